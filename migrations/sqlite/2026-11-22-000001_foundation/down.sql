@@ -1,0 +1,9 @@
+DROP TABLE server_secrets;
+DROP TABLE invitations;
+DROP TABLE login_failures;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE memberships;
+DROP TABLE user_skills;
+DROP TABLE users;
+DROP TABLE sites;

@@ -1,0 +1,177 @@
+//! `/api/v1/auth/*` and `/api/v1/me`: signing in and out, and who am I.
+
+use actix_web::{HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+
+use super::json::ApiJson;
+use crate::auth::{AuthUser, flows};
+use crate::domain::person::{Language, Role};
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::users;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the last login or refresh.
+    pub refresh_token: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TokenResponse {
+    /// A JWT to send as `Authorization: Bearer ...`.
+    pub access_token: String,
+    /// Single-use: each refresh returns a new one.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+impl From<flows::IssuedTokens> for TokenResponse {
+    fn from(t: flows::IssuedTokens) -> Self {
+        TokenResponse {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            token_type: "Bearer",
+            expires_in: t.expires_in,
+        }
+    }
+}
+
+/// Signs in with e-mail and password.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "Wrong e-mail or password", content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed sign-ins for this account", content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    body: ApiJson<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let tokens = flows::login(&state, &body.email, &body.password).await?;
+    Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
+}
+
+/// Trades a refresh token for a new pair. The old refresh token stops
+/// working; presenting it again ends the whole session.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, content_type = "application/problem+json"))
+)]
+#[post("/api/v1/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: ApiJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let tokens = flows::refresh(&state, &body.into_inner().refresh_token).await?;
+    Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
+}
+
+/// Ends the session the refresh token belongs to.
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204)))]
+#[post("/api/v1/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: ApiJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    flows::logout(&state, &body.into_inner().refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MembershipView {
+    /// The site's slug, as used in URLs.
+    pub site: String,
+    /// The site's display name.
+    pub site_name: String,
+    pub roles: Vec<Role>,
+    /// Experienced staff, paired with new staff on the rota.
+    pub senior: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub language: Language,
+    pub skills: Vec<String>,
+    /// Runs the deployment (creates sites).
+    pub is_operator: bool,
+    pub memberships: Vec<MembershipView>,
+}
+
+/// The signed-in user with their memberships.
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401, content_type = "application/problem+json")))]
+#[get("/api/v1/me")]
+pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let user_id = user.id;
+    let (skills, memberships) = state
+        .db
+        .read(move |conn| {
+            Ok((
+                users::skills(conn, user_id)?,
+                users::memberships_of(conn, user_id)?,
+            ))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Me {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        language: user.language,
+        skills,
+        is_operator: user.is_operator,
+        memberships: memberships
+            .into_iter()
+            .map(|(site, site_name, m)| MembershipView {
+                site,
+                site_name,
+                roles: m.roles().to_vec(),
+                senior: m.senior,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// 8 to 256 characters.
+    pub new_password: String,
+}
+
+/// Changes the caller's password and ends all their sessions.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses((status = 204), (status = 422, content_type = "application/problem+json"))
+)]
+#[post("/api/v1/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ApiJson<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    flows::change_password(&state, user.id, &body.current_password, &body.new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,322 @@
+//! `/api/v1/sites/{site}/members`: the people of a site and their roles.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::json::ApiJson;
+use super::views::utc;
+use crate::auth::{AuthUser, password};
+use crate::clock;
+use crate::domain::Invalid;
+use crate::domain::person::{self, Email, Language, Role, Roles, Skill};
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::access::site_access;
+use crate::store::members::{self, NewMember};
+use crate::store::pagination::{Page, PageQuery};
+use crate::store::users::{self, Membership, User};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMember {
+    pub email: String,
+    /// Display name, shown on the board.
+    pub name: String,
+    pub roles: Vec<Role>,
+    /// e.g. `medical`, `legal`, `labour`.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Omit to send an invitation to set one.
+    pub password: Option<String>,
+    /// Experienced staff (以老带新 pairing on the rota).
+    #[serde(default)]
+    pub senior: bool,
+    /// `zh-CN` (default) or `en`.
+    pub language: Option<Language>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MemberView {
+    pub user_id: i64,
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub skills: Vec<String>,
+    pub senior: bool,
+    pub language: Language,
+    /// `active`, or `invited` until the person sets a password.
+    pub status: &'static str,
+    pub member_since: DateTime<Utc>,
+}
+
+fn view(user: &User, membership: &Membership, skills: Vec<String>) -> MemberView {
+    MemberView {
+        user_id: user.id,
+        email: user.email.clone(),
+        name: user.name.clone(),
+        roles: membership.roles().to_vec(),
+        skills,
+        senior: membership.senior,
+        language: user.language(),
+        status: if user.password_hash.is_some() {
+            "active"
+        } else {
+            "invited"
+        },
+        member_since: utc(membership.created_at),
+    }
+}
+
+/// Adds a person to the site (site admin or operator). Without a password
+/// an invitation is prepared for them.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug")),
+    request_body = AddMember,
+    responses(
+        (status = 201, body = MemberView),
+        (status = 403, content_type = "application/problem+json"),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 409, description = "Already a member", content_type = "application/problem+json"),
+        (status = 422, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/sites/{site}/members")]
+pub async fn add_member(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<AddMember>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let body = body.into_inner();
+    let mut invalid = Invalid::default();
+    let email = invalid.collect(Email::parse(&body.email));
+    let name = invalid.collect(person::person_name(&body.name));
+    let roles = invalid.collect(Roles::parse(&body.roles));
+    let skills = invalid.collect(Skill::parse_all(&body.skills));
+    let password = match &body.password {
+        Some(p) => invalid.collect(person::new_password("password", p)).map(Some),
+        None => Some(None),
+    };
+    invalid.into_result()?;
+    let password_hash = match password.flatten() {
+        Some(p) => Some(
+            web::block(move || password::hash(&p))
+                .await?
+                .map_err(ApiError::internal)?,
+        ),
+        None => None,
+    };
+    let new = NewMember {
+        email: email.expect("checked").as_str().to_owned(),
+        name: name.expect("checked"),
+        roles: roles.expect("checked"),
+        skills: skills
+            .expect("checked")
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect(),
+        password_hash,
+        senior: body.senior,
+        language: body.language.unwrap_or_default(),
+    };
+    let now = clock::now();
+    let (member, slug) = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_admin()?;
+            let added = members::add_member(conn, access.site.id, new, now)?;
+            let skills = users::skills(conn, added.user.id)?;
+            Ok((view(&added.user, &added.membership, skills), access.site.slug))
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/sites/{slug}/members/{}", member.user_id),
+        ))
+        .json(member))
+}
+
+/// Lists the site's members (admins and staff).
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), PageQuery),
+    responses((status = 200, body = Page<MemberView>), (status = 404, content_type = "application/problem+json"))
+)]
+#[get("/api/v1/sites/{site}/members")]
+pub async fn list_members(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let page = query.parse()?;
+    let page = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_staff_or_admin()?;
+            let rows = users::members_of_site(conn, access.site.id, page.after_id, page.limit + 1)?;
+            let ids: Vec<i64> = rows.iter().map(|(u, _)| u.id).collect();
+            let mut skills: HashMap<i64, Vec<String>> = HashMap::new();
+            for (id, skill) in users::skills_of(conn, &ids)? {
+                skills.entry(id).or_default().push(skill);
+            }
+            let views = rows
+                .iter()
+                .map(|(u, m)| view(u, m, skills.remove(&u.id).unwrap_or_default()))
+                .collect();
+            Ok(Page::from_rows(views, page.limit, |v: &MemberView| v.user_id))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One member: admins and staff see anyone, others only themselves.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ("user_id" = i64, Path)),
+    responses((status = 200, body = MemberView), (status = 404, content_type = "application/problem+json"))
+)]
+#[get("/api/v1/sites/{site}/members/{user_id}")]
+pub async fn get_member(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, member_id) = path.into_inner();
+    let member = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            if member_id != user.id {
+                access.require_staff_or_admin()?;
+            }
+            load_member(conn, access.site.id, member_id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(member))
+}
+
+fn load_member(conn: &mut crate::db::DbConn, site_id: i64, user_id: i64) -> Result<MemberView, ApiError> {
+    let membership =
+        users::membership(conn, site_id, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
+    let user = users::by_id(conn, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
+    let skills = users::skills(conn, user_id)?;
+    Ok(view(&user, &membership, skills))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMember {
+    pub roles: Option<Vec<Role>>,
+    pub senior: Option<bool>,
+    /// Replaces the person's skills.
+    pub skills: Option<Vec<String>>,
+}
+
+/// Changes a member's roles, seniority or skills (site admin).
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ("user_id" = i64, Path)),
+    request_body = UpdateMember,
+    responses(
+        (status = 200, body = MemberView),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 409, description = "Would leave the site without an admin", content_type = "application/problem+json"),
+        (status = 422, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/api/v1/sites/{site}/members/{user_id}")]
+pub async fn update_member(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i64)>,
+    body: ApiJson<UpdateMember>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, member_id) = path.into_inner();
+    let body = body.into_inner();
+    let mut invalid = Invalid::default();
+    let roles = match &body.roles {
+        Some(r) => invalid.collect(Roles::parse(r)),
+        None => None,
+    };
+    let skills = match &body.skills {
+        Some(s) => invalid.collect(Skill::parse_all(s)),
+        None => None,
+    };
+    invalid.into_result()?;
+    let member = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_admin()?;
+            let current = users::membership(conn, access.site.id, member_id)?
+                .ok_or_else(|| ApiError::not_found("member"))?;
+            let new_roles = roles.unwrap_or(current.roles());
+            if current.is_admin && !new_roles.admin && users::admin_count(conn, access.site.id)? <= 1 {
+                return Err(ApiError::conflict("A site must keep at least one admin."));
+            }
+            users::update_membership(
+                conn,
+                access.site.id,
+                member_id,
+                new_roles,
+                body.senior.unwrap_or(current.senior),
+            )?;
+            if let Some(skills) = skills {
+                let skills: Vec<String> = skills.iter().map(|s| s.as_str().to_owned()).collect();
+                users::set_skills(conn, member_id, &skills)?;
+            }
+            load_member(conn, access.site.id, member_id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(member))
+}
+
+/// Removes a person from the site (site admin). Their account and history
+/// stay; they simply no longer belong here.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ("user_id" = i64, Path)),
+    responses(
+        (status = 204),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 409, description = "Would leave the site without an admin", content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api/v1/sites/{site}/members/{user_id}")]
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, member_id) = path.into_inner();
+    state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_admin()?;
+            let current = users::membership(conn, access.site.id, member_id)?
+                .ok_or_else(|| ApiError::not_found("member"))?;
+            if current.is_admin && users::admin_count(conn, access.site.id)? <= 1 {
+                return Err(ApiError::conflict("A site must keep at least one admin."));
+            }
+            users::delete_membership(conn, access.site.id, member_id)?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,60 @@
+//! The HTTP shell: routes, extractors and response types. Handlers parse,
+//! authorise, call the core and the store inside one transaction, and
+//! answer; no rule of the product lives here.
+
+pub mod auth;
+pub mod health;
+pub mod json;
+pub mod members;
+pub mod openapi;
+pub mod sites;
+pub mod views;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::errors::ApiError;
+
+/// Registers every route. The OpenAPI test checks each one is documented.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(health::metrics)
+        .service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(auth::me)
+        .service(auth::change_password)
+        .service(sites::create_site)
+        .service(sites::list_sites)
+        .service(sites::get_site)
+        .service(members::add_member)
+        .service(members::list_members)
+        .service(members::get_member)
+        .service(members::update_member)
+        .service(members::remove_member);
+}
+
+/// Query strings that do not parse are a 422 naming the parameter.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        let message = err.to_string();
+        let message = message
+            .strip_prefix("Query deserialize error: ")
+            .unwrap_or(&message)
+            .to_owned();
+        ApiError::invalid("query", message).into()
+    })
+}
+
+/// Path segments that do not parse (`/bookings/abc`) name nothing: 404.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_err, _req| ApiError::not_found("object").into())
+}
+
+/// Unknown routes answer problem+json too.
+pub async fn no_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(
+        crate::errors::ProblemType::NotFound,
+        format!("There is no route {} {}.", req.method(), req.path()),
+    ))
+}

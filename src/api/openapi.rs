@@ -1,0 +1,67 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and
+//! served at `/api-docs/openapi.json` with a vendored Swagger UI.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{auth, health, members, sites};
+use crate::store::pagination::Page;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "livingroom",
+        description = "Shares out the scarce things of a community living room: shared computers, \
+                       reception desks, activity rooms and volunteer duty slots. Errors are \
+                       application/problem+json (RFC 9457).",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    paths(
+        health::healthz,
+        health::readyz,
+        health::metrics,
+        auth::login,
+        auth::refresh,
+        auth::logout,
+        auth::me,
+        auth::change_password,
+        sites::create_site,
+        sites::list_sites,
+        sites::get_site,
+        members::add_member,
+        members::list_members,
+        members::get_member,
+        members::update_member,
+        members::remove_member,
+    ),
+    components(schemas(
+        crate::errors::FieldError,
+        Page<sites::SiteView>,
+        Page<members::MemberView>,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Signing in and out"),
+        (name = "sites", description = "Residents' committees"),
+        (name = "members", description = "People and their roles on a site"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}

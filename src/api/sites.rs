@@ -1,0 +1,136 @@
+//! `/api/v1/sites`: residents' committees on this deployment.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::json::ApiJson;
+use super::views::utc;
+use crate::auth::AuthUser;
+use crate::clock;
+use crate::domain::Invalid;
+use crate::domain::site::{SiteTimeZone, Slug, site_name};
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::access::site_access;
+use crate::store::pagination::{Page, PageQuery};
+use crate::store::sites::{self, Site};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSite {
+    /// Display name, e.g. "长征镇第三居委会".
+    pub name: String,
+    /// URL name: lowercase letters, digits and hyphens.
+    pub slug: String,
+    /// IANA time zone; default `Asia/Shanghai`.
+    pub timezone: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SiteView {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub timezone: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Site> for SiteView {
+    fn from(s: Site) -> Self {
+        SiteView {
+            id: s.id,
+            slug: s.slug,
+            name: s.name,
+            timezone: s.timezone,
+            created_at: utc(s.created_at),
+        }
+    }
+}
+
+/// Creates a site (operator only).
+#[utoipa::path(
+    tag = "sites",
+    security(("bearer" = [])),
+    request_body = NewSite,
+    responses(
+        (status = 201, body = SiteView),
+        (status = 403, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", content_type = "application/problem+json"),
+        (status = 422, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/sites")]
+pub async fn create_site(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ApiJson<NewSite>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_operator()?;
+    let body = body.into_inner();
+    let mut invalid = Invalid::default();
+    let name = invalid.collect(site_name(&body.name));
+    let slug = invalid.collect(Slug::parse(&body.slug));
+    let tz = match &body.timezone {
+        Some(tz) => invalid.collect(SiteTimeZone::parse("timezone", tz)),
+        None => Some(SiteTimeZone::default()),
+    };
+    invalid.into_result()?;
+    let (name, slug, tz) = (
+        name.unwrap_or_default(),
+        slug.expect("checked"),
+        tz.expect("checked"),
+    );
+    let now = clock::now();
+    let site = state
+        .db
+        .write(move |conn| sites::insert(conn, slug.as_str(), &name, tz.name(), now))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/sites/{}", site.slug)))
+        .json(SiteView::from(site)))
+}
+
+/// Lists sites: every site for an operator, one's own sites for others.
+#[utoipa::path(
+    tag = "sites",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses((status = 200, body = Page<SiteView>))
+)]
+#[get("/api/v1/sites")]
+pub async fn list_sites(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = query.parse()?;
+    let only = (!user.is_operator).then_some(user.id);
+    let rows = state
+        .db
+        .read(move |conn| sites::list(conn, only, page.after_id, page.limit + 1))
+        .await?;
+    let page = Page::from_rows(rows, page.limit, |s| s.id);
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.items.into_iter().map(SiteView::from).collect::<Vec<_>>(),
+        next: page.next,
+    }))
+}
+
+/// One site, for its members and operators.
+#[utoipa::path(
+    tag = "sites",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug")),
+    responses((status = 200, body = SiteView), (status = 404, content_type = "application/problem+json"))
+)]
+#[get("/api/v1/sites/{site}")]
+pub async fn get_site(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let access = state.db.read(move |conn| site_access(conn, &slug, &user)).await?;
+    Ok(HttpResponse::Ok().json(SiteView::from(access.site)))
+}

@@ -1,0 +1,89 @@
+//! `AuthUser`: the signed-in caller, from `Authorization: Bearer <jwt>`.
+//! The token must verify and its session must still be live, so logout and
+//! password changes take effect at once, not when the token expires.
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
+use crate::domain::person::Language;
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::sessions;
+
+/// The authenticated caller of a request.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    /// The user's id.
+    pub id: i64,
+    /// The session the access token belongs to (for logout of this device).
+    pub session_id: i64,
+    /// For `/me` and audit entries.
+    pub email: String,
+    /// The display name.
+    pub name: String,
+    /// Operators run the deployment: create sites, read every site.
+    pub is_operator: bool,
+    /// The language mail to this user is written in.
+    pub language: Language,
+}
+
+impl AuthUser {
+    pub fn require_operator(&self) -> Result<(), ApiError> {
+        if self.is_operator {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("Only a deployment operator may do this."))
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<AuthUser, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
+            let token = token.ok_or_else(|| {
+                ApiError::unauthorized(
+                    "Sign in and send the access token as 'Authorization: Bearer <token>'.",
+                )
+            })?;
+            let claims = state
+                .jwt
+                .verify(&token)
+                .map_err(|_| ApiError::unauthorized("The access token is invalid or has expired."))?;
+            let user_id: i64 = claims
+                .sub
+                .parse()
+                .map_err(|_| ApiError::unauthorized("The access token is invalid."))?;
+            let session_id = claims.sid;
+            let user = state
+                .db
+                .read(move |conn| sessions::user_of_live_session(conn, session_id, user_id))
+                .await?
+                .ok_or_else(|| ApiError::unauthorized("This session has ended; sign in again."))?;
+            Ok(AuthUser {
+                id: user.id,
+                session_id,
+                language: user.language(),
+                email: user.email,
+                name: user.name,
+                is_operator: user.is_operator,
+            })
+        })
+    }
+}

@@ -1,0 +1,217 @@
+//! The sign-in flows: login, refresh with rotation and reuse detection,
+//! logout and password change. Password hashing runs outside any write
+//! transaction so slow hashing never holds the database's write lock.
+
+use chrono::Duration;
+
+use super::{password, secret};
+use crate::domain::person::Email;
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::{sessions, users};
+use crate::{clock, domain};
+
+/// Failed logins allowed per account in [`FAILURE_WINDOW_MINUTES`].
+pub const MAX_FAILURES: usize = 10;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// How long a refresh token lives if unused.
+pub const REFRESH_TOKEN_DAYS: i64 = 30;
+
+/// What a successful sign-in or refresh hands out.
+#[derive(Debug)]
+pub struct IssuedTokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: i64,
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::unauthorized("Wrong e-mail address or password.")
+}
+
+pub async fn login(state: &AppState, email: &str, password_given: &str) -> Result<IssuedTokens, ApiError> {
+    let email = Email::parse(email)?.as_str().to_owned();
+    let now = clock::now();
+    let window_start = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+
+    let lookup_email = email.clone();
+    let (failures, user) = state
+        .db
+        .read(move |conn| {
+            let failures = sessions::recent_failures(conn, &lookup_email, window_start)?;
+            let user = users::by_email(conn, &lookup_email)?;
+            Ok((failures, user))
+        })
+        .await?;
+    if failures.len() >= MAX_FAILURES {
+        let oldest_relevant = failures[failures.len() - MAX_FAILURES];
+        let retry = (oldest_relevant + Duration::minutes(FAILURE_WINDOW_MINUTES) - now)
+            .num_seconds()
+            .max(1) as u64;
+        return Err(ApiError::too_many_requests(
+            "Too many failed sign-ins for this account. Wait a while and try again.",
+            retry,
+        ));
+    }
+
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let given = password_given.to_owned();
+    let ok = actix_web::web::block(move || password::verify(&given, stored.as_deref())).await?;
+
+    match (ok, user) {
+        (true, Some(user)) => {
+            let (refresh, refresh_hash) = secret::generate();
+            let session_id = state
+                .db
+                .write(move |conn| {
+                    sessions::clear_failures(conn, &email, window_start)?;
+                    let session_id = sessions::create_session(conn, user.id, now)?;
+                    sessions::insert_refresh_token(
+                        conn,
+                        session_id,
+                        &refresh_hash,
+                        now,
+                        now + Duration::days(REFRESH_TOKEN_DAYS),
+                    )?;
+                    Ok((session_id, user.id))
+                })
+                .await?;
+            issue(state, session_id.1, session_id.0, refresh)
+        }
+        _ => {
+            state
+                .db
+                .write(move |conn| sessions::record_failure(conn, &email, now))
+                .await?;
+            Err(invalid_credentials())
+        }
+    }
+}
+
+fn issue(
+    state: &AppState,
+    user_id: i64,
+    session_id: i64,
+    refresh_token: String,
+) -> Result<IssuedTokens, ApiError> {
+    let (access_token, expires_in) = state
+        .jwt
+        .issue(user_id, session_id, clock::now_utc())
+        .map_err(ApiError::internal)?;
+    Ok(IssuedTokens {
+        access_token,
+        refresh_token,
+        expires_in,
+    })
+}
+
+enum RefreshOutcome {
+    Rotated {
+        user_id: i64,
+        session_id: i64,
+        token: String,
+    },
+    Rejected(&'static str),
+}
+
+/// Rotates a refresh token. Presenting a token that was already rotated
+/// means it leaked (or a client misbehaves): the whole session is revoked,
+/// and that revocation is committed even though the caller gets a 401.
+pub async fn refresh(state: &AppState, presented: &str) -> Result<IssuedTokens, ApiError> {
+    let presented_hash = secret::hash(presented);
+    let now = clock::now();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let Some((token, session)) = sessions::refresh_token_by_hash(conn, &presented_hash)? else {
+                return Ok(RefreshOutcome::Rejected("Unknown refresh token; sign in again."));
+            };
+            if session.revoked_at.is_some() {
+                return Ok(RefreshOutcome::Rejected("This session has ended; sign in again."));
+            }
+            if token.used_at.is_some() || !sessions::mark_used(conn, token.id, now)? {
+                sessions::revoke_session(conn, session.id, "refresh token reused", now)?;
+                tracing::warn!(session = session.id, user = session.user_id, "refresh token reuse; session revoked");
+                return Ok(RefreshOutcome::Rejected(
+                    "This refresh token was already used; the session has been ended for safety. Sign in again.",
+                ));
+            }
+            if token.expires_at <= now {
+                return Ok(RefreshOutcome::Rejected("The refresh token has expired; sign in again."));
+            }
+            let (new_token, new_hash) = secret::generate();
+            sessions::insert_refresh_token(
+                conn,
+                session.id,
+                &new_hash,
+                now,
+                now + Duration::days(REFRESH_TOKEN_DAYS),
+            )?;
+            Ok(RefreshOutcome::Rotated {
+                user_id: session.user_id,
+                session_id: session.id,
+                token: new_token,
+            })
+        })
+        .await?;
+    match outcome {
+        RefreshOutcome::Rotated {
+            user_id,
+            session_id,
+            token,
+        } => issue(state, user_id, session_id, token),
+        RefreshOutcome::Rejected(why) => Err(ApiError::unauthorized(why)),
+    }
+}
+
+/// Ends the session a refresh token belongs to. Unknown tokens are ignored:
+/// logging out twice is not an error, and the answer reveals nothing.
+pub async fn logout(state: &AppState, presented: &str) -> Result<(), ApiError> {
+    let presented_hash = secret::hash(presented);
+    let now = clock::now();
+    state
+        .db
+        .write(move |conn| {
+            if let Some((_, session)) = sessions::refresh_token_by_hash(conn, &presented_hash)? {
+                sessions::revoke_session(conn, session.id, "logout", now)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Changes the caller's password after checking the current one; every
+/// session of the user is revoked, on every device.
+pub async fn change_password(
+    state: &AppState,
+    user_id: i64,
+    current: &str,
+    new: &str,
+) -> Result<(), ApiError> {
+    let new = domain::person::new_password("new_password", new)?;
+    let stored = state
+        .db
+        .read(move |conn| Ok(users::by_id(conn, user_id)?.and_then(|u| u.password_hash)))
+        .await?;
+    let current = current.to_owned();
+    let (ok, new_hash) = actix_web::web::block(move || {
+        let ok = password::verify(&current, stored.as_deref());
+        (ok, if ok { password::hash(&new).ok() } else { None })
+    })
+    .await?;
+    if !ok {
+        return Err(ApiError::invalid(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    let new_hash = new_hash.ok_or_else(|| ApiError::internal(anyhow::anyhow!("hashing failed")))?;
+    let now = clock::now();
+    state
+        .db
+        .write(move |conn| {
+            users::set_password(conn, user_id, &new_hash, now)?;
+            sessions::revoke_all_sessions(conn, user_id, "password changed", now)
+        })
+        .await
+}

@@ -1,0 +1,11 @@
+//! Sign-in: passwords, access tokens (JWT), refresh tokens, and the
+//! extractor that turns a bearer token into the calling user.
+
+pub mod extractor;
+pub mod flows;
+pub mod password;
+pub mod secret;
+pub mod tokens;
+
+pub use extractor::AuthUser;
+pub use tokens::JwtKeys;

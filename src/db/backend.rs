@@ -1,0 +1,155 @@
+//! Everything that differs between SQLite and PostgreSQL lives here: how a
+//! URL selects a backend, how each connection is set up, and how a write
+//! transaction begins.
+
+use std::path::{Path, PathBuf};
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{ManageConnection, R2D2Connection};
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+
+use super::DbConn;
+use crate::errors::ApiError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+/// A parsed `DATABASE_URL`: `postgres://...` (or `postgresql://`) selects
+/// PostgreSQL; `sqlite://PATH`, `sqlite:PATH` or a bare path selects SQLite.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> anyhow::Result<DatabaseUrl> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() {
+            anyhow::bail!("DATABASE_URL names no SQLite file");
+        }
+        if path.contains("://") {
+            anyhow::bail!("DATABASE_URL '{url}' is neither postgres:// nor sqlite://");
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        match self {
+            DatabaseUrl::Sqlite(_) => BackendKind::Sqlite,
+            DatabaseUrl::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// The SQLite file, when this is SQLite.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match self {
+            DatabaseUrl::Sqlite(p) => Some(p),
+            DatabaseUrl::Postgres(_) => None,
+        }
+    }
+}
+
+/// Opens and configures connections for the pool.
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl Manager {
+    pub fn new(url: DatabaseUrl) -> Manager {
+        Manager { url }
+    }
+}
+
+/// Per-connection SQLite settings. `synchronous=FULL`: an acknowledged write
+/// survives power loss. `busy_timeout`: a writer from another process (a
+/// backup, the CLI) waits instead of failing.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA foreign_keys = ON;
+PRAGMA temp_store = MEMORY;";
+
+/// PostgreSQL: instants are `timestamptz`, bound by diesel as `timestamp`;
+/// a UTC session makes that conversion the identity.
+const POSTGRES_SESSION: &str = "SET TIME ZONE 'UTC'";
+
+pub fn establish(url: &DatabaseUrl) -> Result<DbConn, ConnectionError> {
+    match url {
+        DatabaseUrl::Sqlite(path) => {
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+            conn.batch_execute(SQLITE_PRAGMAS)
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            Ok(DbConn::Sqlite(conn))
+        }
+        DatabaseUrl::Postgres(url) => {
+            let mut conn = PgConnection::establish(url)?;
+            conn.batch_execute(POSTGRES_SESSION)
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            Ok(DbConn::Pg(conn))
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        establish(&self.url).map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Runs `f` inside one write transaction on `conn`.
+///
+/// SQLite's is `BEGIN IMMEDIATE`: the write lock is taken up front, so the
+/// reads a request does before it writes (the conflict check) see the state
+/// its write will land on. PostgreSQL's is a plain `BEGIN`; there the
+/// database constraints (and row locks taken by the caller) give the same
+/// guarantee. The transaction is begun on the inner connection's manager,
+/// which the multi-connection delegates to, so nested `transaction` calls
+/// inside `f` become savepoints as usual.
+pub fn write_transaction<T, F>(conn: &mut DbConn, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    let outcome = f(conn);
+    let finish = match (&outcome, &mut *conn) {
+        (Ok(_), DbConn::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
+        (Ok(_), DbConn::Pg(c)) => AnsiTransactionManager::commit_transaction(c),
+        (Err(_), DbConn::Sqlite(c)) => AnsiTransactionManager::rollback_transaction(c),
+        (Err(_), DbConn::Pg(c)) => AnsiTransactionManager::rollback_transaction(c),
+    };
+    match (outcome, finish) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(e)) => Err(e.into()),
+        (Err(e), Ok(())) => Err(e),
+        (Err(e), Err(rollback)) => {
+            tracing::warn!(error = %rollback, "rollback failed after an error");
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Database access: one connection type over two backends, one pool, and
+//! the one place every transaction starts.
+//!
+//! - [`DbConn`]: diesel `MultiConnection` over SQLite and PostgreSQL.
+//! - [`Db`]: the pool plus `read`/`write`, which run diesel on the blocking
+//!   thread pool. Every write goes through [`Db::write`], so a group-commit
+//!   writer can later sit behind it without handlers noticing.
+//! - [`backend`]: the only module with backend-specific SQL.
+//! - [`migrate`]: embedded migrations for both backends.
+
+pub mod backend;
+pub mod migrate;
+pub mod schema;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::r2d2::{self, Pool, PooledConnection};
+
+use crate::errors::ApiError;
+pub use backend::{BackendKind, DatabaseUrl};
+
+/// A connection to whichever database this deployment uses.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(diesel::SqliteConnection),
+    Pg(diesel::PgConnection),
+}
+
+impl DbConn {
+    pub fn kind(&self) -> BackendKind {
+        match self {
+            DbConn::Sqlite(_) => BackendKind::Sqlite,
+            DbConn::Pg(_) => BackendKind::Postgres,
+        }
+    }
+}
+
+pub type DbPool = Pool<backend::Manager>;
+pub type PooledConn = PooledConnection<backend::Manager>;
+
+/// The shared database handle held by the application.
+#[derive(Clone)]
+pub struct Db {
+    /// Pooled connections; connections are configured as they are opened.
+    pool: DbPool,
+    /// Which backend the pool talks to.
+    kind: BackendKind,
+    /// SQLite admits one writer at a time. Queueing writers here, in the
+    /// process, instead of in SQLite's busy handler keeps "database is
+    /// locked" away and hands them over in arrival order.
+    write_lane: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Db {
+    /// Opens the pool; does not migrate.
+    pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Db> {
+        if url.kind() == BackendKind::Sqlite {
+            // The first connection switches a new file to WAL, which needs
+            // the file to itself; do it before the pool opens others.
+            backend::establish(url)?;
+        }
+        let pool = Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(3))
+            .build_unchecked(backend::Manager::new(url.clone()));
+        Ok(Db {
+            pool,
+            kind: url.kind(),
+            write_lane: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        self.kind
+    }
+
+    /// A connection for code outside request handling (CLI, start-up).
+    pub fn get(&self) -> Result<PooledConn, ApiError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `f` on a pooled connection on the blocking pool, without a
+    /// transaction. For reads of one consistent statement or more.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE` on SQLite). An
+    /// `Err` rolls everything back, so a failed request changes nothing.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _turn = match self.kind {
+            BackendKind::Sqlite => Some(self.write_lane.clone().lock_owned().await),
+            BackendKind::Postgres => None,
+        };
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            backend::write_transaction(&mut conn, f)
+        })
+        .await?
+    }
+
+    /// The same as [`Db::write`] for synchronous callers (CLI, demo loader).
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
+    {
+        let mut conn = self.pool.get()?;
+        backend::write_transaction(&mut conn, f)
+    }
+
+    /// Whether a connection can be had and answers, within the pool timeout.
+    pub async fn ping(&self) -> bool {
+        self.read(|conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT 1").map_err(ApiError::from)
+        })
+        .await
+        .is_ok()
+    }
+
+    /// The pool's state, for metrics.
+    pub fn pool_state(&self) -> r2d2::State {
+        self.pool.state()
+    }
+}

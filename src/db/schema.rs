@@ -1,0 +1,116 @@
+// The one portable schema for both backends. Kept by hand: `diesel
+// print-schema` would emit backend-specific types (Integer for SQLite
+// rowids, Timestamptz for PostgreSQL). Ids are BigInt on both; instants are
+// `Timestamp` holding UTC (see src/db/backend.rs for how PostgreSQL's
+// timestamptz columns are kept in UTC).
+
+diesel::table! {
+    sites (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        timezone -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        name -> Text,
+        password_hash -> Nullable<Text>,
+        language -> Text,
+        is_operator -> Bool,
+        created_at -> Timestamp,
+        password_changed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    user_skills (user_id, skill) {
+        user_id -> BigInt,
+        skill -> Text,
+    }
+}
+
+diesel::table! {
+    memberships (site_id, user_id) {
+        site_id -> BigInt,
+        user_id -> BigInt,
+        is_admin -> Bool,
+        is_staff -> Bool,
+        is_volunteer -> Bool,
+        is_group_leader -> Bool,
+        senior -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        session_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        email -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        site_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    server_secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(user_skills -> users (user_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(memberships -> sites (site_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(invitations -> users (user_id));
+diesel::joinable!(invitations -> sites (site_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    sites,
+    users,
+    user_skills,
+    memberships,
+    sessions,
+    refresh_tokens,
+    login_failures,
+    invitations,
+    server_secrets,
+);

@@ -1,0 +1,213 @@
+//! The demo site, built from DOMAIN.md: a committee in the "shared office"
+//! mode, its social workers, its secretary, volunteers with skills and the
+//! leaders of its interest groups. Loading is idempotent.
+
+use crate::auth::password;
+use crate::clock;
+use crate::db::Db;
+use crate::domain::person::{Language, Roles};
+use crate::store::members::{self, NewMember};
+use crate::store::{sites, users};
+
+pub const DEMO_SLUG: &str = "demo";
+pub const DEMO_PASSWORD: &str = "livingroom-demo";
+pub const OPERATOR_EMAIL: &str = "operator@livingroom.example";
+pub const ADMIN_EMAIL: &str = "secretary@livingroom.example";
+
+/// One demo person: e-mail, name, roles, skills, senior.
+type Person = (&'static str, &'static str, Roles, &'static [&'static str], bool);
+
+const ADMIN: Roles = Roles {
+    admin: true,
+    staff: true,
+    volunteer: false,
+    group_leader: false,
+};
+const STAFF: Roles = Roles {
+    admin: false,
+    staff: true,
+    volunteer: false,
+    group_leader: false,
+};
+const VOLUNTEER: Roles = Roles {
+    admin: false,
+    staff: false,
+    volunteer: true,
+    group_leader: false,
+};
+const LEADER: Roles = Roles {
+    admin: false,
+    staff: false,
+    volunteer: false,
+    group_leader: true,
+};
+
+const PEOPLE: &[Person] = &[
+    (ADMIN_EMAIL, "王书记 Secretary Wang", ADMIN, &[], true),
+    (
+        "qian.kai@livingroom.example",
+        "钱凯 Qian Kai",
+        STAFF,
+        &["mediation", "security"],
+        true,
+    ),
+    (
+        "li.na@livingroom.example",
+        "李娜 Li Na",
+        STAFF,
+        &["pension"],
+        true,
+    ),
+    (
+        "zhang.wei@livingroom.example",
+        "张伟 Zhang Wei",
+        STAFF,
+        &["care-insurance"],
+        true,
+    ),
+    ("liu.yang@livingroom.example", "刘洋 Liu Yang", STAFF, &[], false),
+    ("chen.jing@livingroom.example", "陈静 Chen Jing", STAFF, &[], true),
+    ("yang.fan@livingroom.example", "杨帆 Yang Fan", STAFF, &[], false),
+    ("zhao.min@livingroom.example", "赵敏 Zhao Min", STAFF, &[], false),
+    ("sun.lei@livingroom.example", "孙磊 Sun Lei", STAFF, &[], false),
+    (
+        "chen.mei@livingroom.example",
+        "陈梅 Dr Chen Mei",
+        VOLUNTEER,
+        &["medical"],
+        false,
+    ),
+    (
+        "huang.yi@livingroom.example",
+        "黄医生 Dr Huang",
+        VOLUNTEER,
+        &["medical"],
+        false,
+    ),
+    (
+        "zhou.lawyer@livingroom.example",
+        "周律师 Lawyer Zhou",
+        VOLUNTEER,
+        &["legal"],
+        false,
+    ),
+    (
+        "wu.shifu@livingroom.example",
+        "吴师傅 Master Wu",
+        VOLUNTEER,
+        &["labour"],
+        false,
+    ),
+    (
+        "qipao.lead@livingroom.example",
+        "林阿姨 Auntie Lin (qipao class)",
+        LEADER,
+        &[],
+        false,
+    ),
+    (
+        "calligraphy.lead@livingroom.example",
+        "徐老师 Teacher Xu (calligraphy)",
+        LEADER,
+        &[],
+        false,
+    ),
+    (
+        "knitting.lead@livingroom.example",
+        "郑阿姨 Auntie Zheng (knitting)",
+        LEADER,
+        &[],
+        false,
+    ),
+];
+
+pub struct DemoInfo {
+    /// False when the demo site already existed and nothing was loaded.
+    pub created: bool,
+}
+
+impl DemoInfo {
+    pub fn describe(&self, url: &str) -> String {
+        let mut out = String::new();
+        out.push_str(if self.created {
+            "Demo site loaded.\n"
+        } else {
+            "Demo site already present.\n"
+        });
+        out.push_str(&format!("  site:         {url}/api/v1/sites/{DEMO_SLUG}\n"));
+        out.push_str(&format!(
+            "  password:     {DEMO_PASSWORD} (for every demo account)\n"
+        ));
+        out.push_str(&format!("  operator:     {OPERATOR_EMAIL}\n"));
+        for (email, name, roles, _, _) in PEOPLE {
+            let roles: Vec<String> = roles
+                .to_vec()
+                .iter()
+                .map(|r| {
+                    serde_json::to_value(r)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                })
+                .collect();
+            out.push_str(&format!(
+                "  {:<14}{email}  ({name})\n",
+                format!("{}:", roles.join("+"))
+            ));
+        }
+        out.push_str(&format!(
+            "Try:\n  curl -s {url}/api/v1/auth/login -H 'content-type: application/json' \\\n    -d '{{\"email\":\"{ADMIN_EMAIL}\",\"password\":\"{DEMO_PASSWORD}\"}}'\n"
+        ));
+        out
+    }
+}
+
+/// Loads the demo site unless it is there already.
+pub fn load(db: &Db) -> anyhow::Result<DemoInfo> {
+    let hash = password::hash(DEMO_PASSWORD)?;
+    let now = clock::now();
+    db.write_blocking(|conn| {
+        if sites::by_slug(conn, DEMO_SLUG)?.is_some() {
+            return Ok(DemoInfo { created: false });
+        }
+        if users::by_email(conn, OPERATOR_EMAIL)?.is_none() {
+            users::insert(
+                conn,
+                &users::NewUser {
+                    email: OPERATOR_EMAIL,
+                    name: "Operator",
+                    password_hash: Some(&hash),
+                    language: Language::En,
+                    is_operator: true,
+                },
+                now,
+            )?;
+        }
+        let site = sites::insert(
+            conn,
+            DEMO_SLUG,
+            "长征镇示范居委会 Demo Committee",
+            "Asia/Shanghai",
+            now,
+        )?;
+        for (email, name, roles, skills, senior) in PEOPLE {
+            let existing = users::by_email(conn, email)?;
+            members::add_member(
+                conn,
+                site.id,
+                NewMember {
+                    email: (*email).to_owned(),
+                    name: (*name).to_owned(),
+                    roles: *roles,
+                    skills: skills.iter().map(|s| (*s).to_owned()).collect(),
+                    password_hash: existing.is_none().then(|| hash.clone()),
+                    senior: *senior,
+                    language: Language::ZhCn,
+                },
+                now,
+            )?;
+        }
+        Ok(DemoInfo { created: true })
+    })
+    .map_err(|e| anyhow::anyhow!("loading the demo: {e}"))
+}

@@ -1,0 +1,37 @@
+//! livingroom: shares out the scarce things of a community living room
+//! (社区公共客厅): the few shared computers, the reception desks, the
+//! activity rooms and the volunteers' weekly duty slots.
+//!
+//! # Module map
+//! - [`domain`]: the functional core. Pure rules (validation, intervals,
+//!   conflicts, priority, recurrence, the rota solver); no actix, no diesel.
+//! - [`store`]: rows and queries, one file per table group; runs inside the
+//!   caller's transaction.
+//! - [`db`]: the two-backend connection (`DbConn`), the pool, migrations,
+//!   and [`db::Db::write`], the one path every write transaction takes.
+//! - [`auth`]: passwords, JWT access tokens, refresh-token rotation, and the
+//!   `AuthUser` extractor.
+//! - [`api`]: the HTTP shell: routes, JSON extraction, response types,
+//!   OpenAPI.
+//! - [`errors`]: `ApiError` and the problem+json error policy.
+//! - [`startup`]: `Application::build`, binding, middleware.
+//! - [`config`], [`telemetry`], [`metrics`], [`request_id`], [`clock`]:
+//!   cross-cutting plumbing.
+//! - [`demo`]: the demo site built from DOMAIN.md.
+//! - [`cli`]: the `livingroom` command line.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod errors;
+pub mod metrics;
+pub mod request_id;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

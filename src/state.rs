@@ -1,0 +1,17 @@
+//! What every handler can reach.
+
+use crate::auth::JwtKeys;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::metrics::Metrics;
+
+pub struct AppState {
+    /// The database pool and the single write path.
+    pub db: Db,
+    /// Signs and checks access tokens.
+    pub jwt: JwtKeys,
+    /// The loaded configuration.
+    pub settings: Settings,
+    /// Request counters and timings for `/metrics`.
+    pub metrics: Metrics,
+}

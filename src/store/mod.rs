@@ -1,0 +1,11 @@
+//! Persistence: rows and the diesel queries over them, one file per table
+//! group. Functions take `&mut DbConn` and run inside the caller's
+//! transaction; none of them knows about HTTP.
+
+pub mod access;
+pub mod members;
+pub mod pagination;
+pub mod secrets;
+pub mod sessions;
+pub mod sites;
+pub mod users;

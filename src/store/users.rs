@@ -1,0 +1,239 @@
+//! People, their skills and their memberships of sites.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::{memberships, sites, user_skills, users};
+use crate::domain::person::{Language, Roles};
+use crate::errors::ApiError;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub language: String,
+    pub is_operator: bool,
+    pub created_at: NaiveDateTime,
+    pub password_changed_at: Option<NaiveDateTime>,
+}
+
+impl User {
+    pub fn language(&self) -> Language {
+        Language::from_code(&self.language)
+    }
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = memberships)]
+pub struct Membership {
+    pub site_id: i64,
+    pub user_id: i64,
+    pub is_admin: bool,
+    pub is_staff: bool,
+    pub is_volunteer: bool,
+    pub is_group_leader: bool,
+    pub senior: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl Membership {
+    pub fn roles(&self) -> Roles {
+        Roles {
+            admin: self.is_admin,
+            staff: self.is_staff,
+            volunteer: self.is_volunteer,
+            group_leader: self.is_group_leader,
+        }
+    }
+}
+
+/// What is needed to create an account.
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub language: Language,
+    pub is_operator: bool,
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewUser<'_>, now: NaiveDateTime) -> Result<User, ApiError> {
+    diesel::insert_into(users::table)
+        .values((
+            users::email.eq(new.email),
+            users::name.eq(new.name),
+            users::password_hash.eq(new.password_hash),
+            users::language.eq(new.language.code()),
+            users::is_operator.eq(new.is_operator),
+            users::created_at.eq(now),
+            users::password_changed_at.eq(new.password_hash.map(|_| now)),
+        ))
+        .execute(conn)?;
+    by_email(conn, new.email)?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("user vanished after insert")))
+}
+
+pub fn by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>, ApiError> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_id(conn: &mut DbConn, id: i64) -> Result<Option<User>, ApiError> {
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_password(conn: &mut DbConn, user_id: i64, hash: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::password_hash.eq(Some(hash)),
+            users::password_changed_at.eq(Some(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn make_operator(conn: &mut DbConn, user_id: i64) -> Result<(), ApiError> {
+    diesel::update(users::table.find(user_id))
+        .set(users::is_operator.eq(true))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn skills(conn: &mut DbConn, user_id: i64) -> Result<Vec<String>, ApiError> {
+    Ok(user_skills::table
+        .filter(user_skills::user_id.eq(user_id))
+        .order(user_skills::skill)
+        .select(user_skills::skill)
+        .load(conn)?)
+}
+
+/// Skills of many users at once, as `(user_id, skill)` pairs.
+pub fn skills_of(conn: &mut DbConn, user_ids: &[i64]) -> Result<Vec<(i64, String)>, ApiError> {
+    Ok(user_skills::table
+        .filter(user_skills::user_id.eq_any(user_ids))
+        .order((user_skills::user_id, user_skills::skill))
+        .select((user_skills::user_id, user_skills::skill))
+        .load(conn)?)
+}
+
+/// Adds skills a person does not have yet; never removes any.
+pub fn add_skills(conn: &mut DbConn, user_id: i64, skills: &[String]) -> Result<(), ApiError> {
+    let have = self::skills(conn, user_id)?;
+    for skill in skills.iter().filter(|s| !have.contains(s)) {
+        diesel::insert_into(user_skills::table)
+            .values((user_skills::user_id.eq(user_id), user_skills::skill.eq(skill)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Replaces a person's skills.
+pub fn set_skills(conn: &mut DbConn, user_id: i64, skills: &[String]) -> Result<(), ApiError> {
+    diesel::delete(user_skills::table.filter(user_skills::user_id.eq(user_id))).execute(conn)?;
+    add_skills(conn, user_id, skills)
+}
+
+pub fn membership(conn: &mut DbConn, site_id: i64, user_id: i64) -> Result<Option<Membership>, ApiError> {
+    Ok(memberships::table
+        .find((site_id, user_id))
+        .select(Membership::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert_membership(
+    conn: &mut DbConn,
+    site_id: i64,
+    user_id: i64,
+    roles: Roles,
+    senior: bool,
+    now: NaiveDateTime,
+) -> Result<Membership, ApiError> {
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::site_id.eq(site_id),
+            memberships::user_id.eq(user_id),
+            memberships::is_admin.eq(roles.admin),
+            memberships::is_staff.eq(roles.staff),
+            memberships::is_volunteer.eq(roles.volunteer),
+            memberships::is_group_leader.eq(roles.group_leader),
+            memberships::senior.eq(senior),
+            memberships::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    membership(conn, site_id, user_id)?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("membership vanished after insert")))
+}
+
+pub fn update_membership(
+    conn: &mut DbConn,
+    site_id: i64,
+    user_id: i64,
+    roles: Roles,
+    senior: bool,
+) -> Result<(), ApiError> {
+    diesel::update(memberships::table.find((site_id, user_id)))
+        .set((
+            memberships::is_admin.eq(roles.admin),
+            memberships::is_staff.eq(roles.staff),
+            memberships::is_volunteer.eq(roles.volunteer),
+            memberships::is_group_leader.eq(roles.group_leader),
+            memberships::senior.eq(senior),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_membership(conn: &mut DbConn, site_id: i64, user_id: i64) -> Result<bool, ApiError> {
+    let n = diesel::delete(memberships::table.find((site_id, user_id))).execute(conn)?;
+    Ok(n > 0)
+}
+
+/// How many admins a site has; a site must keep at least one.
+pub fn admin_count(conn: &mut DbConn, site_id: i64) -> Result<i64, ApiError> {
+    Ok(memberships::table
+        .filter(memberships::site_id.eq(site_id))
+        .filter(memberships::is_admin.eq(true))
+        .count()
+        .get_result(conn)?)
+}
+
+/// A user's memberships with the site's slug and name, in site order.
+pub fn memberships_of(
+    conn: &mut DbConn,
+    user_id: i64,
+) -> Result<Vec<(String, String, Membership)>, ApiError> {
+    Ok(memberships::table
+        .inner_join(sites::table)
+        .filter(memberships::user_id.eq(user_id))
+        .order(sites::id)
+        .select((sites::slug, sites::name, Membership::as_select()))
+        .load(conn)?)
+}
+
+/// A site's members in user-id order, for paging.
+pub fn members_of_site(
+    conn: &mut DbConn,
+    site_id: i64,
+    after_user_id: i64,
+    limit: i64,
+) -> Result<Vec<(User, Membership)>, ApiError> {
+    Ok(memberships::table
+        .inner_join(users::table)
+        .filter(memberships::site_id.eq(site_id))
+        .filter(memberships::user_id.gt(after_user_id))
+        .order(memberships::user_id)
+        .limit(limit)
+        .select((User::as_select(), Membership::as_select()))
+        .load(conn)?)
+}

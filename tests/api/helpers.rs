@@ -1,0 +1,322 @@
+//! Test harness: every test spawns the real application on port 0 with a
+//! database of its own: a fresh SQLite file by default, or a fresh
+//! PostgreSQL database (dropped afterwards) when
+//! `LIVINGROOM_TEST_POSTGRES_URL` is set.
+
+use std::sync::OnceLock;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use livingroom::auth::password;
+use livingroom::clock;
+use livingroom::config::Settings;
+use livingroom::db::{BackendKind, Db};
+use livingroom::domain::person::{Language, Roles};
+use livingroom::startup::Application;
+use livingroom::store::members::{self, NewMember};
+use livingroom::store::sites;
+use livingroom::store::users::{self, NewUser};
+use serde_json::{Value, json};
+
+/// The JWT secret every test app signs with, so tests can forge tokens.
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+pub const PASSWORD: &str = "correct horse battery";
+
+/// One argon2 hash shared by every seeded account: hashing is slow.
+pub fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| password::hash(PASSWORD).expect("hash"))
+}
+
+/// Where a test's database lives, removed when the test ends.
+enum TestDatabase {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { admin_url, name } = self
+            && let Ok(mut conn) = PgConnection::establish(admin_url)
+        {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+        }
+    }
+}
+
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// A client that keeps no cookies and follows no redirects.
+    pub client: reqwest::Client,
+    /// Direct access for seeding and for checks the API cannot express.
+    pub db: Db,
+    #[allow(dead_code)]
+    pub backend: BackendKind,
+    /// Stops the server when the test ends.
+    handle: actix_web::dev::ServerHandle,
+    /// Declared last: dropped after the server has been told to stop.
+    _database: TestDatabase,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command now; nothing needs to await it.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// Builds settings for a fresh database; returns them with its guard.
+fn fresh_database() -> (Settings, TestDatabase) {
+    let mut settings = Settings {
+        bind: "127.0.0.1:0".to_owned(),
+        jwt_secret: Some(TEST_JWT_SECRET.to_owned()),
+        pool_size: 6,
+        workers: 2,
+        ..Settings::default()
+    };
+    match std::env::var("LIVINGROOM_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(admin_url) => {
+            let name = format!("lr_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn =
+                PgConnection::establish(&admin_url).expect("connect to LIVINGROOM_TEST_POSTGRES_URL");
+            conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                .expect("create test database");
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+            settings.database_url = format!("{base}/{name}");
+            (settings, TestDatabase::Postgres { admin_url, name })
+        }
+        None => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            settings.database_url = format!("sqlite://{}", dir.path().join("test.db").display());
+            (settings, TestDatabase::Sqlite(dir))
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        livingroom::telemetry::init(livingroom::config::LogFormat::Text);
+    }
+    let (mut settings, database) = fresh_database();
+    configure(&mut settings);
+    let app = Application::build(settings).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.state().db.clone();
+    let backend = db.kind();
+    let server = app.into_server();
+    let handle = server.handle();
+    tokio::spawn(server);
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        db,
+        backend,
+        handle,
+        _database: database,
+    }
+}
+
+/// A seeded person: id, e-mail, and a signed-in access token if asked.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub id: i64,
+    pub email: String,
+    pub token: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+        token: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> reqwest::Response {
+        self.send_json(reqwest::Method::POST, path, body, token).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value, token: Option<&str>) -> reqwest::Response {
+        self.send_json(reqwest::Method::PATCH, path, body, token).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut req = self.client.delete(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Signs in and returns the whole token response.
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post(
+            "/api/v1/auth/login",
+            &json!({"email": email, "password": password}),
+            None,
+        )
+        .await
+    }
+
+    pub async fn token_for(&self, email: &str) -> String {
+        self.token_for_password(email, PASSWORD).await
+    }
+
+    pub async fn token_for_password(&self, email: &str, password: &str) -> String {
+        let res = self.login(email, password).await;
+        assert_eq!(res.status(), 200, "login of {email}");
+        let body: Value = res.json().await.expect("json");
+        body["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// Seeds an operator straight into the database and signs them in.
+    pub async fn operator(&self) -> Person {
+        let email = format!("operator-{}@test.example", uuid::Uuid::new_v4().simple());
+        let hash = password_hash().to_owned();
+        let e = email.clone();
+        let id = self
+            .db
+            .write(move |conn| {
+                Ok(users::insert(
+                    conn,
+                    &NewUser {
+                        email: &e,
+                        name: "Operator",
+                        password_hash: Some(&hash),
+                        language: Language::En,
+                        is_operator: true,
+                    },
+                    clock::now(),
+                )?
+                .id)
+            })
+            .await
+            .expect("seed operator");
+        let token = self.token_for(&email).await;
+        Person { id, email, token }
+    }
+
+    /// Seeds a site straight into the database.
+    pub async fn site(&self, slug: &str) {
+        let slug = slug.to_owned();
+        self.db
+            .write(move |conn| sites::insert(conn, &slug, "Test committee", "Asia/Shanghai", clock::now()))
+            .await
+            .expect("seed site");
+    }
+
+    /// Seeds a member of `slug` with `roles` and signs them in.
+    pub async fn member(&self, slug: &str, name: &str, roles: Roles, skills: &[&str]) -> Person {
+        let email = format!(
+            "{}-{}@test.example",
+            name.to_lowercase().replace(' ', "."),
+            uuid::Uuid::new_v4().simple()
+        );
+        let (slug, e, name) = (slug.to_owned(), email.clone(), name.to_owned());
+        let skills: Vec<String> = skills.iter().map(|s| s.to_string()).collect();
+        let hash = password_hash().to_owned();
+        let id = self
+            .db
+            .write(move |conn| {
+                let site = sites::by_slug(conn, &slug)?.expect("site exists");
+                let added = members::add_member(
+                    conn,
+                    site.id,
+                    NewMember {
+                        email: e,
+                        name,
+                        roles,
+                        skills,
+                        password_hash: Some(hash),
+                        senior: false,
+                        language: Language::ZhCn,
+                    },
+                    clock::now(),
+                )?;
+                Ok(added.user.id)
+            })
+            .await
+            .expect("seed member");
+        let token = self.token_for(&email).await;
+        Person { id, email, token }
+    }
+
+    pub async fn admin(&self, slug: &str) -> Person {
+        self.member(
+            slug,
+            "Admin",
+            Roles {
+                admin: true,
+                staff: true,
+                ..Roles::default()
+            },
+            &[],
+        )
+        .await
+    }
+
+    pub async fn staff(&self, slug: &str, name: &str) -> Person {
+        self.member(
+            slug,
+            name,
+            Roles {
+                staff: true,
+                ..Roles::default()
+            },
+            &[],
+        )
+        .await
+    }
+}
+
+/// Reads a problem+json body, checking the media type and the RFC 9457
+/// members every problem carries.
+pub async fn problem(res: reqwest::Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status");
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(ct, "application/problem+json", "content type");
+    let body: Value = res.json().await.expect("problem body");
+    assert_eq!(body["status"].as_u64(), Some(status as u64), "{body}");
+    assert!(
+        body["type"].as_str().is_some_and(|t| t.starts_with("/problems/")),
+        "{body}"
+    );
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
+    assert!(body["detail"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
+    body
+}

@@ -1,0 +1,13 @@
+//! The API test suite: one binary, one fresh database per test.
+//! Runs on SQLite by default and on PostgreSQL when
+//! `LIVINGROOM_TEST_POSTGRES_URL` is set (`.ci/run` runs both).
+
+mod auth;
+mod health;
+mod helpers;
+mod isolation;
+mod members;
+mod openapi;
+mod problems;
+mod sites;
+mod tokens;
