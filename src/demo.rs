@@ -6,8 +6,10 @@ use crate::auth::password;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::person::{Language, Roles};
+use crate::domain::resource::{OpeningHours, ResourceKind, Rules};
 use crate::store::members::{self, NewMember};
-use crate::store::{sites, users};
+use crate::store::resources::{self, ResourceFields};
+use crate::store::{groups, sites, users};
 
 pub const DEMO_SLUG: &str = "demo";
 pub const DEMO_PASSWORD: &str = "livingroom-demo";
@@ -121,6 +123,89 @@ const PEOPLE: &[Person] = &[
     ),
 ];
 
+/// name, kind, pool, capacity, features
+type Thing = (
+    &'static str,
+    ResourceKind,
+    Option<&'static str>,
+    Option<i32>,
+    &'static [&'static str],
+);
+
+const THINGS: &[Thing] = &[
+    (
+        "共享电脑 1 Shared computer 1",
+        ResourceKind::Computer,
+        Some("computers"),
+        None,
+        &[],
+    ),
+    (
+        "共享电脑 2 Shared computer 2",
+        ResourceKind::Computer,
+        Some("computers"),
+        None,
+        &[],
+    ),
+    (
+        "共享电脑 3 Shared computer 3",
+        ResourceKind::Computer,
+        Some("computers"),
+        None,
+        &["printer"],
+    ),
+    (
+        "接待台 A Reception post A",
+        ResourceKind::Desk,
+        Some("reception"),
+        None,
+        &[],
+    ),
+    (
+        "接待台 B Reception post B",
+        ResourceKind::Desk,
+        Some("reception"),
+        None,
+        &[],
+    ),
+    (
+        "阅览室 Reading room",
+        ResourceKind::Room,
+        None,
+        Some(20),
+        &["books"],
+    ),
+    (
+        "旗袍室 Qipao room",
+        ResourceKind::Room,
+        None,
+        Some(15),
+        &["mirrors", "piano"],
+    ),
+    (
+        "健康小屋 Blood-pressure corner",
+        ResourceKind::Room,
+        None,
+        Some(3),
+        &["blood-pressure-monitor"],
+    ),
+    ("谈心室 Talk room", ResourceKind::Room, None, Some(4), &[]),
+    (
+        "多功能厅 Multi-function room",
+        ResourceKind::Room,
+        None,
+        Some(90),
+        &["projector", "sound-system"],
+    ),
+];
+
+/// group name, leader e-mail
+const GROUPS: &[(&str, &str)] = &[
+    ("旗袍班 Qipao class", "qipao.lead@livingroom.example"),
+    ("书法班 Calligraphy class", "calligraphy.lead@livingroom.example"),
+    ("编织班 Knitting class", "knitting.lead@livingroom.example"),
+];
+
 pub struct DemoInfo {
     /// False when the demo site already existed and nothing was loaded.
     pub created: bool,
@@ -206,6 +291,29 @@ pub fn load(db: &Db) -> anyhow::Result<DemoInfo> {
                 },
                 now,
             )?;
+        }
+        let room_hours: std::collections::BTreeMap<String, Vec<String>> =
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .iter()
+                .map(|d| ((*d).to_owned(), vec!["08:00-21:00".to_owned()]))
+                .collect();
+        let room_hours = OpeningHours::parse(&room_hours)?;
+        for (name, kind, pool, capacity, features) in THINGS {
+            let fields = ResourceFields {
+                name: (*name).to_owned(),
+                kind: *kind,
+                pool: pool.map(str::to_owned),
+                capacity: *capacity,
+                features: features.iter().map(|f| (*f).to_owned()).collect(),
+                opening_hours: (*kind == ResourceKind::Room).then(|| room_hours.clone()),
+                rules: Rules::defaults_for(*kind),
+            };
+            resources::insert(conn, site.id, &fields, now)?;
+        }
+        for (name, leader) in GROUPS {
+            let leader =
+                users::by_email(conn, leader)?.ok_or_else(|| crate::errors::ApiError::not_found("leader"))?;
+            groups::insert(conn, site.id, name, leader.id, now)?;
         }
         Ok(DemoInfo { created: true })
     })

@@ -13,6 +13,9 @@
 //!   `AuthUser` extractor.
 //! - [`api`]: the HTTP shell: routes, JSON extraction, response types,
 //!   OpenAPI.
+//! - [`workflows`]: use cases (make a booking, cancel, check in) that
+//!   combine the core's rules with the store in one transaction.
+//! - [`jobs`]: timed work inside the server (releasing unclaimed bookings).
 //! - [`errors`]: `ApiError` and the problem+json error policy.
 //! - [`startup`]: `Application::build`, binding, middleware.
 //! - [`config`], [`telemetry`], [`metrics`], [`request_id`], [`clock`]:
@@ -29,9 +32,11 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod errors;
+pub mod jobs;
 pub mod metrics;
 pub mod request_id;
 pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod workflows;

@@ -64,6 +64,7 @@ impl Application {
             metrics: Metrics::default(),
         });
         let server = serve(listener, state.clone(), workers)?;
+        crate::jobs::spawn(state.clone());
         Ok(Application { port, server, state })
     }
 

@@ -49,9 +49,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+/// The raw bytes of a JSON body, after the same checks as [`ApiJson`], for
+/// handlers that also need the exact body (idempotency keys hash it).
+pub struct JsonBytes(pub web::Bytes);
+
+impl FromRequest for JsonBytes {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<ApiJson<T>, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<JsonBytes, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json_type = req
@@ -77,19 +81,24 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             }
             let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
                 Some(PayloadError::Overflow) => too_large(),
-                _ => match e.as_error::<actix_web::error::PayloadError>() {
-                    Some(_) => ApiError::malformed("The request body could not be read."),
-                    None if e.to_string().contains("overflow") || e.to_string().contains("too large") => {
-                        too_large()
-                    }
-                    None => ApiError::malformed(format!("The request body could not be read: {e}")),
-                },
+                _ if e.to_string().contains("overflow") || e.to_string().contains("too large") => too_large(),
+                _ => ApiError::malformed(format!("The request body could not be read: {e}")),
             })?;
             if bytes.len() > MAX_BODY_BYTES {
                 return Err(too_large());
             }
-            parse(&bytes).map(ApiJson)
+            Ok(JsonBytes(bytes))
         })
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<ApiJson<T>, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = JsonBytes::from_request(req, payload);
+        Box::pin(async move { parse(&bytes.await?.0).map(ApiJson) })
     }
 }
 

@@ -3,10 +3,14 @@
 //! answer; no rule of the product lives here.
 
 pub mod auth;
+pub mod availability;
+pub mod bookings;
+pub mod groups;
 pub mod health;
 pub mod json;
 pub mod members;
 pub mod openapi;
+pub mod resources;
 pub mod sites;
 pub mod views;
 
@@ -31,7 +35,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(members::list_members)
         .service(members::get_member)
         .service(members::update_member)
-        .service(members::remove_member);
+        .service(members::remove_member)
+        .service(resources::create_resource)
+        .service(resources::list_resources)
+        .service(resources::get_resource)
+        .service(resources::update_resource)
+        .service(resources::retire_resource)
+        .service(resources::create_blackout)
+        .service(resources::list_blackouts)
+        .service(resources::delete_blackout)
+        .service(groups::create_group)
+        .service(groups::list_groups)
+        .service(bookings::create_booking)
+        .service(bookings::list_bookings)
+        .service(bookings::get_booking)
+        .service(bookings::cancel_booking)
+        .service(bookings::approve_booking)
+        .service(bookings::reject_booking)
+        .service(bookings::check_in)
+        .service(bookings::get_series)
+        .service(bookings::edit_series)
+        .service(bookings::cancel_series)
+        .service(availability::availability);
 }
 
 /// Query strings that do not parse are a 422 naming the parameter.

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, health, members, sites};
+use super::{auth, availability, bookings, groups, health, members, resources, sites};
 use crate::store::pagination::Page;
 
 #[derive(OpenApi)]
@@ -33,17 +33,47 @@ use crate::store::pagination::Page;
         members::get_member,
         members::update_member,
         members::remove_member,
+        resources::create_resource,
+        resources::list_resources,
+        resources::get_resource,
+        resources::update_resource,
+        resources::retire_resource,
+        resources::create_blackout,
+        resources::list_blackouts,
+        resources::delete_blackout,
+        groups::create_group,
+        groups::list_groups,
+        bookings::create_booking,
+        bookings::list_bookings,
+        bookings::get_booking,
+        bookings::cancel_booking,
+        bookings::approve_booking,
+        bookings::reject_booking,
+        bookings::check_in,
+        bookings::get_series,
+        bookings::edit_series,
+        bookings::cancel_series,
+        availability::availability,
     ),
     components(schemas(
         crate::errors::FieldError,
         Page<sites::SiteView>,
         Page<members::MemberView>,
+        Page<resources::ResourceView>,
+        Page<groups::GroupView>,
+        Page<bookings::BookingView>,
+        crate::workflows::bookings::ConflictView,
+        crate::domain::booking::Violation,
+        crate::domain::booking::Rule,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Signing in and out"),
         (name = "sites", description = "Residents' committees"),
         (name = "members", description = "People and their roles on a site"),
+        (name = "resources", description = "Computers, desks and rooms, their rules and blackouts"),
+        (name = "groups", description = "Interest groups"),
+        (name = "bookings", description = "Bookings, series and availability"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

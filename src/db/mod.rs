@@ -18,7 +18,7 @@ use std::time::Duration;
 use diesel::r2d2::{self, Pool, PooledConnection};
 
 use crate::errors::ApiError;
-pub use backend::{BackendKind, DatabaseUrl};
+pub use backend::{BackendKind, DatabaseUrl, Lock};
 
 /// A connection to whichever database this deployment uses.
 #[derive(diesel::MultiConnection)]

@@ -103,6 +103,99 @@ diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(invitations -> users (user_id));
 diesel::joinable!(invitations -> sites (site_id));
 
+diesel::table! {
+    resources (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        pool -> Nullable<Text>,
+        capacity -> Nullable<Integer>,
+        features -> Text,
+        opening_hours -> Nullable<Text>,
+        rules -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    blackouts (id) {
+        id -> BigInt,
+        resource_id -> BigInt,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        reason -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    interest_groups (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        name -> Text,
+        leader_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    booking_series (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        resource_id -> BigInt,
+        owner_id -> BigInt,
+        group_id -> Nullable<BigInt>,
+        pattern -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bookings (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        resource_id -> BigInt,
+        owner_id -> BigInt,
+        group_id -> Nullable<BigInt>,
+        series_id -> Nullable<BigInt>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        busy_until -> Timestamp,
+        status -> Text,
+        urgency -> Text,
+        reason -> Nullable<Text>,
+        purpose -> Text,
+        headcount -> Nullable<Integer>,
+        flexible -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        checked_in_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        ended_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> BigInt,
+        key -> Text,
+        request_hash -> Text,
+        status_code -> Integer,
+        response -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(resources -> sites (site_id));
+diesel::joinable!(blackouts -> resources (resource_id));
+diesel::joinable!(interest_groups -> sites (site_id));
+diesel::joinable!(bookings -> resources (resource_id));
+diesel::joinable!(bookings -> users (owner_id));
+diesel::joinable!(bookings -> interest_groups (group_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     sites,
     users,
@@ -113,4 +206,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     invitations,
     server_secrets,
+    resources,
+    blackouts,
+    interest_groups,
+    booking_series,
+    bookings,
+    idempotency_keys,
 );

@@ -4,9 +4,23 @@
 //! - [`invalid`]: the validation error type every parser returns.
 //! - [`site`]: site slugs, names and time zones.
 //! - [`person`]: e-mail addresses, names, roles, skills, languages, passwords.
+//! - [`interval`]: half-open UTC intervals and interval arithmetic.
+//! - [`local_time`]: site-local wall time, DST-safe resolution, slot grids.
+//! - [`resource`]: resource kinds, booking rules, opening hours.
+//! - [`booking`]: urgency, statuses, the rule check of a requested slot.
+//! - [`availability`]: conflicts and free windows.
+//! - [`recurrence`]: weekly series in local time.
+//! - [`allocation`]: choosing a member of a pool.
 
+pub mod allocation;
+pub mod availability;
+pub mod booking;
+pub mod interval;
 pub mod invalid;
+pub mod local_time;
 pub mod person;
+pub mod recurrence;
+pub mod resource;
 pub mod site;
 
 pub use invalid::{Invalid, InvalidField};

@@ -3,8 +3,12 @@
 //! transaction; none of them knows about HTTP.
 
 pub mod access;
+pub mod bookings;
+pub mod groups;
+pub mod idempotency;
 pub mod members;
 pub mod pagination;
+pub mod resources;
 pub mod secrets;
 pub mod sessions;
 pub mod sites;

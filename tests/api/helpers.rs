@@ -271,6 +271,60 @@ impl TestApp {
         Person { id, email, token }
     }
 
+    /// Seeds a member without password hashing or a login round trip: the
+    /// session row is written directly and the token signed with the test
+    /// secret. For tests that need many people.
+    pub async fn quick_member(&self, slug: &str, roles: Roles) -> Person {
+        let email = format!("quick-{}@test.example", uuid::Uuid::new_v4().simple());
+        let (slug, e) = (slug.to_owned(), email.clone());
+        let (id, session) = self
+            .db
+            .write(move |conn| {
+                let site = sites::by_slug(conn, &slug)?.expect("site exists");
+                let added = members::add_member(
+                    conn,
+                    site.id,
+                    NewMember {
+                        email: e,
+                        name: "Quick".to_owned(),
+                        roles,
+                        skills: vec![],
+                        password_hash: Some("unused".to_owned()),
+                        senior: false,
+                        language: Language::ZhCn,
+                    },
+                    clock::now(),
+                )?;
+                let session = livingroom::store::sessions::create_session(conn, added.user.id, clock::now())?;
+                Ok((added.user.id, session))
+            })
+            .await
+            .expect("seed quick member");
+        let keys = livingroom::auth::JwtKeys::new(TEST_JWT_SECRET.as_bytes()).expect("keys");
+        let (token, _) = keys.issue(id, session, chrono::Utc::now()).expect("token");
+        Person { id, email, token }
+    }
+
+    /// Creates a resource through the API as `admin`; returns its id.
+    pub async fn resource(&self, slug: &str, admin: &Person, body: Value) -> i64 {
+        let res = self
+            .post(
+                &format!("/api/v1/sites/{slug}/resources"),
+                &body,
+                Some(&admin.token),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "create resource {body}");
+        let v: Value = res.json().await.expect("json");
+        v["id"].as_i64().expect("id")
+    }
+
+    /// Books through the API; returns the response.
+    pub async fn book(&self, slug: &str, who: &Person, body: Value) -> reqwest::Response {
+        self.post(&format!("/api/v1/sites/{slug}/bookings"), &body, Some(&who.token))
+            .await
+    }
+
     pub async fn admin(&self, slug: &str) -> Person {
         self.member(
             slug,
@@ -297,6 +351,22 @@ impl TestApp {
         )
         .await
     }
+}
+
+/// A local wall time `days` from today in `tz`, as RFC 3339 with offset.
+pub fn local_at(tz: &str, days: i64, hour: u32, minute: u32) -> String {
+    use chrono::TimeZone;
+    let tz: chrono_tz::Tz = tz.parse().expect("tz");
+    let date = chrono::Utc::now().with_timezone(&tz).date_naive() + chrono::Duration::days(days);
+    tz.from_local_datetime(&date.and_hms_opt(hour, minute, 0).expect("time"))
+        .earliest()
+        .expect("exists")
+        .to_rfc3339()
+}
+
+/// Shanghai wall time `days` from today.
+pub fn sh(days: i64, hour: u32, minute: u32) -> String {
+    local_at("Asia/Shanghai", days, hour, minute)
 }
 
 /// Reads a problem+json body, checking the media type and the RFC 9457

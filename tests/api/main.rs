@@ -3,11 +3,15 @@
 //! `LIVINGROOM_TEST_POSTGRES_URL` is set (`.ci/run` runs both).
 
 mod auth;
+mod bookings;
+mod concurrency;
+mod constraints;
 mod health;
 mod helpers;
 mod isolation;
 mod members;
 mod openapi;
 mod problems;
+mod resources;
 mod sites;
 mod tokens;

@@ -1,0 +1,163 @@
+//! `/api/v1/sites/{site}/availability`: where a booking of a given length
+//! fits. "The next free computer for 45 minutes after 15:30" is one call.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::bookings::query_window;
+use crate::auth::AuthUser;
+use crate::clock;
+use crate::domain::availability::{Busy, ResourceCalendar, free_windows};
+use crate::domain::booking::lapsed;
+use crate::domain::interval::Interval;
+use crate::domain::resource::{ResourceKind, pool_name};
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::access::site_access;
+use crate::store::bookings as booking_store;
+use crate::store::resources::{self, ResourceFilter};
+
+/// The most windows one answer lists.
+const MAX_SLOTS: usize = 500;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityQuery {
+    /// One resource; or give `pool` or `kind`.
+    pub resource_id: Option<i64>,
+    pub pool: Option<String>,
+    pub kind: Option<ResourceKind>,
+    /// Start of the search (RFC 3339); default: now.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<DateTime<FixedOffset>>,
+    /// End of the search; default: a day after `from`; at most 366 days.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<DateTime<FixedOffset>>,
+    /// The length needed; default: each resource's shortest booking.
+    pub duration_minutes: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Slot {
+    pub resource_id: i64,
+    pub starts_at: DateTime<Utc>,
+    /// The end of the free window; any start in it with the asked length fits.
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Availability {
+    /// Free windows, earliest first.
+    pub slots: Vec<Slot>,
+}
+
+/// Free windows respecting opening hours, blackouts, buffers, the slot grid,
+/// notice and how far ahead one may book.
+#[utoipa::path(
+    tag = "bookings",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), AvailabilityQuery),
+    responses((status = 200, body = Availability), (status = 422, content_type = "application/problem+json"))
+)]
+#[get("/api/v1/sites/{site}/availability")]
+pub async fn availability(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<AvailabilityQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let q = query.into_inner();
+    let given = [q.resource_id.is_some(), q.pool.is_some(), q.kind.is_some()]
+        .iter()
+        .filter(|b| **b)
+        .count();
+    if given != 1 {
+        return Err(ApiError::invalid(
+            "resource_id",
+            "give exactly one of resource_id, pool or kind",
+        ));
+    }
+    let pool = q.pool.as_deref().map(pool_name).transpose()?;
+    if let Some(d) = q.duration_minutes
+        && !(1..=24 * 60).contains(&d)
+    {
+        return Err(ApiError::invalid(
+            "duration_minutes",
+            "must be between 1 and 1440",
+        ));
+    }
+    let now = clock::now_utc();
+    let from = q.from.or_else(|| Some(now.fixed_offset()));
+    let slots = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            let tz = access.site.tz();
+            let window = query_window(tz, from, q.to, 1, now)?;
+            let candidates = match (q.resource_id, pool, q.kind) {
+                (Some(id), _, _) => vec![resources::by_id(conn, access.site.id, id)?],
+                (_, Some(pool), _) => resources::pool_members(conn, access.site.id, &pool)?,
+                (_, _, Some(kind)) => resources::list(
+                    conn,
+                    access.site.id,
+                    &ResourceFilter {
+                        kind: Some(kind),
+                        ..ResourceFilter::default()
+                    },
+                    0,
+                    1000,
+                )?,
+                _ => Vec::new(),
+            };
+            let ids: Vec<i64> = candidates.iter().map(|r| r.id).collect();
+            let busy = booking_store::active_within(
+                conn,
+                &ids,
+                Interval::of(window.start - Duration::days(1), window.end + Duration::days(1)),
+            )?;
+            let blackouts = resources::blackouts_within(conn, &ids, window)?;
+            let mut slots = Vec::new();
+            for r in &candidates {
+                let rules = r.rules();
+                let opening = r.opening();
+                let busy_here: Vec<Busy> = busy
+                    .iter()
+                    .filter(|b| b.resource_id == r.id)
+                    .filter(|b| {
+                        !(b.status == "confirmed"
+                            && lapsed(&rules, b.checked_in_at.is_some(), b.starts_at.and_utc(), now))
+                    })
+                    .map(|b| b.busy())
+                    .collect();
+                let bl: Vec<Interval> = blackouts
+                    .iter()
+                    .filter(|b| b.resource_id == r.id)
+                    .map(|b| b.interval())
+                    .collect();
+                let cal = ResourceCalendar {
+                    resource_id: r.id,
+                    rules: &rules,
+                    opening: opening.as_ref(),
+                    blackouts: &bl,
+                    busy: &busy_here,
+                    retired: r.is_retired(),
+                };
+                let want = Duration::minutes(q.duration_minutes.unwrap_or(i64::from(rules.min_minutes)));
+                for w in free_windows(tz, &cal, window, want, now) {
+                    slots.push(Slot {
+                        resource_id: r.id,
+                        starts_at: w.start,
+                        ends_at: w.end,
+                    });
+                }
+            }
+            slots.sort_by_key(|s| (s.starts_at, s.resource_id));
+            slots.truncate(MAX_SLOTS);
+            Ok(slots)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Availability { slots }))
+}

@@ -1,0 +1,121 @@
+//! `/api/v1/sites/{site}/groups`: interest groups and their leaders.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::json::ApiJson;
+use super::views::utc;
+use crate::auth::AuthUser;
+use crate::clock;
+use crate::domain::invalid::text;
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::access::site_access;
+use crate::store::groups;
+use crate::store::pagination::{Page, PageQuery};
+use crate::store::users;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewGroup {
+    /// e.g. "旗袍班 qipao class".
+    pub name: String,
+    /// A member of the site; they become its group leader.
+    pub leader_id: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct GroupView {
+    pub id: i64,
+    pub name: String,
+    pub leader_id: i64,
+    pub leader_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Creates an interest group (site admin). The leader gets the
+/// `group_leader` role if they lack it.
+#[utoipa::path(
+    tag = "groups",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug")),
+    request_body = NewGroup,
+    responses(
+        (status = 201, body = GroupView),
+        (status = 409, content_type = "application/problem+json"),
+        (status = 422, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/sites/{site}/groups")]
+pub async fn create_group(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<NewGroup>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let body = body.into_inner();
+    let name = text("name", &body.name, 100)?;
+    let now = clock::now();
+    let view = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_admin()?;
+            let membership = users::membership(conn, access.site.id, body.leader_id)?
+                .ok_or_else(|| ApiError::invalid("leader_id", "the leader must be a member of this site"))?;
+            let mut roles = membership.roles();
+            if !roles.group_leader {
+                roles.group_leader = true;
+                users::update_membership(conn, access.site.id, body.leader_id, roles, membership.senior)?;
+            }
+            let group = groups::insert(conn, access.site.id, &name, body.leader_id, now)?;
+            let leader = users::by_id(conn, body.leader_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            Ok(GroupView {
+                id: group.id,
+                name: group.name,
+                leader_id: group.leader_id,
+                leader_name: leader.name,
+                created_at: utc(group.created_at),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Lists the site's interest groups (any member).
+#[utoipa::path(
+    tag = "groups",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), PageQuery),
+    responses((status = 200, body = Page<GroupView>))
+)]
+#[get("/api/v1/sites/{site}/groups")]
+pub async fn list_groups(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let page = query.parse()?;
+    let rows = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            groups::list(conn, access.site.id, page.after_id, page.limit + 1)
+        })
+        .await?;
+    let views: Vec<GroupView> = rows
+        .into_iter()
+        .map(|(g, leader_name)| GroupView {
+            id: g.id,
+            name: g.name,
+            leader_id: g.leader_id,
+            leader_name,
+            created_at: utc(g.created_at),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Page::from_rows(views, page.limit, |g| g.id)))
+}

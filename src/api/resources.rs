@@ -1,0 +1,533 @@
+//! `/api/v1/sites/{site}/resources`: computers, desks and rooms, their
+//! rules, opening hours and blackout periods.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::json::ApiJson;
+use super::views::utc;
+use crate::auth::AuthUser;
+use crate::clock;
+use crate::domain::Invalid;
+use crate::domain::booking::BookingStatus;
+use crate::domain::interval::Interval;
+use crate::domain::invalid::text;
+use crate::domain::resource::{self, OpeningHours, ResourceKind, Rules, RulesPatch};
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::access::site_access;
+use crate::store::bookings as booking_store;
+use crate::store::pagination::{Page, PageQuery};
+use crate::store::resources::{self as store, Blackout, Resource, ResourceFields, ResourceFilter};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewResource {
+    pub name: String,
+    pub kind: ResourceKind,
+    /// Groups interchangeable resources ("computers", "reception").
+    pub pool: Option<String>,
+    /// People a room holds.
+    pub capacity: Option<i64>,
+    /// e.g. `piano`, `mirrors`, `projector`.
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// Per weekday, site-local ranges: `{"mon": ["08:30-12:00", "13:00-17:30"]}`.
+    /// Days not named are closed. Absent: always open.
+    pub opening_hours: Option<BTreeMap<String, Vec<String>>>,
+    /// Changes to the kind's default rules.
+    pub rules: Option<RulesPatch>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ResourceView {
+    pub id: i64,
+    pub name: String,
+    pub kind: ResourceKind,
+    pub pool: Option<String>,
+    pub capacity: Option<i32>,
+    pub features: Vec<String>,
+    /// Absent: always open.
+    pub opening_hours: Option<BTreeMap<String, Vec<String>>>,
+    pub rules: Rules,
+    pub created_at: DateTime<Utc>,
+    /// Set once retired: history stays, no new bookings.
+    pub retired_at: Option<DateTime<Utc>>,
+}
+
+impl From<Resource> for ResourceView {
+    fn from(r: Resource) -> Self {
+        ResourceView {
+            id: r.id,
+            kind: r.kind(),
+            rules: r.rules(),
+            features: r.features(),
+            opening_hours: r.opening_map(),
+            name: r.name,
+            pool: r.pool,
+            capacity: r.capacity,
+            created_at: utc(r.created_at),
+            retired_at: r.retired_at.map(utc),
+        }
+    }
+}
+
+fn parse_new(body: NewResource) -> Result<ResourceFields, Invalid> {
+    let mut invalid = Invalid::default();
+    let name = invalid.collect(resource::resource_name(&body.name));
+    let pool = match &body.pool {
+        Some(p) => invalid.collect(resource::pool_name(p)).map(Some),
+        None => Some(None),
+    };
+    let capacity = match body.capacity {
+        Some(c) => invalid.collect(resource::capacity(c)).map(Some),
+        None => Some(None),
+    };
+    let features = invalid.collect(resource::features(&body.features));
+    let opening = match &body.opening_hours {
+        Some(h) => invalid.collect(OpeningHours::parse(h)).map(Some),
+        None => Some(None),
+    };
+    let rules = invalid.collect(
+        body.rules
+            .unwrap_or_default()
+            .apply(Rules::defaults_for(body.kind)),
+    );
+    invalid.into_result()?;
+    Ok(ResourceFields {
+        name: name.unwrap_or_default(),
+        kind: body.kind,
+        pool: pool.flatten(),
+        capacity: capacity.flatten(),
+        features: features.unwrap_or_default(),
+        opening_hours: opening.flatten(),
+        rules: rules.unwrap_or_else(|| Rules::defaults_for(body.kind)),
+    })
+}
+
+/// Adds a resource (site admin).
+#[utoipa::path(
+    tag = "resources",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug")),
+    request_body = NewResource,
+    responses(
+        (status = 201, body = ResourceView),
+        (status = 403, content_type = "application/problem+json"),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 422, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/sites/{site}/resources")]
+pub async fn create_resource(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<NewResource>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let fields = parse_new(body.into_inner())?;
+    let now = clock::now();
+    let (resource, slug) = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_admin()?;
+            Ok((
+                store::insert(conn, access.site.id, &fields, now)?,
+                access.site.slug,
+            ))
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/sites/{slug}/resources/{}", resource.id),
+        ))
+        .json(ResourceView::from(resource)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceQuery {
+    pub kind: Option<ResourceKind>,
+    pub pool: Option<String>,
+    /// Include retired resources (default false).
+    #[serde(default)]
+    pub include_retired: bool,
+    pub limit: Option<i64>,
+    pub after: Option<String>,
+}
+
+/// Lists the site's resources (any member).
+#[utoipa::path(
+    tag = "resources",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ResourceQuery),
+    responses((status = 200, body = Page<ResourceView>), (status = 404, content_type = "application/problem+json"))
+)]
+#[get("/api/v1/sites/{site}/resources")]
+pub async fn list_resources(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<ResourceQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let query = query.into_inner();
+    let page = PageQuery {
+        limit: query.limit,
+        after: query.after.clone(),
+    }
+    .parse()?;
+    let filter = ResourceFilter {
+        kind: query.kind,
+        pool: match &query.pool {
+            Some(p) => Some(resource::pool_name(p)?),
+            None => None,
+        },
+        include_retired: query.include_retired,
+    };
+    let rows = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            store::list(conn, access.site.id, &filter, page.after_id, page.limit + 1)
+        })
+        .await?;
+    let page = Page::from_rows(rows, page.limit, |r| r.id);
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.items.into_iter().map(ResourceView::from).collect::<Vec<_>>(),
+        next: page.next,
+    }))
+}
+
+/// One resource (any member).
+#[utoipa::path(
+    tag = "resources",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ("id" = i64, Path)),
+    responses((status = 200, body = ResourceView), (status = 404, content_type = "application/problem+json"))
+)]
+#[get("/api/v1/sites/{site}/resources/{id}")]
+pub async fn get_resource(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let resource = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            store::by_id(conn, access.site.id, id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ResourceView::from(resource)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateResource {
+    pub name: Option<String>,
+    /// `null` takes the resource out of its pool.
+    #[serde(default, deserialize_with = "some")]
+    #[schema(value_type = Option<String>)]
+    pub pool: Option<Option<String>>,
+    #[serde(default, deserialize_with = "some")]
+    #[schema(value_type = Option<i64>)]
+    pub capacity: Option<Option<i64>>,
+    pub features: Option<Vec<String>>,
+    /// `null`: always open.
+    #[serde(default, deserialize_with = "some")]
+    #[schema(value_type = Option<BTreeMap<String, Vec<String>>>)]
+    pub opening_hours: Option<Option<BTreeMap<String, Vec<String>>>>,
+    pub rules: Option<RulesPatch>,
+}
+
+fn some<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+fn apply_update(current: &Resource, body: UpdateResource) -> Result<ResourceFields, Invalid> {
+    let mut invalid = Invalid::default();
+    let name = match &body.name {
+        Some(n) => invalid.collect(resource::resource_name(n)),
+        None => Some(current.name.clone()),
+    };
+    let pool = match &body.pool {
+        Some(Some(p)) => invalid.collect(resource::pool_name(p)).map(Some),
+        Some(None) => Some(None),
+        None => Some(current.pool.clone()),
+    };
+    let capacity = match body.capacity {
+        Some(Some(c)) => invalid.collect(resource::capacity(c)).map(Some),
+        Some(None) => Some(None),
+        None => Some(current.capacity),
+    };
+    let features = match &body.features {
+        Some(f) => invalid.collect(resource::features(f)),
+        None => Some(current.features()),
+    };
+    let opening = match &body.opening_hours {
+        Some(Some(h)) => invalid.collect(OpeningHours::parse(h)).map(Some),
+        Some(None) => Some(None),
+        None => Some(current.opening()),
+    };
+    let rules = match &body.rules {
+        Some(patch) => invalid.collect(patch.apply(current.rules())),
+        None => Some(current.rules()),
+    };
+    invalid.into_result()?;
+    Ok(ResourceFields {
+        name: name.unwrap_or_default(),
+        kind: current.kind(),
+        pool: pool.flatten(),
+        capacity: capacity.flatten(),
+        features: features.unwrap_or_default(),
+        opening_hours: opening.flatten(),
+        rules: rules.unwrap_or_else(|| current.rules()),
+    })
+}
+
+/// Changes a resource (site admin). Existing bookings stay as they are.
+#[utoipa::path(
+    tag = "resources",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ("id" = i64, Path)),
+    request_body = UpdateResource,
+    responses(
+        (status = 200, body = ResourceView),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 422, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/api/v1/sites/{site}/resources/{id}")]
+pub async fn update_resource(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i64)>,
+    body: ApiJson<UpdateResource>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let body = body.into_inner();
+    let resource = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_admin()?;
+            let current = store::by_id(conn, access.site.id, id)?;
+            let fields = apply_update(&current, body)?;
+            store::update(conn, &current, &fields)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ResourceView::from(resource)))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RetiredView {
+    pub resource: ResourceView,
+    /// Future bookings that were cancelled because the resource is gone.
+    pub cancelled_bookings: Vec<i64>,
+}
+
+/// Retires a resource (site admin): it keeps its history and takes no new
+/// bookings; its future bookings are cancelled.
+#[utoipa::path(
+    tag = "resources",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ("id" = i64, Path)),
+    responses((status = 200, body = RetiredView), (status = 404, content_type = "application/problem+json"))
+)]
+#[delete("/api/v1/sites/{site}/resources/{id}")]
+pub async fn retire_resource(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let now = clock::now_utc();
+    let (resource, cancelled) = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_admin()?;
+            let current = store::by_id(conn, access.site.id, id)?;
+            store::retire(conn, current.id, now.naive_utc())?;
+            let future = booking_store::active_within(
+                conn,
+                &[current.id],
+                Interval::of(now, now + chrono::Duration::days(800)),
+            )?;
+            let mut cancelled = Vec::new();
+            for b in future.iter().filter(|b| b.starts_at.and_utc() >= now) {
+                if booking_store::end(
+                    conn,
+                    b.id,
+                    BookingStatus::Cancelled,
+                    Some(access.user_id),
+                    now.naive_utc(),
+                )? {
+                    cancelled.push(b.id);
+                }
+            }
+            Ok((store::by_id(conn, access.site.id, id)?, cancelled))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(RetiredView {
+        resource: ResourceView::from(resource),
+        cancelled_bookings: cancelled,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBlackout {
+    /// RFC 3339 with offset.
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: DateTime<FixedOffset>,
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: DateTime<FixedOffset>,
+    /// Maintenance, a public holiday...
+    pub reason: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BlackoutView {
+    pub id: i64,
+    pub resource_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    /// Active bookings that overlap the blackout (when it was created);
+    /// the admin decides what to do with them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlapping_bookings: Option<Vec<i64>>,
+}
+
+fn blackout_view(b: Blackout, overlapping: Option<Vec<i64>>) -> BlackoutView {
+    BlackoutView {
+        id: b.id,
+        resource_id: b.resource_id,
+        starts_at: utc(b.starts_at),
+        ends_at: utc(b.ends_at),
+        reason: b.reason,
+        overlapping_bookings: overlapping,
+    }
+}
+
+/// Closes a resource for a period (site admin); nothing is bookable then.
+#[utoipa::path(
+    tag = "resources",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ("id" = i64, Path)),
+    request_body = NewBlackout,
+    responses(
+        (status = 201, body = BlackoutView),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 422, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/sites/{site}/resources/{id}/blackouts")]
+pub async fn create_blackout(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i64)>,
+    body: ApiJson<NewBlackout>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let body = body.into_inner();
+    let period = Interval::new(
+        body.starts_at.with_timezone(&Utc),
+        body.ends_at.with_timezone(&Utc),
+    )?;
+    if period.duration() > chrono::Duration::days(366) {
+        return Err(ApiError::invalid("ends_at", "a blackout lasts at most 366 days"));
+    }
+    let reason = text("reason", &body.reason, 200)?;
+    let now = clock::now();
+    let view = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_admin()?;
+            let resource = store::by_id(conn, access.site.id, id)?;
+            let blackout = store::insert_blackout(conn, resource.id, period, &reason, access.user_id, now)?;
+            let overlapping = booking_store::active_within(conn, &[resource.id], period)?
+                .into_iter()
+                .filter(|b| b.slot().overlaps(&period))
+                .map(|b| b.id)
+                .collect();
+            Ok(blackout_view(blackout, Some(overlapping)))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// The resource's current and future blackouts (any member).
+#[utoipa::path(
+    tag = "resources",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ("id" = i64, Path)),
+    responses((status = 200, body = Vec<BlackoutView>), (status = 404, content_type = "application/problem+json"))
+)]
+#[get("/api/v1/sites/{site}/resources/{id}/blackouts")]
+pub async fn list_blackouts(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let now = clock::now();
+    let rows = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            let resource = store::by_id(conn, access.site.id, id)?;
+            store::blackouts_of(conn, resource.id, now)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(|b| blackout_view(b, None))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Removes a blackout (site admin).
+#[utoipa::path(
+    tag = "resources",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ("id" = i64, Path), ("blackout_id" = i64, Path)),
+    responses((status = 204), (status = 404, content_type = "application/problem+json"))
+)]
+#[delete("/api/v1/sites/{site}/resources/{id}/blackouts/{blackout_id}")]
+pub async fn delete_blackout(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id, blackout_id) = path.into_inner();
+    state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_admin()?;
+            let resource = store::by_id(conn, access.site.id, id)?;
+            if store::delete_blackout(conn, resource.id, blackout_id)? {
+                Ok(())
+            } else {
+                Err(ApiError::not_found("blackout"))
+            }
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

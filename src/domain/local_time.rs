@@ -1,0 +1,186 @@
+//! Site-local wall time: weekly things are defined in it, and a local time
+//! that does not exist (the hour skipped when clocks go forward) is an
+//! error, never a silent shift.
+
+use chrono::offset::LocalResult;
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc, Weekday,
+};
+use chrono_tz::Tz;
+
+use super::Invalid;
+
+/// Resolves a local date and time to an instant. In the hour repeated when
+/// clocks go back, the first (earlier) instant is taken.
+pub fn resolve(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(first, _) => Some(first.with_timezone(&Utc)),
+        LocalResult::None => None,
+    }
+}
+
+/// As [`resolve`], but a skipped local time moves forward to the first
+/// instant after the gap. For opening hours, where "open from 02:30" on the
+/// night clocks jump means "open from when the clock reads 03:00".
+pub fn resolve_lenient(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    let mut probe = local;
+    for _ in 0..(4 * 60) {
+        if let Some(t) = resolve(tz, probe) {
+            return t;
+        }
+        probe += Duration::minutes(1);
+    }
+    local.and_utc()
+}
+
+pub fn to_local(tz: Tz, t: DateTime<Utc>) -> NaiveDateTime {
+    t.with_timezone(&tz).naive_local()
+}
+
+pub fn local_date(tz: Tz, t: DateTime<Utc>) -> NaiveDate {
+    to_local(tz, t).date()
+}
+
+/// Minutes since local midnight.
+pub fn minute_of_day(tz: Tz, t: DateTime<Utc>) -> u32 {
+    let local = to_local(tz, t);
+    local.hour() * 60 + local.minute()
+}
+
+/// Whether `t` falls on a whole multiple of `slot` minutes of the local day.
+pub fn is_aligned(tz: Tz, t: DateTime<Utc>, slot: u32) -> bool {
+    let local = to_local(tz, t);
+    local.second() == 0 && local.nanosecond() == 0 && minute_of_day(tz, t).is_multiple_of(slot.max(1))
+}
+
+/// The first aligned instant at or after `t`.
+pub fn ceil_to_slot(tz: Tz, t: DateTime<Utc>, slot: u32) -> DateTime<Utc> {
+    let slot = i64::from(slot.max(1));
+    let offset = t.with_timezone(&tz).naive_local() - t.naive_utc();
+    let local = t.naive_utc() + offset;
+    let day_start = local.date().and_time(NaiveTime::MIN);
+    let exact = local - day_start;
+    let minutes = exact.num_minutes() + i64::from(exact > Duration::minutes(exact.num_minutes()));
+    let rounded = (minutes + slot - 1) / slot * slot;
+    (day_start + Duration::minutes(rounded) - offset).and_utc()
+}
+
+/// The last aligned instant at or before `t`.
+pub fn floor_to_slot(tz: Tz, t: DateTime<Utc>, slot: u32) -> DateTime<Utc> {
+    let slot = i64::from(slot.max(1));
+    let offset = t.with_timezone(&tz).naive_local() - t.naive_utc();
+    let local = t.naive_utc() + offset;
+    let day_start = local.date().and_time(NaiveTime::MIN);
+    let minutes = (local - day_start).num_minutes();
+    (day_start + Duration::minutes(minutes / slot * slot) - offset).and_utc()
+}
+
+/// The Monday that starts the local week of `date`.
+pub fn week_start(date: NaiveDate) -> NaiveDate {
+    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
+}
+
+/// A weekday by its English short or long name, or 1-7 from Monday.
+pub fn parse_weekday(field: &str, value: &str) -> Result<Weekday, Invalid> {
+    let v = value.trim().to_lowercase();
+    let day = match v.as_str() {
+        "mon" | "monday" | "1" => Weekday::Mon,
+        "tue" | "tuesday" | "2" => Weekday::Tue,
+        "wed" | "wednesday" | "3" => Weekday::Wed,
+        "thu" | "thursday" | "4" => Weekday::Thu,
+        "fri" | "friday" | "5" => Weekday::Fri,
+        "sat" | "saturday" | "6" => Weekday::Sat,
+        "sun" | "sunday" | "7" => Weekday::Sun,
+        _ => {
+            return Err(Invalid::field(
+                field,
+                "must be a weekday: mon, tue, wed, thu, fri, sat or sun",
+            ));
+        }
+    };
+    Ok(day)
+}
+
+pub fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "mon",
+        Weekday::Tue => "tue",
+        Weekday::Wed => "wed",
+        Weekday::Thu => "thu",
+        Weekday::Fri => "fri",
+        Weekday::Sat => "sat",
+        Weekday::Sun => "sun",
+    }
+}
+
+/// A wall-clock time `HH:MM` (24-hour). `24:00` is accepted as the end of
+/// the day and returned as `None` minutes past the last minute (1440).
+pub fn parse_clock(field: &str, value: &str) -> Result<u32, Invalid> {
+    let bad = || Invalid::field(field, format!("'{value}' is not a time of day like 08:30"));
+    let (h, m) = value.trim().split_once(':').ok_or_else(bad)?;
+    if h.len() != 2 || m.len() != 2 {
+        return Err(bad());
+    }
+    let h: u32 = h.parse().map_err(|_| bad())?;
+    let m: u32 = m.parse().map_err(|_| bad())?;
+    if m >= 60 || h > 24 || (h == 24 && m != 0) {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+pub fn format_clock(minutes: u32) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// The local date-time `minutes` past midnight of `date` (1440 = next midnight).
+pub fn at_minutes(date: NaiveDate, minutes: u32) -> NaiveDateTime {
+    date.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(minutes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skipped_local_time_does_not_resolve() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let gap = NaiveDate::from_ymd_opt(2026, 3, 29)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(resolve(berlin, gap), None);
+        assert_eq!(
+            resolve_lenient(berlin, gap),
+            resolve(berlin, gap + Duration::minutes(30)).unwrap()
+        );
+    }
+
+    #[test]
+    fn clock_parsing() {
+        assert_eq!(parse_clock("start", "08:30").unwrap(), 510);
+        assert_eq!(parse_clock("end", "24:00").unwrap(), 1440);
+        for bad in ["8:30", "25:00", "12:60", "24:01", "", "noon"] {
+            assert!(parse_clock("x", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn slot_rounding() {
+        let sh: Tz = "Asia/Shanghai".parse().unwrap();
+        let t = resolve(
+            sh,
+            NaiveDate::from_ymd_opt(2026, 5, 5)
+                .unwrap()
+                .and_hms_opt(15, 31, 10)
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(minute_of_day(sh, ceil_to_slot(sh, t, 15)), 15 * 60 + 45);
+        assert_eq!(minute_of_day(sh, floor_to_slot(sh, t, 15)), 15 * 60 + 30);
+        let aligned = floor_to_slot(sh, t, 15);
+        assert_eq!(ceil_to_slot(sh, aligned, 15), aligned);
+        assert!(is_aligned(sh, aligned, 15));
+    }
+}

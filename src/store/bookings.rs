@@ -1,0 +1,397 @@
+//! Bookings and booking series.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::{booking_series, bookings, resources, users};
+use crate::domain::availability::Busy;
+use crate::domain::booking::{ACTIVE_STATUSES, BookingStatus, Urgency};
+use crate::domain::interval::Interval;
+use crate::errors::ApiError;
+
+/// How far before a window an overlapping booking can start: the longest
+/// booking plus the longest buffer, rounded up (the schema enforces it).
+pub fn lookback() -> Duration {
+    Duration::days(2)
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = bookings)]
+pub struct Booking {
+    pub id: i64,
+    pub site_id: i64,
+    pub resource_id: i64,
+    pub owner_id: i64,
+    pub group_id: Option<i64>,
+    pub series_id: Option<i64>,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub busy_until: NaiveDateTime,
+    pub status: String,
+    pub urgency: String,
+    pub reason: Option<String>,
+    pub purpose: String,
+    pub headcount: Option<i32>,
+    pub flexible: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub checked_in_at: Option<NaiveDateTime>,
+    pub ended_at: Option<NaiveDateTime>,
+    pub ended_by: Option<i64>,
+}
+
+impl Booking {
+    pub fn slot(&self) -> Interval {
+        Interval::of(self.starts_at.and_utc(), self.ends_at.and_utc())
+    }
+
+    pub fn busy(&self) -> Busy {
+        Busy {
+            booking_id: self.id,
+            slot: self.slot(),
+            blocked: Interval::of(self.starts_at.and_utc(), self.busy_until.and_utc()),
+        }
+    }
+
+    pub fn status(&self) -> BookingStatus {
+        BookingStatus::from_code(&self.status)
+    }
+
+    pub fn urgency(&self) -> Urgency {
+        Urgency::from_code(&self.urgency)
+    }
+}
+
+/// A booking about to be written.
+#[derive(Clone, Debug)]
+pub struct NewBooking {
+    pub site_id: i64,
+    pub resource_id: i64,
+    pub owner_id: i64,
+    pub group_id: Option<i64>,
+    pub series_id: Option<i64>,
+    pub slot: Interval,
+    pub busy_until: NaiveDateTime,
+    pub status: BookingStatus,
+    pub urgency: Urgency,
+    pub reason: Option<String>,
+    pub purpose: String,
+    pub headcount: Option<i32>,
+    pub flexible: bool,
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewBooking, now: NaiveDateTime) -> Result<Booking, ApiError> {
+    let id: i64 = diesel::insert_into(bookings::table)
+        .values((
+            bookings::site_id.eq(new.site_id),
+            bookings::resource_id.eq(new.resource_id),
+            bookings::owner_id.eq(new.owner_id),
+            bookings::group_id.eq(new.group_id),
+            bookings::series_id.eq(new.series_id),
+            bookings::starts_at.eq(new.slot.start.naive_utc()),
+            bookings::ends_at.eq(new.slot.end.naive_utc()),
+            bookings::busy_until.eq(new.busy_until),
+            bookings::status.eq(new.status.code()),
+            bookings::urgency.eq(new.urgency.code()),
+            bookings::reason.eq(&new.reason),
+            bookings::purpose.eq(&new.purpose),
+            bookings::headcount.eq(new.headcount),
+            bookings::flexible.eq(new.flexible),
+            bookings::created_at.eq(now),
+            bookings::updated_at.eq(now),
+        ))
+        .returning(bookings::id)
+        .get_result(conn)?;
+    Ok(bookings::table
+        .find(id)
+        .select(Booking::as_select())
+        .first(conn)?)
+}
+
+/// A booking of `site_id`; another site's booking is "not found".
+pub fn by_id(conn: &mut DbConn, site_id: i64, id: i64) -> Result<Booking, ApiError> {
+    bookings::table
+        .filter(bookings::id.eq(id))
+        .filter(bookings::site_id.eq(site_id))
+        .select(Booking::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("booking"))
+}
+
+/// Active bookings on these resources that meet `window`. The lower bound
+/// on `starts_at` keeps this an index range scan however long the history.
+pub fn active_within(
+    conn: &mut DbConn,
+    resource_ids: &[i64],
+    window: Interval,
+) -> Result<Vec<Booking>, ApiError> {
+    Ok(bookings::table
+        .filter(bookings::resource_id.eq_any(resource_ids))
+        .filter(bookings::status.eq_any(ACTIVE_STATUSES))
+        .filter(bookings::starts_at.gt((window.start - lookback()).naive_utc()))
+        .filter(bookings::starts_at.lt(window.end.naive_utc()))
+        .filter(bookings::busy_until.gt(window.start.naive_utc()))
+        .order((bookings::resource_id, bookings::starts_at))
+        .select(Booking::as_select())
+        .load(conn)?)
+}
+
+/// The owner's active bookings of computers and desks on any site that
+/// meet `window`: one person cannot sit at two of them at once.
+pub fn personal_active_within(
+    conn: &mut DbConn,
+    owner_id: i64,
+    window: Interval,
+) -> Result<Vec<Booking>, ApiError> {
+    Ok(bookings::table
+        .inner_join(resources::table)
+        .filter(bookings::owner_id.eq(owner_id))
+        .filter(resources::kind.eq_any(["computer", "desk"]))
+        .filter(bookings::status.eq_any(ACTIVE_STATUSES))
+        .filter(bookings::starts_at.gt((window.start - lookback()).naive_utc()))
+        .filter(bookings::starts_at.lt(window.end.naive_utc()))
+        .filter(bookings::ends_at.gt(window.start.naive_utc()))
+        .order(bookings::starts_at)
+        .select(Booking::as_select())
+        .load(conn)?)
+}
+
+/// The owner's active bookings on these resources starting in `window`.
+pub fn owner_starts_within(
+    conn: &mut DbConn,
+    owner_id: i64,
+    resource_ids: &[i64],
+    window: Interval,
+) -> Result<Vec<NaiveDateTime>, ApiError> {
+    Ok(bookings::table
+        .filter(bookings::owner_id.eq(owner_id))
+        .filter(bookings::resource_id.eq_any(resource_ids))
+        .filter(bookings::status.eq_any(ACTIVE_STATUSES))
+        .filter(bookings::starts_at.ge(window.start.naive_utc()))
+        .filter(bookings::starts_at.lt(window.end.naive_utc()))
+        .select(bookings::starts_at)
+        .load(conn)?)
+}
+
+/// Ends a booking (cancel, reject, release) if it is still active; returns
+/// whether it was.
+pub fn end(
+    conn: &mut DbConn,
+    id: i64,
+    status: BookingStatus,
+    by: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<bool, ApiError> {
+    let n = diesel::update(
+        bookings::table
+            .filter(bookings::id.eq(id))
+            .filter(bookings::status.eq_any(ACTIVE_STATUSES)),
+    )
+    .set((
+        bookings::status.eq(status.code()),
+        bookings::ended_at.eq(Some(now)),
+        bookings::ended_by.eq(by),
+        bookings::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+pub fn approve(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<bool, ApiError> {
+    let n = diesel::update(
+        bookings::table
+            .filter(bookings::id.eq(id))
+            .filter(bookings::status.eq(BookingStatus::Pending.code())),
+    )
+    .set((
+        bookings::status.eq(BookingStatus::Confirmed.code()),
+        bookings::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+pub fn check_in(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(), ApiError> {
+    diesel::update(bookings::table.find(id).filter(bookings::checked_in_at.is_null()))
+        .set((
+            bookings::checked_in_at.eq(Some(now)),
+            bookings::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Confirmed bookings that started at least a minute ago and up to two
+/// days back, were never checked in, on resources of these ids (or all).
+pub fn unclaimed_started(
+    conn: &mut DbConn,
+    resource_ids: Option<&[i64]>,
+    now: NaiveDateTime,
+) -> Result<Vec<(Booking, String)>, ApiError> {
+    let mut query = bookings::table
+        .inner_join(resources::table)
+        .filter(bookings::status.eq(BookingStatus::Confirmed.code()))
+        .filter(bookings::checked_in_at.is_null())
+        .filter(bookings::starts_at.le(now - Duration::minutes(1)))
+        .filter(bookings::starts_at.gt(now - lookback()))
+        .filter(resources::kind.eq_any(["computer", "desk"]))
+        .select((Booking::as_select(), resources::rules))
+        .into_boxed();
+    if let Some(ids) = resource_ids {
+        query = query.filter(bookings::resource_id.eq_any(ids.to_vec()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Filters for listing a site's bookings.
+pub struct BookingFilter {
+    pub window: Interval,
+    pub resource_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub status: Option<BookingStatus>,
+    pub group_id: Option<i64>,
+    /// Keyset cursor: after (starts_at, id).
+    pub after: Option<(NaiveDateTime, i64)>,
+    pub limit: i64,
+}
+
+/// A site's bookings that meet the window, in (start, id) order, with the
+/// owner's and the resource's names.
+pub fn list(
+    conn: &mut DbConn,
+    site_id: i64,
+    f: &BookingFilter,
+) -> Result<Vec<(Booking, String, String)>, ApiError> {
+    let mut query = bookings::table
+        .inner_join(users::table.on(users::id.eq(bookings::owner_id)))
+        .inner_join(resources::table)
+        .filter(bookings::site_id.eq(site_id))
+        .filter(bookings::starts_at.lt(f.window.end.naive_utc()))
+        .filter(bookings::starts_at.gt((f.window.start - lookback()).naive_utc()))
+        .filter(bookings::ends_at.gt(f.window.start.naive_utc()))
+        .order((bookings::starts_at, bookings::id))
+        .limit(f.limit)
+        .select((Booking::as_select(), users::name, resources::name))
+        .into_boxed();
+    if let Some(r) = f.resource_id {
+        query = query.filter(bookings::resource_id.eq(r));
+    }
+    if let Some(o) = f.owner_id {
+        query = query.filter(bookings::owner_id.eq(o));
+    }
+    if let Some(s) = f.status {
+        query = query.filter(bookings::status.eq(s.code()));
+    }
+    if let Some(g) = f.group_id {
+        query = query.filter(bookings::group_id.eq(g));
+    }
+    if let Some((t, id)) = f.after {
+        query = query.filter(
+            bookings::starts_at
+                .gt(t)
+                .or(bookings::starts_at.eq(t).and(bookings::id.gt(id))),
+        );
+    }
+    Ok(query.load(conn)?)
+}
+
+/// The owners' names of these bookings, by booking id.
+pub fn list_owner_names(conn: &mut DbConn, booking_ids: &[i64]) -> Result<Vec<(i64, String)>, ApiError> {
+    Ok(bookings::table
+        .inner_join(users::table.on(users::id.eq(bookings::owner_id)))
+        .filter(bookings::id.eq_any(booking_ids))
+        .select((bookings::id, users::name))
+        .load(conn)?)
+}
+
+/// Display names of users by id.
+pub fn user_names(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<(i64, String)>, ApiError> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load(conn)?)
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = booking_series)]
+pub struct Series {
+    pub id: i64,
+    pub site_id: i64,
+    pub resource_id: i64,
+    pub owner_id: i64,
+    pub group_id: Option<i64>,
+    pub pattern: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_series(
+    conn: &mut DbConn,
+    site_id: i64,
+    resource_id: i64,
+    owner_id: i64,
+    group_id: Option<i64>,
+    pattern: &str,
+    now: NaiveDateTime,
+) -> Result<i64, ApiError> {
+    Ok(diesel::insert_into(booking_series::table)
+        .values((
+            booking_series::site_id.eq(site_id),
+            booking_series::resource_id.eq(resource_id),
+            booking_series::owner_id.eq(owner_id),
+            booking_series::group_id.eq(group_id),
+            booking_series::pattern.eq(pattern),
+            booking_series::created_at.eq(now),
+        ))
+        .returning(booking_series::id)
+        .get_result(conn)?)
+}
+
+pub fn series_by_id(conn: &mut DbConn, site_id: i64, id: i64) -> Result<Series, ApiError> {
+    booking_series::table
+        .filter(booking_series::id.eq(id))
+        .filter(booking_series::site_id.eq(site_id))
+        .select(Series::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("booking series"))
+}
+
+pub fn series_occurrences(conn: &mut DbConn, series_id: i64) -> Result<Vec<Booking>, ApiError> {
+    Ok(bookings::table
+        .filter(bookings::series_id.eq(series_id))
+        .order(bookings::starts_at)
+        .select(Booking::as_select())
+        .load(conn)?)
+}
+
+/// Changes what active occurrences starting at or after `from` say; ended
+/// occurrences are left as they are, so an edit never revives them.
+pub fn edit_series(
+    conn: &mut DbConn,
+    series_id: i64,
+    from: NaiveDateTime,
+    purpose: Option<&str>,
+    headcount: Option<i32>,
+    now: NaiveDateTime,
+) -> Result<usize, ApiError> {
+    let target = || {
+        bookings::table
+            .filter(bookings::series_id.eq(series_id))
+            .filter(bookings::status.eq_any(ACTIVE_STATUSES))
+            .filter(bookings::starts_at.ge(from))
+    };
+    let mut changed = 0;
+    if let Some(p) = purpose {
+        changed = diesel::update(target())
+            .set((bookings::purpose.eq(p), bookings::updated_at.eq(now)))
+            .execute(conn)?;
+    }
+    if let Some(h) = headcount {
+        changed = diesel::update(target())
+            .set((bookings::headcount.eq(Some(h)), bookings::updated_at.eq(now)))
+            .execute(conn)?;
+    }
+    Ok(changed)
+}

@@ -1,0 +1,169 @@
+//! Conflict detection under load: the check and the insert are one atomic
+//! step on both backends.
+
+use futures::future::join_all;
+use serde_json::{Value, json};
+
+use crate::helpers::{Person, TestApp, sh, spawn_app};
+use livingroom::domain::person::Roles;
+
+const STAFF: Roles = Roles {
+    admin: false,
+    staff: true,
+    volunteer: false,
+    group_leader: false,
+};
+
+async fn room(app: &TestApp, admin: &Person) -> i64 {
+    app.resource(
+        "alpha",
+        admin,
+        json!({"name": "Activity room", "kind": "room", "rules": {"min_notice_minutes": 0}}),
+    )
+    .await
+}
+
+/// Overlapping active pairs on one resource, counted by the database.
+async fn overlapping_pairs(app: &TestApp, resource_id: i64) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    app.db
+        .read(move |conn| {
+            use diesel::RunQueryDsl;
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM bookings a JOIN bookings b \
+                 ON a.resource_id = b.resource_id AND a.id < b.id \
+                 AND a.starts_at < b.busy_until AND b.starts_at < a.busy_until \
+                 WHERE a.resource_id = {resource_id} \
+                 AND a.status IN ('pending', 'confirmed') AND b.status IN ('pending', 'confirmed')"
+            );
+            Ok(diesel::sql_query(sql).get_result::<Count>(conn)?.n)
+        })
+        .await
+        .unwrap()
+}
+
+async fn active_count(app: &TestApp, resource_id: i64) -> i64 {
+    app.db
+        .read(move |conn| {
+            use diesel::prelude::*;
+            use livingroom::db::schema::bookings;
+            Ok(bookings::table
+                .filter(bookings::resource_id.eq(resource_id))
+                .filter(bookings::status.eq_any(["pending", "confirmed"]))
+                .count()
+                .get_result(conn)?)
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_clients_one_slot_exactly_one_wins_twenty_times() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let room = room(&app, &admin).await;
+    let mut people = Vec::new();
+    for _ in 0..200 {
+        people.push(app.quick_member("alpha", STAFF).await);
+    }
+    for round in 0..20u32 {
+        let start = 8 * 60 + round * 30;
+        let end = start + 30;
+        let body = json!({"resource_id": room, "starts_at": sh(2, start / 60, start % 60), "ends_at": sh(2, end / 60, end % 60), "purpose": "race"});
+        let app = &app;
+        let answers = join_all(people.iter().map(|p| {
+            let body = body.clone();
+            async move { app.book("alpha", p, body).await.status().as_u16() }
+        }))
+        .await;
+        let won = answers.iter().filter(|s| **s == 201).count();
+        let lost = answers.iter().filter(|s| **s == 409).count();
+        assert_eq!((won, lost), (1, 199), "round {round}: {answers:?}");
+    }
+    assert_eq!(active_count(&app, room).await, 20);
+    assert_eq!(overlapping_pairs(&app, room).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_clients_random_overlaps_leave_no_overlap() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let room = room(&app, &admin).await;
+    let mut people = Vec::new();
+    for _ in 0..50 {
+        people.push(app.quick_member("alpha", STAFF).await);
+    }
+    // A fixed pseudo-random sequence, so a failure can be replayed.
+    let mut seed: u64 = 0x5eed_1234;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let bodies: Vec<Value> = (0..50)
+        .map(|_| {
+            let start = 8 * 2 + next(20) as u32; // half hours from 08:00
+            let len = 1 + next(6) as u32;
+            let (h1, m1) = (start / 2, (start % 2) * 30);
+            let end = start + len;
+            let (h2, m2) = (end / 2, (end % 2) * 30);
+            json!({"resource_id": room, "starts_at": sh(3, h1, m1), "ends_at": sh(3, h2, m2), "purpose": "random"})
+        })
+        .collect();
+    let app_ref = &app;
+    let answers = join_all(people.iter().zip(bodies).map(|(p, body)| async move {
+        let app = app_ref;
+        app.book("alpha", p, body).await.status().as_u16()
+    }))
+    .await;
+    assert!(answers.iter().all(|s| *s == 201 || *s == 409), "{answers:?}");
+    let won = answers.iter().filter(|s| **s == 201).count() as i64;
+    assert!(won >= 1);
+    assert_eq!(active_count(&app, room).await, won);
+    assert_eq!(overlapping_pairs(&app, room).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_writers_twenty_distinct_slots_all_succeed() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let room = room(&app, &admin).await;
+    let mut people = Vec::new();
+    for _ in 0..50 {
+        people.push(app.quick_member("alpha", STAFF).await);
+    }
+    let answers = join_all(people.iter().enumerate().map(|(w, p)| {
+        let app = &app;
+        async move {
+            let mut statuses = Vec::new();
+            for k in 0..20u32 {
+                let body = json!({"resource_id": room, "starts_at": sh(2 + w as i64, k, 0), "ends_at": sh(2 + w as i64, k + 1, 0), "purpose": "load"});
+                let res = app.book("alpha", p, body).await;
+                let status = res.status().as_u16();
+                if status != 201 {
+                    let text = res.text().await.unwrap_or_default();
+                    assert!(!text.contains("locked"), "{text}");
+                }
+                statuses.push(status);
+            }
+            statuses
+        }
+    }))
+    .await;
+    let all: Vec<u16> = answers.into_iter().flatten().collect();
+    assert_eq!(all.len(), 1000);
+    assert!(
+        all.iter().all(|s| *s == 201),
+        "not all succeeded: {:?}",
+        all.iter().filter(|s| **s != 201).collect::<Vec<_>>()
+    );
+    assert_eq!(active_count(&app, room).await, 1000);
+}
