@@ -194,6 +194,12 @@ impl ApiError {
         err
     }
 
+    /// The same problem under another type (keeps detail and fields).
+    pub fn retype(mut self, kind: ProblemType) -> Self {
+        self.kind = kind;
+        self
+    }
+
     /// Adds a member to the problem object, e.g. `conflicts`.
     pub fn with(mut self, key: &str, value: impl Serialize) -> Self {
         let value = serde_json::to_value(value).unwrap_or(Value::Null);

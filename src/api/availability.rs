@@ -29,7 +29,8 @@ pub struct AvailabilityQuery {
     pub resource_id: Option<i64>,
     pub pool: Option<String>,
     pub kind: Option<ResourceKind>,
-    /// Start of the search (RFC 3339); default: now.
+    /// Start of the search (RFC 3339); default: now, including the slot
+    /// already under way where a resource allows booking it.
     #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<DateTime<FixedOffset>>,
     /// End of the search; default: a day after `from`; at most 366 days.
@@ -90,7 +91,9 @@ pub async fn availability(
         ));
     }
     let now = clock::now_utc();
-    let from = q.from.or_else(|| Some(now.fixed_offset()));
+    // Without `from`, start an hour back and let each resource's rules clamp
+    // it: a computer's slot already under way is still bookable "now".
+    let from = q.from.or_else(|| Some((now - Duration::hours(1)).fixed_offset()));
     let slots = state
         .db
         .read(move |conn| {

@@ -234,7 +234,24 @@ pub async fn create_booking(
     let input: NewBookingInput = json::parse(&body.0)?;
     let canonical: serde_json::Value = json::parse(&body.0)?;
     let request_hash = hex::encode(Sha256::digest(canonical.to_string().as_bytes()));
-    let request = input.parse()?;
+    let request = input.parse().map_err(|invalid| {
+        // A missing reason is a rule of urgency, named like the others.
+        let missing_reason = invalid.fields.iter().any(|f| f.field == "reason");
+        let err = ApiError::from(invalid);
+        if missing_reason {
+            err.retype(crate::errors::ProblemType::BookingRule)
+                .with("rule", booking::Rule::ReasonRequired)
+                .with(
+                    "violations",
+                    [booking::Violation {
+                        rule: booking::Rule::ReasonRequired,
+                        message: "Say why: a reason is required above routine.".to_owned(),
+                    }],
+                )
+        } else {
+            err
+        }
+    })?;
     let now = clock::now_utc();
     let (status, body, replayed) = state
         .db

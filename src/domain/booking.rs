@@ -122,7 +122,9 @@ pub enum Rule {
 /// One broken rule, with the sentence that explains it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Violation {
+    /// The rule broken.
     pub rule: Rule,
+    /// What to do about it, in words.
     pub message: String,
 }
 

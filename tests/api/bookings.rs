@@ -196,6 +196,7 @@ async fn every_rule_is_named_when_broken() {
     let mut urgent = slot(pc, 1, (9, 0), (10, 0));
     urgent["urgency"] = json!("urgent");
     let p = problem(app.book("alpha", &s.staff, urgent.clone()).await, 422).await;
+    assert_eq!(p["rule"], "reason_required");
     assert_eq!(p["errors"][0]["field"], "reason");
     urgent["reason"] = json!("mediation write-up due today");
     let res = app.book("alpha", &s.staff, urgent).await;
@@ -730,8 +731,9 @@ async fn check_in_opens_ten_minutes_before_and_no_shows_are_released() {
             Some(&other.token),
         )
         .await;
-    assert_eq!(res.status(), 200);
+    let status = res.status();
     let v: Value = res.json().await.unwrap();
+    assert_eq!(status, 200, "{v} {mine}");
     assert!(v["checked_in_at"].is_string());
 }
 

@@ -88,6 +88,16 @@ async fn raw_sql_cannot_write_an_overlap() {
             })
             .await;
         assert_eq!(outcome.is_ok(), should_work, "{what}: {outcome:?}");
+        // An overlap the database refuses is a 409, never a 500.
+        if let Err(e) = outcome
+            && what != "ends before it starts"
+        {
+            assert_eq!(
+                e.kind(),
+                livingroom::errors::ProblemType::Conflict,
+                "{what}: {e:?}"
+            );
+        }
     }
     // And an update that would create an overlap is refused as well.
     let sql = format!(

@@ -271,3 +271,33 @@ async fn blackouts_close_the_resource() {
         .await;
     assert_eq!(res.status(), 201);
 }
+
+#[tokio::test]
+async fn buffers_keep_time_free_after_each_booking() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let room = app
+        .resource(
+            "alpha",
+            &admin,
+            json!({"name": "Qipao room", "kind": "room", "rules": {"buffer_minutes": 30}}),
+        )
+        .await;
+    let body = |from: (u32, u32), to: (u32, u32)| json!({"resource_id": room, "starts_at": sh(2, from.0, from.1), "ends_at": sh(2, to.0, to.1), "purpose": "class"});
+    assert_eq!(
+        app.book("alpha", &admin, body((10, 0), (11, 0))).await.status(),
+        201
+    );
+    // Straight after, and straight before, run into the buffer.
+    problem(app.book("alpha", &admin, body((11, 0), (12, 0))).await, 409).await;
+    problem(app.book("alpha", &admin, body((9, 0), (10, 0))).await, 409).await;
+    assert_eq!(
+        app.book("alpha", &admin, body((11, 30), (12, 30))).await.status(),
+        201
+    );
+    assert_eq!(
+        app.book("alpha", &admin, body((8, 30), (9, 30))).await.status(),
+        201
+    );
+}
