@@ -11,6 +11,7 @@
 //! - [`availability`]: conflicts and free windows.
 //! - [`recurrence`]: weekly series in local time.
 //! - [`allocation`]: choosing a member of a pool.
+//! - [`rota`]: the fair front-desk rota solver.
 
 pub mod allocation;
 pub mod availability;
@@ -21,6 +22,7 @@ pub mod local_time;
 pub mod person;
 pub mod recurrence;
 pub mod resource;
+pub mod rota;
 pub mod site;
 
 pub use invalid::{Invalid, InvalidField};

@@ -1,0 +1,1 @@
+//! The front-desk rota solver (being written).
