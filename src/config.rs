@@ -38,6 +38,31 @@ pub struct Settings {
     /// `LIVINGROOM_PUBLIC_URL`: how people reach this service, for links in
     /// mail; defaults to `http://` + the bind address.
     pub public_url: Option<String>,
+    /// `LIVINGROOM_SMTP_HOST`: send mail through this SMTP server. Unset:
+    /// mail is written as `.eml` files into `mail_dir` instead.
+    pub smtp_host: Option<String>,
+    /// `LIVINGROOM_SMTP_PORT`.
+    pub smtp_port: u16,
+    /// `LIVINGROOM_SMTP_SECURITY`: `starttls`, `tls` or `none`.
+    pub smtp_security: crate::mail::SmtpSecurity,
+    /// `LIVINGROOM_SMTP_USERNAME` / `LIVINGROOM_SMTP_PASSWORD`.
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// `LIVINGROOM_MAIL_FROM`: the sender of every message.
+    pub mail_from: String,
+    /// `LIVINGROOM_MAIL_DIR`: where `.eml` files go without SMTP.
+    pub mail_dir: String,
+    /// `LIVINGROOM_MAIL_MAX_ATTEMPTS`: attempts before a message is dead.
+    pub mail_max_attempts: u32,
+    /// `LIVINGROOM_MAIL_RETRY_SECONDS`: the first retry delay; it doubles.
+    pub mail_retry_seconds: u64,
+    /// `LIVINGROOM_MAIL_POLL_MILLIS`: how often the outbox is looked at.
+    pub mail_poll_millis: u64,
+    /// `LIVINGROOM_MAIL_LEASE_SECONDS`: how long a worker holds a message
+    /// it is sending before another may try.
+    pub mail_lease_seconds: u64,
+    /// `LIVINGROOM_SCHEDULER_TICK_MILLIS`: how often timed jobs are checked.
+    pub scheduler_tick_millis: u64,
 }
 
 impl Default for Settings {
@@ -50,6 +75,18 @@ impl Default for Settings {
             pool_size: 16,
             workers: 0,
             public_url: None,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: crate::mail::SmtpSecurity::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            mail_from: "livingroom <noreply@livingroom.local>".to_owned(),
+            mail_dir: "mail".to_owned(),
+            mail_max_attempts: 8,
+            mail_retry_seconds: 30,
+            mail_poll_millis: 1000,
+            mail_lease_seconds: 120,
+            scheduler_tick_millis: 1000,
         }
     }
 }
@@ -69,16 +106,24 @@ impl Settings {
             figment = figment.merge(Toml::file(file));
         }
         let settings: Settings = figment
-            .merge(Env::prefixed("LIVINGROOM_").only(&[
-                "bind",
-                "jwt_secret",
-                "pool_size",
-                "workers",
-                "public_url",
-            ]))
+            .merge(Env::prefixed("LIVINGROOM_").ignore(&["config", "test_postgres_url", "operator_password"]))
             .merge(Env::raw().only(&["database_url", "log_format"]))
             .extract()?;
         Ok(settings)
+    }
+
+    /// The mail transport these settings ask for.
+    pub fn mailer(&self) -> anyhow::Result<crate::mail::Mailer> {
+        match &self.smtp_host {
+            Some(host) => crate::mail::Mailer::smtp(&crate::mail::SmtpConfig {
+                host,
+                port: self.smtp_port,
+                security: self.smtp_security,
+                username: self.smtp_username.as_deref(),
+                password: self.smtp_password.as_deref(),
+            }),
+            None => Ok(crate::mail::Mailer::Files(PathBuf::from(&self.mail_dir))),
+        }
     }
 
     pub fn public_url(&self) -> String {

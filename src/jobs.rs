@@ -1,37 +1,213 @@
-//! Timed work inside the server. Every job works from the database state,
-//! so a restart loses nothing, and is idempotent, so several instances
-//! running it at once do no harm.
+//! Work inside the server that no request waits for: the scheduler of timed
+//! jobs and the outbox worker that sends mail. Both work from the database
+//! state, so a restart loses nothing; leases make several instances safe.
 
 use std::time::Duration;
 
 use actix_web::web;
+use chrono::Duration as ChronoDuration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::clock;
+use crate::db::DbConn;
+use crate::errors::ApiError;
+use crate::mail::compose::{self, Parts};
+use crate::notify::Notifier;
 use crate::state::AppState;
+use crate::store::{jobs as leases, outbox};
 use crate::workflows::bookings::release_unclaimed;
 
-/// How often unclaimed computer and desk bookings are looked for.
-const RELEASE_EVERY: Duration = Duration::from_secs(30);
+/// A timed job: runs every `every`, on one instance at a time.
+struct Job {
+    name: &'static str,
+    every: ChronoDuration,
+    run: fn(&mut DbConn, &Notifier, chrono::DateTime<chrono::Utc>) -> Result<usize, ApiError>,
+}
 
-/// Starts the background jobs on the current runtime.
-pub fn spawn(state: web::Data<AppState>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(RELEASE_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+fn jobs() -> Vec<Job> {
+    vec![Job {
+        name: "release_unclaimed",
+        every: ChronoDuration::seconds(30),
+        run: |conn, notifier, now| Ok(release_unclaimed(conn, notifier, None, now)?.len()),
+    }]
+}
+
+/// The running background tasks, stopped with [`Background::stop`].
+pub struct Background {
+    /// Tells the tasks to finish their current step and return.
+    shutdown: watch::Sender<bool>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Background {
+    /// Asks every task to stop and waits (at most 10 s) for them.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let wait = futures_util::future::join_all(self.handles);
+        if tokio::time::timeout(Duration::from_secs(10), wait).await.is_err() {
+            tracing::warn!("background tasks did not stop in time");
+        }
+    }
+}
+
+/// A name for this process in leases, unique per start.
+fn worker_name() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
+/// Starts the scheduler and the outbox worker on the current runtime.
+pub fn start(state: web::Data<AppState>) -> Background {
+    let (tx, rx) = watch::channel(false);
+    let worker = worker_name();
+    let handles = vec![
+        tokio::spawn(scheduler(state.clone(), worker.clone(), rx.clone())),
+        tokio::spawn(outbox_worker(state, worker, rx)),
+    ];
+    Background {
+        shutdown: tx,
+        handles,
+    }
+}
+
+async fn sleep_or_stop(period: Duration, stop: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(period) => false,
+        _ = stop.changed() => true,
+    }
+}
+
+async fn scheduler(state: web::Data<AppState>, worker: String, mut stop: watch::Receiver<bool>) {
+    let tick = Duration::from_millis(state.settings.scheduler_tick_millis.max(10));
+    let lease = ChronoDuration::minutes(5);
+    let now = clock::now();
+    for job in jobs() {
+        let name = job.name;
+        // A concurrent instance may create the row first; that is fine.
+        let _ = state.db.write(move |conn| leases::ensure(conn, name, now)).await;
+    }
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        for job in jobs() {
             let now = clock::now_utc();
-            match state
+            let (name, w) = (job.name, worker.clone());
+            let taken = state
                 .db
-                .write(move |conn| release_unclaimed(conn, None, now))
+                .write(move |conn| leases::try_lease(conn, name, &w, now.naive_utc(), lease))
+                .await
+                .unwrap_or(false);
+            if !taken {
+                continue;
+            }
+            let notifier = state.notifier.clone();
+            let run = job.run;
+            match state.db.write(move |conn| run(conn, &notifier, now)).await {
+                Ok(n) if n > 0 => tracing::info!(job = name, count = n, "job done"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(job = name, error = ?e, "job failed"),
+            }
+            let (w, next) = (worker.clone(), (now + job.every).naive_utc());
+            let done = clock::now();
+            if let Err(e) = state
+                .db
+                .write(move |conn| leases::finish(conn, name, &w, done, next))
                 .await
             {
-                Ok(released) if !released.is_empty() => {
-                    tracing::info!(count = released.len(), "released unclaimed bookings")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = ?e, "releasing unclaimed bookings failed"),
+                tracing::warn!(job = name, error = ?e, "could not record the job run");
             }
         }
-    });
+        if sleep_or_stop(tick, &mut stop).await {
+            return;
+        }
+    }
+}
+
+/// Sends what is due, one batch; returns how many were sent.
+pub async fn deliver_due(state: &AppState, worker: &str) -> usize {
+    let settings = &state.settings;
+    let lease = ChronoDuration::seconds(settings.mail_lease_seconds.max(1) as i64);
+    let now = clock::now();
+    let w = worker.to_owned();
+    let batch = match state
+        .db
+        .write(move |conn| outbox::claim(conn, &w, now, lease, 20))
+        .await
+    {
+        Ok(batch) => batch,
+        Err(e) => {
+            tracing::warn!(error = ?e, "could not claim mail");
+            return 0;
+        }
+    };
+    let mut sent = 0;
+    for row in batch {
+        let outcome = send_one(state, &row).await;
+        let now = clock::now();
+        let max = settings.mail_max_attempts.max(1) as i32;
+        let base = ChronoDuration::seconds(settings.mail_retry_seconds.max(1) as i64);
+        let result = match &outcome {
+            Ok(()) => {
+                sent += 1;
+                let id = row.id;
+                state.db.write(move |conn| outbox::mark_sent(conn, id, now)).await
+            }
+            Err(e) => {
+                tracing::warn!(message = %row.message_id, attempt = row.attempts + 1, error = %e, "mail not sent");
+                let (row, error) = (row.clone(), format!("{e:#}"));
+                state
+                    .db
+                    .write(move |conn| outbox::mark_failed(conn, &row, &error, now, max, base))
+                    .await
+            }
+        };
+        if let Err(e) = result {
+            // The lease runs out and the message is tried again: at worst
+            // one duplicate, with the same Message-ID.
+            tracing::warn!(error = ?e, "could not record a mail attempt");
+        }
+    }
+    sent
+}
+
+async fn send_one(state: &AppState, row: &outbox::OutboxRow) -> anyhow::Result<()> {
+    let attachment = match (&row.attachment_name, &row.attachment_type, &row.attachment) {
+        (Some(n), Some(t), Some(c)) => Some((n.as_str(), t.as_str(), c.as_str())),
+        _ => None,
+    };
+    let message = compose::build(&Parts {
+        from: &state.settings.mail_from,
+        to: &row.to_address,
+        message_id: &row.message_id,
+        language: &row.language,
+        subject: &row.subject,
+        text: &row.body_text,
+        html: &row.body_html,
+        attachment,
+    })?;
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        state.mailer.send(&message, &row.message_id),
+    )
+    .await
+    .map_err(|_| anyhow::anyhow!("timed out"))?
+}
+
+async fn outbox_worker(state: web::Data<AppState>, worker: String, mut stop: watch::Receiver<bool>) {
+    let poll = Duration::from_millis(state.settings.mail_poll_millis.max(10));
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let sent = deliver_due(&state, &worker).await;
+        // A full batch suggests more is waiting: go again at once.
+        if sent < 20 && sleep_or_stop(poll, &mut stop).await {
+            return;
+        }
+    }
 }

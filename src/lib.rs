@@ -15,7 +15,11 @@
 //!   OpenAPI.
 //! - [`workflows`]: use cases (make a booking, cancel, check in) that
 //!   combine the core's rules with the store in one transaction.
-//! - [`jobs`]: timed work inside the server (releasing unclaimed bookings).
+//! - [`jobs`]: the scheduler and the outbox worker inside the server.
+//! - [`notify`]: which event tells whom what (queued in the outbox, in the
+//!   same transaction as the event).
+//! - [`mail`]: templates, calendar attachments, message building, and the
+//!   transports (SMTP, `.eml` files, memory).
 //! - [`errors`]: `ApiError` and the problem+json error policy.
 //! - [`startup`]: `Application::build`, binding, middleware.
 //! - [`config`], [`telemetry`], [`metrics`], [`request_id`], [`clock`]:
@@ -33,7 +37,9 @@ pub mod demo;
 pub mod domain;
 pub mod errors;
 pub mod jobs;
+pub mod mail;
 pub mod metrics;
+pub mod notify;
 pub mod request_id;
 pub mod startup;
 pub mod state;

@@ -27,6 +27,8 @@ pub struct Application {
     server: Server,
     /// Shared with handlers; kept so callers (tests, the CLI) can reach the db.
     state: web::Data<AppState>,
+    /// The scheduler and the outbox worker, stopped after the server.
+    background: crate::jobs::Background,
 }
 
 /// Opens the pool and applies pending migrations.
@@ -57,15 +59,24 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let mailer = settings.mailer()?;
+        tracing::info!(transport = %mailer.describe(), "mail goes to {}", mailer.describe());
         let state = web::Data::new(AppState {
             db,
             jwt,
+            notifier: crate::notify::Notifier::new(&settings.public_url()),
+            mailer,
             settings,
             metrics: Metrics::default(),
         });
         let server = serve(listener, state.clone(), workers)?;
-        crate::jobs::spawn(state.clone());
-        Ok(Application { port, server, state })
+        let background = crate::jobs::start(state.clone());
+        Ok(Application {
+            port,
+            server,
+            state,
+            background,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -78,13 +89,15 @@ impl Application {
 
     /// The server future itself, for callers that drive it and stop it
     /// through its handle (tests).
-    pub fn into_server(self) -> Server {
-        self.server
+    pub fn into_parts(self) -> (Server, crate::jobs::Background) {
+        (self.server, self.background)
     }
 
     /// Serves until SIGINT/SIGTERM; in-flight requests are allowed to finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.background.stop().await;
+        served
     }
 }
 

@@ -3,7 +3,9 @@
 use crate::auth::JwtKeys;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::mail::Mailer;
 use crate::metrics::Metrics;
+use crate::notify::Notifier;
 
 pub struct AppState {
     /// The database pool and the single write path.
@@ -14,4 +16,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Request counters and timings for `/metrics`.
     pub metrics: Metrics,
+    /// Builds and queues notifications.
+    pub notifier: Notifier,
+    /// Where the outbox worker sends mail.
+    pub mailer: Mailer,
 }

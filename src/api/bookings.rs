@@ -253,6 +253,7 @@ pub async fn create_booking(
         }
     })?;
     let now = clock::now_utc();
+    let notifier = state.notifier.clone();
     let (status, body, replayed) = state
         .db
         .write(move |conn| {
@@ -269,7 +270,7 @@ pub async fn create_booking(
                     return Ok((stored.status_code as u16, stored.response, true));
                 }
             }
-            let created = flow::create(conn, &access, &request, now)?;
+            let created = flow::create(conn, &access, &request, &notifier, now)?;
             let views: Vec<BookingView> = created
                 .bookings
                 .iter()
@@ -468,11 +469,12 @@ pub async fn cancel_booking(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let now = clock::now_utc();
+    let notifier = state.notifier.clone();
     state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            flow::cancel(conn, &access, id, now).map(|_| ())
+            flow::cancel(conn, &access, id, &notifier, now).map(|_| ())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -486,11 +488,12 @@ async fn decide(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let now = clock::now_utc();
+    let notifier = state.notifier.clone();
     let v = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let b = flow::decide(conn, &access, id, approve, now)?;
+            let b = flow::decide(conn, &access, id, approve, &notifier, now)?;
             Ok(view(&access, &b, None, None))
         })
         .await?;
@@ -545,11 +548,12 @@ pub async fn check_in(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let now = clock::now_utc();
+    let notifier = state.notifier.clone();
     let v = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let b = flow::check_in(conn, &access, id, now)?;
+            let b = flow::check_in(conn, &access, id, &notifier, now)?;
             Ok(view(&access, &b, None, None))
         })
         .await?;

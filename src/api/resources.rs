@@ -12,7 +12,6 @@ use super::views::utc;
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::Invalid;
-use crate::domain::booking::BookingStatus;
 use crate::domain::interval::Interval;
 use crate::domain::invalid::text;
 use crate::domain::resource::{self, OpeningHours, ResourceKind, Rules, RulesPatch};
@@ -355,31 +354,12 @@ pub async fn retire_resource(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let now = clock::now_utc();
+    let notifier = state.notifier.clone();
     let (resource, cancelled) = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            let current = store::by_id(conn, access.site.id, id)?;
-            store::retire(conn, current.id, now.naive_utc())?;
-            let future = booking_store::active_within(
-                conn,
-                &[current.id],
-                Interval::of(now, now + chrono::Duration::days(800)),
-            )?;
-            let mut cancelled = Vec::new();
-            for b in future.iter().filter(|b| b.starts_at.and_utc() >= now) {
-                if booking_store::end(
-                    conn,
-                    b.id,
-                    BookingStatus::Cancelled,
-                    Some(access.user_id),
-                    now.naive_utc(),
-                )? {
-                    cancelled.push(b.id);
-                }
-            }
-            Ok((store::by_id(conn, access.site.id, id)?, cancelled))
+            crate::workflows::bookings::retire_resource(conn, &access, id, &notifier, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(RetiredView {

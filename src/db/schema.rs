@@ -24,6 +24,7 @@ diesel::table! {
         is_operator -> Bool,
         created_at -> Timestamp,
         password_changed_at -> Nullable<Timestamp>,
+        mail_opt_out -> Text,
     }
 }
 
@@ -92,6 +93,53 @@ diesel::table! {
     server_secrets (name) {
         name -> Text,
         value -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        event_key -> Text,
+        message_id -> Text,
+        kind -> Text,
+        user_id -> Nullable<BigInt>,
+        to_address -> Text,
+        language -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        attachment_name -> Nullable<Text>,
+        attachment_type -> Nullable<Text>,
+        attachment -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    scheduled_jobs (name) {
+        name -> Text,
+        next_run_at -> Timestamp,
+        last_run_at -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -212,4 +260,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     booking_series,
     bookings,
     idempotency_keys,
+    outbox,
+    scheduled_jobs,
+    password_resets,
 );

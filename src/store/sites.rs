@@ -53,6 +53,15 @@ pub fn insert(
     by_slug(conn, slug)?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("site vanished after insert")))
 }
 
+pub fn by_id(conn: &mut DbConn, id: i64) -> Result<Site, ApiError> {
+    sites::table
+        .find(id)
+        .select(Site::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("site"))
+}
+
 pub fn by_slug(conn: &mut DbConn, slug: &str) -> Result<Option<Site>, ApiError> {
     Ok(sites::table
         .filter(sites::slug.eq(slug))

@@ -19,6 +19,7 @@ pub struct User {
     pub is_operator: bool,
     pub created_at: NaiveDateTime,
     pub password_changed_at: Option<NaiveDateTime>,
+    pub mail_opt_out: String,
 }
 
 impl User {

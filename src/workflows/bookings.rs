@@ -14,10 +14,12 @@ use crate::domain::local_time::{local_date, to_local, week_start};
 use crate::domain::recurrence::{self, Recurrence};
 use crate::domain::resource::{ResourceKind, Rules};
 use crate::errors::{ApiError, ProblemType};
+use crate::mail::templates::Kind;
+use crate::notify::Notifier;
 use crate::store::access::SiteAccess;
 use crate::store::bookings::{self as store, Booking, NewBooking};
-use crate::store::groups;
 use crate::store::resources::{self, Resource};
+use crate::store::{groups, sites};
 
 /// Which resource a request is for.
 #[derive(Clone, Debug)]
@@ -116,10 +118,11 @@ fn conflict_error(detail: &str, conflicts: Vec<ConflictView>) -> ApiError {
 /// not check in within the resource's release time. Returns them.
 pub fn release_unclaimed(
     conn: &mut DbConn,
+    notifier: &Notifier,
     resource_ids: Option<&[i64]>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Booking>, ApiError> {
-    let mut released = Vec::new();
+    let mut released: Vec<Booking> = Vec::new();
     for (booking, rules_json) in store::unclaimed_started(conn, resource_ids, now.naive_utc())? {
         let rules: Rules = match serde_json::from_str(&rules_json) {
             Ok(r) => r,
@@ -132,6 +135,15 @@ pub fn release_unclaimed(
             now,
         ) && store::end(conn, booking.id, BookingStatus::Released, None, now.naive_utc())?
         {
+            let site = sites::by_id(conn, booking.site_id)?;
+            notifier.bookings(
+                conn,
+                &site,
+                Kind::BookingReleased,
+                std::slice::from_ref(&booking),
+                None,
+                now.naive_utc(),
+            )?;
             released.push(booking);
         }
     }
@@ -232,6 +244,7 @@ pub fn create(
     conn: &mut DbConn,
     access: &SiteAccess,
     req: &BookingRequest,
+    notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Created, ApiError> {
     let tz = access.site.tz();
@@ -278,7 +291,7 @@ pub fn create(
     let mut locks = vec![Lock::Person(access.user_id)];
     locks.extend(ids.iter().map(|id| Lock::Resource(*id)));
     backend::lock(conn, &locks)?;
-    release_unclaimed(conn, Some(&ids), now)?;
+    release_unclaimed(conn, notifier, Some(&ids), now)?;
 
     // One person, one seat: no two computers or desks at once.
     if kind.is_personal() {
@@ -481,6 +494,16 @@ pub fn create(
             now.naive_utc(),
         )?);
     }
+    if status == BookingStatus::Confirmed {
+        notifier.bookings(
+            conn,
+            &access.site,
+            Kind::BookingConfirmed,
+            &bookings,
+            None,
+            now.naive_utc(),
+        )?;
+    }
     let mut skipped = Vec::new();
     for i in skipped_idx {
         let items: Vec<(Interval, i64, Busy)> = chosen
@@ -501,11 +524,12 @@ pub fn create(
     })
 }
 
-/// Cancels a booking (its owner or an admin).
+/// Cancels a booking (its owner or an admin); the owner is told.
 pub fn cancel(
     conn: &mut DbConn,
     access: &SiteAccess,
     booking_id: i64,
+    notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Booking, ApiError> {
     let booking = store::by_id(conn, access.site.id, booking_id)?;
@@ -526,7 +550,64 @@ pub fn cancel(
             booking.status
         )));
     }
-    store::by_id(conn, access.site.id, booking_id)
+    let why = (booking.owner_id != access.user_id).then(|| {
+        (
+            "管理员取消了这个预约。".to_owned(),
+            "An admin of the site cancelled it.".to_owned(),
+        )
+    });
+    let booking = store::by_id(conn, access.site.id, booking_id)?;
+    notifier.bookings(
+        conn,
+        &access.site,
+        Kind::BookingCancelled,
+        std::slice::from_ref(&booking),
+        why,
+        now.naive_utc(),
+    )?;
+    Ok(booking)
+}
+
+/// Retires a resource (admin): history stays, future bookings are
+/// cancelled and their owners told.
+pub fn retire_resource(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    resource_id: i64,
+    notifier: &Notifier,
+    now: DateTime<Utc>,
+) -> Result<(Resource, Vec<i64>), ApiError> {
+    access.require_admin()?;
+    let resource = resources::by_id(conn, access.site.id, resource_id)?;
+    backend::lock(conn, &[Lock::Resource(resource.id)])?;
+    resources::retire(conn, resource.id, now.naive_utc())?;
+    let future = store::active_within(conn, &[resource.id], Interval::of(now, now + Duration::days(800)))?;
+    let mut cancelled = Vec::new();
+    for b in future.iter().filter(|b| b.starts_at.and_utc() >= now) {
+        if store::end(
+            conn,
+            b.id,
+            BookingStatus::Cancelled,
+            Some(access.user_id),
+            now.naive_utc(),
+        )? {
+            let ended = store::by_id(conn, access.site.id, b.id)?;
+            let why = Some((
+                format!("{} 已停用。", resource.name),
+                format!("{} has been taken out of use.", resource.name),
+            ));
+            notifier.bookings(
+                conn,
+                &access.site,
+                Kind::BookingCancelled,
+                std::slice::from_ref(&ended),
+                why,
+                now.naive_utc(),
+            )?;
+            cancelled.push(b.id);
+        }
+    }
+    Ok((resources::by_id(conn, access.site.id, resource.id)?, cancelled))
 }
 
 /// Approves or rejects a pending booking (admin).
@@ -535,6 +616,7 @@ pub fn decide(
     access: &SiteAccess,
     booking_id: i64,
     approve: bool,
+    notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Booking, ApiError> {
     access.require_admin()?;
@@ -557,7 +639,21 @@ pub fn decide(
             booking.status
         )));
     }
-    store::by_id(conn, access.site.id, booking_id)
+    let booking = store::by_id(conn, access.site.id, booking_id)?;
+    let kind = if approve {
+        Kind::BookingApproved
+    } else {
+        Kind::BookingRejected
+    };
+    notifier.bookings(
+        conn,
+        &access.site,
+        kind,
+        std::slice::from_ref(&booking),
+        None,
+        now.naive_utc(),
+    )?;
+    Ok(booking)
 }
 
 /// How early before its start a booking may be checked in.
@@ -568,6 +664,7 @@ pub fn check_in(
     conn: &mut DbConn,
     access: &SiteAccess,
     booking_id: i64,
+    notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Booking, ApiError> {
     let booking = store::by_id(conn, access.site.id, booking_id)?;
@@ -575,7 +672,7 @@ pub fn check_in(
         return Err(ApiError::forbidden("Only the booking's owner checks in."));
     }
     let resource = resources::by_id(conn, access.site.id, booking.resource_id)?;
-    release_unclaimed(conn, Some(&[resource.id]), now)?;
+    release_unclaimed(conn, notifier, Some(&[resource.id]), now)?;
     let booking = store::by_id(conn, access.site.id, booking_id)?;
     if booking.status() != BookingStatus::Confirmed {
         return Err(ApiError::conflict(format!(

@@ -55,8 +55,11 @@ pub struct TestApp {
     pub backend: BackendKind,
     /// Stops the server when the test ends.
     handle: actix_web::dev::ServerHandle,
+    /// Where `.eml` files go when a test does not configure SMTP.
+    pub mail_dir: std::path::PathBuf,
     /// Declared last: dropped after the server has been told to stop.
     _database: TestDatabase,
+    _mail: tempfile::TempDir,
 }
 
 impl Drop for TestApp {
@@ -106,12 +109,16 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         livingroom::telemetry::init(livingroom::config::LogFormat::Text);
     }
     let (mut settings, database) = fresh_database();
+    let mail = tempfile::tempdir().expect("mail dir");
+    settings.mail_dir = mail.path().display().to_string();
+    settings.mail_poll_millis = 50;
+    settings.scheduler_tick_millis = 100;
     configure(&mut settings);
     let app = Application::build(settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
     let backend = db.kind();
-    let server = app.into_server();
+    let (server, _background) = app.into_parts();
     let handle = server.handle();
     tokio::spawn(server);
     TestApp {
@@ -123,7 +130,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         db,
         backend,
         handle,
+        mail_dir: mail.path().to_path_buf(),
         _database: database,
+        _mail: mail,
     }
 }
 

@@ -1,0 +1,259 @@
+//! What each notification says, in Chinese (the default) and English, as
+//! plain text and HTML. Every notification is a [`Note`]: a subject, a few
+//! sentences, an optional list (times, dates) and an optional link; one
+//! layout renders them all, escaping every user-supplied word in HTML.
+
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+use maud::{DOCTYPE, html};
+
+use crate::domain::person::Language;
+
+/// The kinds of mail, by stable code. Security mail cannot be turned off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Invitation,
+    PasswordReset,
+    PasswordChanged,
+    BookingConfirmed,
+    BookingCancelled,
+    BookingApproved,
+    BookingRejected,
+    BookingReleased,
+    BookingDisplaced,
+    BookingRelocated,
+    BookingWaitlisted,
+    WaitlistServed,
+    WaitlistExpired,
+    RotaPublished,
+    ShiftUntaken,
+    DutyReminder,
+    DutyCoverRequest,
+    DutyShort,
+}
+
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Invitation => "invitation",
+            Kind::PasswordReset => "password_reset",
+            Kind::PasswordChanged => "password_changed",
+            Kind::BookingConfirmed => "booking_confirmed",
+            Kind::BookingCancelled => "booking_cancelled",
+            Kind::BookingApproved => "booking_approved",
+            Kind::BookingRejected => "booking_rejected",
+            Kind::BookingReleased => "booking_released",
+            Kind::BookingDisplaced => "booking_displaced",
+            Kind::BookingRelocated => "booking_relocated",
+            Kind::BookingWaitlisted => "booking_waitlisted",
+            Kind::WaitlistServed => "waitlist_served",
+            Kind::WaitlistExpired => "waitlist_expired",
+            Kind::RotaPublished => "rota_published",
+            Kind::ShiftUntaken => "shift_untaken",
+            Kind::DutyReminder => "duty_reminder",
+            Kind::DutyCoverRequest => "duty_cover_request",
+            Kind::DutyShort => "duty_short",
+        }
+    }
+
+    pub const ALL: [Kind; 18] = [
+        Kind::Invitation,
+        Kind::PasswordReset,
+        Kind::PasswordChanged,
+        Kind::BookingConfirmed,
+        Kind::BookingCancelled,
+        Kind::BookingApproved,
+        Kind::BookingRejected,
+        Kind::BookingReleased,
+        Kind::BookingDisplaced,
+        Kind::BookingRelocated,
+        Kind::BookingWaitlisted,
+        Kind::WaitlistServed,
+        Kind::WaitlistExpired,
+        Kind::RotaPublished,
+        Kind::ShiftUntaken,
+        Kind::DutyReminder,
+        Kind::DutyCoverRequest,
+        Kind::DutyShort,
+    ];
+
+    pub fn from_code(code: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// Security mail always goes out, whatever the person's preferences.
+    pub fn is_security(self) -> bool {
+        matches!(
+            self,
+            Kind::Invitation | Kind::PasswordReset | Kind::PasswordChanged
+        )
+    }
+}
+
+/// One notification, before layout.
+#[derive(Clone, Debug, Default)]
+pub struct Note {
+    pub subject: String,
+    pub greeting: String,
+    pub paragraphs: Vec<String>,
+    pub items: Vec<String>,
+    /// Label and URL of the one thing to do next.
+    pub link: Option<(String, String)>,
+    pub footer: String,
+}
+
+/// A rendered notification.
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub fn render(note: &Note, language: Language) -> Rendered {
+    let mut text = format!("{}\n\n", note.greeting);
+    for p in &note.paragraphs {
+        text.push_str(p);
+        text.push_str("\n\n");
+    }
+    for i in &note.items {
+        text.push_str("  - ");
+        text.push_str(i);
+        text.push('\n');
+    }
+    if !note.items.is_empty() {
+        text.push('\n');
+    }
+    if let Some((label, url)) = &note.link {
+        text.push_str(&format!("{label}: {url}\n\n"));
+    }
+    text.push_str("-- \n");
+    text.push_str(&note.footer);
+    text.push('\n');
+    let html = html! {
+        (DOCTYPE)
+        html lang=(language.code()) {
+            head { meta charset="utf-8"; title { (note.subject) } }
+            body style="font-family: sans-serif; font-size: 16px; line-height: 1.5; color: #111;" {
+                p { (note.greeting) }
+                @for p in &note.paragraphs { p { (p) } }
+                @if !note.items.is_empty() {
+                    ul { @for i in &note.items { li { (i) } } }
+                }
+                @if let Some((label, url)) = &note.link {
+                    p { a href=(url) { (label) } }
+                }
+                hr;
+                p style="color: #555; font-size: 14px;" { (note.footer) }
+            }
+        }
+    };
+    Rendered {
+        subject: note.subject.clone(),
+        text,
+        html: html.into_string(),
+    }
+}
+
+/// Words that differ by language.
+pub struct Words {
+    pub language: Language,
+}
+
+impl Words {
+    pub fn new(language: Language) -> Words {
+        Words { language }
+    }
+
+    fn zh(&self) -> bool {
+        self.language == Language::ZhCn
+    }
+
+    /// Picks the sentence for the reader's language.
+    pub fn pick(&self, zh: impl Into<String>, en: impl Into<String>) -> String {
+        if self.zh() { zh.into() } else { en.into() }
+    }
+
+    pub fn greeting(&self, name: &str) -> String {
+        self.pick(format!("{name}，您好："), format!("Dear {name},"))
+    }
+
+    pub fn footer(&self, site: &str) -> String {
+        self.pick(
+            format!("{site} · 社区公共客厅 livingroom。可在个人设置中关闭此类通知。"),
+            format!("{site} · livingroom. You can turn off this kind of mail in your settings."),
+        )
+    }
+
+    pub fn security_footer(&self, site: &str) -> String {
+        self.pick(
+            format!("{site} · 社区公共客厅 livingroom。这是账户安全邮件。"),
+            format!("{site} · livingroom. This is account security mail."),
+        )
+    }
+
+    /// A time range in the site's zone: "2026-11-23 周一 15:30–16:15".
+    pub fn range(&self, tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+        let s = start.with_timezone(&tz);
+        let e = end.with_timezone(&tz);
+        let same_day = s.date_naive() == e.date_naive();
+        let end_fmt = if same_day {
+            e.format("%H:%M").to_string()
+        } else {
+            e.format("%Y-%m-%d %H:%M").to_string()
+        };
+        if self.zh() {
+            const DAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+            format!(
+                "{} {} {}–{}",
+                s.format("%Y-%m-%d"),
+                DAYS[s.weekday().num_days_from_monday() as usize],
+                s.format("%H:%M"),
+                end_fmt
+            )
+        } else {
+            format!("{} {}–{}", s.format("%a %-d %b %Y,"), s.format("%H:%M"), end_fmt)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escapes_user_words() {
+        let note = Note {
+            subject: "s".into(),
+            greeting: "<script>alert(1)</script>".into(),
+            ..Note::default()
+        };
+        let r = render(&note, Language::En);
+        assert!(!r.html.contains("<script>"));
+        assert!(r.text.contains("<script>"));
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::from_code(k.code()), Some(k));
+        }
+    }
+
+    #[test]
+    fn ranges_read_naturally() {
+        let tz: Tz = "Asia/Shanghai".parse().unwrap();
+        let start = DateTime::parse_from_rfc3339("2026-11-23T15:30:00+08:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let end = start + chrono::Duration::minutes(45);
+        assert_eq!(
+            Words::new(Language::ZhCn).range(tz, start, end),
+            "2026-11-23 周一 15:30–16:15"
+        );
+        assert_eq!(
+            Words::new(Language::En).range(tz, start, end),
+            "Mon 23 Nov 2026, 15:30–16:15"
+        );
+    }
+}

@@ -1,0 +1,234 @@
+//! The mail outbox: rows written in the same transaction as the change that
+//! causes them, claimed by workers under a lease, retried with backoff, and
+//! parked as `dead` after too many attempts.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::outbox;
+use crate::errors::ApiError;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub event_key: String,
+    pub message_id: String,
+    pub kind: String,
+    pub user_id: Option<i64>,
+    pub to_address: String,
+    pub language: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub attachment_name: Option<String>,
+    pub attachment_type: Option<String>,
+    pub attachment: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub locked_by: Option<String>,
+    pub locked_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+/// A message about to be queued.
+pub struct NewMail<'a> {
+    /// Names the event; one event, one message, however often it is queued.
+    pub event_key: &'a str,
+    pub message_id: &'a str,
+    pub kind: &'a str,
+    pub user_id: Option<i64>,
+    pub to_address: &'a str,
+    pub language: &'a str,
+    pub subject: &'a str,
+    pub body_text: &'a str,
+    pub body_html: &'a str,
+    pub attachment: Option<(&'a str, &'a str, &'a str)>,
+}
+
+/// Queues a message unless its event was queued before; returns whether
+/// it was queued now.
+pub fn enqueue(conn: &mut DbConn, mail: &NewMail<'_>, now: NaiveDateTime) -> Result<bool, ApiError> {
+    let exists = outbox::table
+        .filter(outbox::event_key.eq(mail.event_key))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if exists {
+        return Ok(false);
+    }
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::event_key.eq(mail.event_key),
+            outbox::message_id.eq(mail.message_id),
+            outbox::kind.eq(mail.kind),
+            outbox::user_id.eq(mail.user_id),
+            outbox::to_address.eq(mail.to_address),
+            outbox::language.eq(mail.language),
+            outbox::subject.eq(mail.subject),
+            outbox::body_text.eq(mail.body_text),
+            outbox::body_html.eq(mail.body_html),
+            outbox::attachment_name.eq(mail.attachment.map(|a| a.0)),
+            outbox::attachment_type.eq(mail.attachment.map(|a| a.1)),
+            outbox::attachment.eq(mail.attachment.map(|a| a.2)),
+            outbox::next_attempt_at.eq(now),
+            outbox::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Claims up to `limit` due messages for `worker` until `now + lease`.
+///
+/// Portable and safe with several instances: the conditional UPDATE is
+/// re-checked by PostgreSQL against the committed row when two workers
+/// race, so only one of them gets each row; the final SELECT returns only
+/// the rows this worker really holds.
+pub fn claim(
+    conn: &mut DbConn,
+    worker: &str,
+    now: NaiveDateTime,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<OutboxRow>, ApiError> {
+    let free = outbox::locked_until.is_null().or(outbox::locked_until.lt(now));
+    let candidates: Vec<i64> = outbox::table
+        .filter(outbox::status.eq("pending"))
+        .filter(outbox::next_attempt_at.le(now))
+        .filter(free)
+        .order(outbox::id)
+        .limit(limit)
+        .select(outbox::id)
+        .load(conn)?;
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let until = now + lease;
+    diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(&candidates))
+            .filter(outbox::status.eq("pending"))
+            .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now))),
+    )
+    .set((
+        outbox::locked_by.eq(Some(worker)),
+        outbox::locked_until.eq(Some(until)),
+    ))
+    .execute(conn)?;
+    Ok(outbox::table
+        .filter(outbox::id.eq_any(&candidates))
+        .filter(outbox::locked_by.eq(worker))
+        .filter(outbox::locked_until.eq(until))
+        .order(outbox::id)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
+
+pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(), ApiError> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::status.eq("sent"),
+            outbox::sent_at.eq(Some(now)),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::locked_by.eq(None::<String>),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The wait before attempt `n + 1` after `n` failures: `base`, doubling,
+/// at most an hour.
+pub fn backoff(base: Duration, failures: i32) -> Duration {
+    let factor = 1i64 << failures.clamp(1, 16).saturating_sub(1);
+    (base * factor as i32).min(Duration::hours(1))
+}
+
+/// Records a failed attempt: retry later, or park as dead after `max_attempts`.
+pub fn mark_failed(
+    conn: &mut DbConn,
+    row: &OutboxRow,
+    error: &str,
+    now: NaiveDateTime,
+    max_attempts: i32,
+    base: Duration,
+) -> Result<(), ApiError> {
+    let attempts = row.attempts + 1;
+    let status = if attempts >= max_attempts {
+        "dead"
+    } else {
+        "pending"
+    };
+    let error: String = error.chars().take(500).collect();
+    diesel::update(outbox::table.find(row.id))
+        .set((
+            outbox::status.eq(status),
+            outbox::attempts.eq(attempts),
+            outbox::next_attempt_at.eq(now + backoff(base, attempts)),
+            outbox::last_error.eq(Some(error)),
+            outbox::locked_by.eq(None::<String>),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    status: Option<&str>,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<OutboxRow>, ApiError> {
+    let mut query = outbox::table
+        .filter(outbox::id.gt(after_id))
+        .order(outbox::id)
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .into_boxed();
+    if let Some(s) = status {
+        query = query.filter(outbox::status.eq(s.to_owned()));
+    }
+    Ok(query.load(conn)?)
+}
+
+pub fn by_id(conn: &mut DbConn, id: i64) -> Result<OutboxRow, ApiError> {
+    outbox::table
+        .find(id)
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("message"))
+}
+
+/// Puts a dead (or pending) message back in the queue, due now.
+pub fn retry(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<bool, ApiError> {
+    let n = diesel::update(outbox::table.find(id).filter(outbox::status.ne("sent")))
+        .set((
+            outbox::status.eq("pending"),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(now),
+            outbox::locked_by.eq(None::<String>),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let base = Duration::seconds(30);
+        assert_eq!(backoff(base, 1), Duration::seconds(30));
+        assert_eq!(backoff(base, 2), Duration::seconds(60));
+        assert_eq!(backoff(base, 3), Duration::seconds(120));
+        assert_eq!(backoff(base, 30), Duration::hours(1));
+    }
+}
