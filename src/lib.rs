@@ -20,6 +20,7 @@
 //!   same transaction as the event).
 //! - [`mail`]: templates, calendar attachments, message building, and the
 //!   transports (SMTP, `.eml` files, memory).
+//! - [`pages`]: server-rendered HTML for people (password pages, the board).
 //! - [`errors`]: `ApiError` and the problem+json error policy.
 //! - [`startup`]: `Application::build`, binding, middleware.
 //! - [`config`], [`telemetry`], [`metrics`], [`request_id`], [`clock`]:
@@ -40,6 +41,7 @@ pub mod jobs;
 pub mod mail;
 pub mod metrics;
 pub mod notify;
+pub mod pages;
 pub mod request_id;
 pub mod startup;
 pub mod state;

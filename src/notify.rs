@@ -26,6 +26,15 @@ pub struct Notifier {
 /// An attachment: file name, media type, content.
 pub type AttachmentParts = (String, String, String);
 
+/// One message to queue for one person.
+pub struct Outgoing<'a> {
+    pub kind: Kind,
+    /// Names the event; the outbox keeps one message per event.
+    pub event_key: &'a str,
+    pub note: &'a Note,
+    pub attachment: Option<AttachmentParts>,
+}
+
 impl Notifier {
     pub fn new(public_url: &str) -> Notifier {
         let host = public_url
@@ -52,17 +61,21 @@ impl Notifier {
         kind.is_security() || !user.mail_opt_out.split(',').any(|k| k.trim() == kind.code())
     }
 
-    /// Queues `note` for `user` under `event_key` (once per event).
+    /// Queues a message for `user` (once per event), unless they turned
+    /// its kind off.
     pub fn queue(
         &self,
         conn: &mut DbConn,
         user: &User,
-        kind: Kind,
-        event_key: &str,
-        note: &Note,
-        attachment: Option<AttachmentParts>,
+        mail: Outgoing<'_>,
         now: NaiveDateTime,
     ) -> Result<bool, ApiError> {
+        let Outgoing {
+            kind,
+            event_key,
+            note,
+            attachment,
+        } = mail;
         if !Self::wants(user, kind) {
             return Ok(false);
         }
@@ -112,7 +125,17 @@ impl Notifier {
             ..Note::default()
         };
         let key = format!("invitation-{}-{}", user.id, &token[..12.min(token.len())]);
-        self.queue(conn, user, Kind::Invitation, &key, &note, None, now)
+        self.queue(
+            conn,
+            user,
+            Outgoing {
+                kind: Kind::Invitation,
+                event_key: &key,
+                note: &note,
+                attachment: None,
+            },
+            now,
+        )
     }
 
     pub fn password_reset(
@@ -136,7 +159,17 @@ impl Notifier {
             ..Note::default()
         };
         let key = format!("password-reset-{}-{}", user.id, &token[..12.min(token.len())]);
-        self.queue(conn, user, Kind::PasswordReset, &key, &note, None, now)
+        self.queue(
+            conn,
+            user,
+            Outgoing {
+                kind: Kind::PasswordReset,
+                event_key: &key,
+                note: &note,
+                attachment: None,
+            },
+            now,
+        )
     }
 
     /// Tells the owner of `bookings` (one owner; a series or one booking)
@@ -262,7 +295,17 @@ impl Notifier {
             (Some(series), n) if n > 1 => format!("series-{series}-{}-{}", kind.code(), first.id),
             _ => format!("booking-{}-{}", first.id, kind.code()),
         };
-        self.queue(conn, &owner, kind, &key, &note, attachment, now)
+        self.queue(
+            conn,
+            &owner,
+            Outgoing {
+                kind,
+                event_key: &key,
+                note: &note,
+                attachment,
+            },
+            now,
+        )
     }
 }
 

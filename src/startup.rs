@@ -144,6 +144,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, workers: usize) -> a
                 }
             })
             .configure(api::routes)
+            .configure(crate::pages::routes)
             .service(SwaggerUi::new("/api-docs/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
             .default_service(web::route().to(api::no_route))
     })

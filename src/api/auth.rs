@@ -1,12 +1,13 @@
 //! `/api/v1/auth/*` and `/api/v1/me`: signing in and out, and who am I.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
 use crate::auth::{AuthUser, flows};
 use crate::domain::person::{Language, Role};
 use crate::errors::ApiError;
+use crate::mail::templates::Kind;
 use crate::state::AppState;
 use crate::store::users;
 
@@ -174,4 +175,161 @@ pub async fn change_password(
     let body = body.into_inner();
     flows::change_password(&state, user.id, &body.current_password, &body.new_password).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvite {
+    /// The token from the invitation mail.
+    pub token: String,
+    /// 8 to 256 characters.
+    pub password: String,
+}
+
+/// Sets the password of an invited account from its one-time token.
+#[utoipa::path(
+    tag = "auth",
+    request_body = AcceptInvite,
+    responses((status = 204), (status = 422, description = "Invalid or expired token, or weak password", content_type = "application/problem+json"))
+)]
+#[post("/api/v1/auth/accept-invite")]
+pub async fn accept_invite(
+    state: web::Data<AppState>,
+    body: ApiJson<AcceptInvite>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    flows::accept_invite(&state, &body.token, &body.password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotPassword {
+    pub email: String,
+}
+
+/// Mails a password-reset link. Answers 202 whether or not the address has
+/// an account.
+#[utoipa::path(tag = "auth", request_body = ForgotPassword, responses((status = 202)))]
+#[post("/api/v1/auth/forgot-password")]
+pub async fn forgot_password(
+    state: web::Data<AppState>,
+    body: ApiJson<ForgotPassword>,
+) -> Result<HttpResponse, ApiError> {
+    flows::forgot_password(&state, &body.into_inner().email).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPassword {
+    /// The token from the reset mail.
+    pub token: String,
+    pub password: String,
+}
+
+/// Sets a new password from a reset token; every session of the account ends.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ResetPassword,
+    responses((status = 204), (status = 422, content_type = "application/problem+json"))
+)]
+#[post("/api/v1/auth/reset-password")]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    body: ApiJson<ResetPassword>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    flows::reset_password(&state, &body.token, &body.password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Which kinds of mail the caller receives. Security mail (invitations,
+/// password resets) always goes out and is not listed.
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MailPreferences {
+    /// Kind code -> wanted. On PUT, kinds left out keep their setting.
+    pub kinds: std::collections::BTreeMap<String, bool>,
+}
+
+fn preferences_of(opt_out: &str) -> MailPreferences {
+    let off: Vec<&str> = opt_out.split(',').map(str::trim).collect();
+    MailPreferences {
+        kinds: Kind::ALL
+            .into_iter()
+            .filter(|k| !k.is_security())
+            .map(|k| (k.code().to_owned(), !off.contains(&k.code())))
+            .collect(),
+    }
+}
+
+/// The caller's mail preferences.
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = MailPreferences)))]
+#[get("/api/v1/me/notifications")]
+pub async fn get_notifications(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let id = user.id;
+    let opt_out = state
+        .db
+        .read(move |conn| {
+            Ok(users::by_id(conn, id)?
+                .map(|u| u.mail_opt_out)
+                .unwrap_or_default())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(preferences_of(&opt_out)))
+}
+
+/// Turns kinds of mail on or off.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = MailPreferences,
+    responses((status = 200, body = MailPreferences), (status = 422, content_type = "application/problem+json"))
+)]
+#[put("/api/v1/me/notifications")]
+pub async fn put_notifications(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ApiJson<MailPreferences>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    for code in body.kinds.keys() {
+        match Kind::from_code(code) {
+            Some(k) if k.is_security() => {
+                return Err(ApiError::invalid(
+                    format!("kinds.{code}"),
+                    "security mail cannot be turned off",
+                ));
+            }
+            Some(_) => {}
+            None => return Err(ApiError::invalid(format!("kinds.{code}"), "no such kind of mail")),
+        }
+    }
+    let id = user.id;
+    let opt_out = state
+        .db
+        .write(move |conn| {
+            let current = users::by_id(conn, id)?
+                .map(|u| u.mail_opt_out)
+                .unwrap_or_default();
+            let mut off: std::collections::BTreeSet<String> = current
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            for (code, wanted) in body.kinds {
+                if wanted {
+                    off.remove(&code);
+                } else {
+                    off.insert(code);
+                }
+            }
+            let joined = off.into_iter().collect::<Vec<_>>().join(",");
+            users::set_mail_opt_out(conn, id, &joined)?;
+            Ok(joined)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(preferences_of(&opt_out)))
 }

@@ -126,12 +126,16 @@ pub async fn add_member(
         language: body.language.unwrap_or_default(),
     };
     let now = clock::now();
+    let notifier = state.notifier.clone();
     let (member, slug) = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             access.require_admin()?;
             let added = members::add_member(conn, access.site.id, new, now)?;
+            if let Some((token, expires)) = &added.invitation {
+                notifier.invitation(conn, &added.user, &access.site, token, *expires, now)?;
+            }
             let skills = users::skills(conn, added.user.id)?;
             Ok((view(&added.user, &added.membership, skills), access.site.slug))
         })

@@ -2,6 +2,7 @@
 //! authorise, call the core and the store inside one transaction, and
 //! answer; no rule of the product lives here.
 
+pub mod admin;
 pub mod auth;
 pub mod availability;
 pub mod bookings;
@@ -28,6 +29,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(auth::logout)
         .service(auth::me)
         .service(auth::change_password)
+        .service(auth::accept_invite)
+        .service(auth::forgot_password)
+        .service(auth::reset_password)
+        .service(auth::get_notifications)
+        .service(auth::put_notifications)
+        .service(admin::list_outbox)
+        .service(admin::retry_outbox)
         .service(sites::create_site)
         .service(sites::list_sites)
         .service(sites::get_site)

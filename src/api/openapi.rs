@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, availability, bookings, groups, health, members, resources, sites};
+use super::{admin, auth, availability, bookings, groups, health, members, resources, sites};
 use crate::store::pagination::Page;
 
 #[derive(OpenApi)]
@@ -25,6 +25,13 @@ use crate::store::pagination::Page;
         auth::logout,
         auth::me,
         auth::change_password,
+        auth::accept_invite,
+        auth::forgot_password,
+        auth::reset_password,
+        auth::get_notifications,
+        auth::put_notifications,
+        admin::list_outbox,
+        admin::retry_outbox,
         sites::create_site,
         sites::list_sites,
         sites::get_site,
@@ -62,6 +69,7 @@ use crate::store::pagination::Page;
         Page<resources::ResourceView>,
         Page<groups::GroupView>,
         Page<bookings::BookingView>,
+        Page<admin::OutboxView>,
         crate::workflows::bookings::ConflictView,
         crate::domain::booking::Violation,
         crate::domain::booking::Rule,
@@ -75,6 +83,7 @@ use crate::store::pagination::Page;
         (name = "groups", description = "Interest groups"),
         (name = "bookings", description = "Bookings, series and availability"),
         (name = "operations", description = "Health and metrics"),
+        (name = "admin", description = "Deployment operations (operators)"),
     )
 )]
 pub struct ApiDoc;

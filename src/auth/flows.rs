@@ -215,3 +215,93 @@ pub async fn change_password(
         })
         .await
 }
+
+/// How long a password-reset link works.
+pub const RESET_MINUTES: i64 = 60;
+/// Resets one account may ask for per hour; more are silently dropped.
+pub const RESETS_PER_HOUR: i64 = 3;
+
+/// Sets the password of an invited person from their one-time link.
+pub async fn accept_invite(state: &AppState, token: &str, new: &str) -> Result<(), ApiError> {
+    let new = domain::person::new_password("password", new)?;
+    let hash = actix_web::web::block(move || password::hash(&new))
+        .await?
+        .map_err(ApiError::internal)?;
+    let token_hash = secret::hash(token);
+    let now = clock::now();
+    state
+        .db
+        .write(move |conn| {
+            let invalid = || {
+                ApiError::invalid(
+                    "token",
+                    "this invitation link is not valid or has expired; ask your admin for a new one",
+                )
+            };
+            let inv = sessions::invitation_by_hash(conn, &token_hash)?.ok_or_else(invalid)?;
+            if inv.accepted_at.is_some()
+                || inv.expires_at <= now
+                || !sessions::accept_invitation(conn, inv.id, now)?
+            {
+                return Err(invalid());
+            }
+            users::set_password(conn, inv.user_id, &hash, now)?;
+            sessions::revoke_all_sessions(conn, inv.user_id, "password set from invitation", now)
+        })
+        .await
+}
+
+/// Mails a reset link if the address has an account. The answer is the
+/// same either way, so it does not reveal who has an account.
+pub async fn forgot_password(state: &AppState, email: &str) -> Result<(), ApiError> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(());
+    };
+    let now = clock::now();
+    let notifier = state.notifier.clone();
+    state
+        .db
+        .write(move |conn| {
+            let Some(user) = users::by_email(conn, email.as_str())? else {
+                return Ok(());
+            };
+            if sessions::recent_resets(conn, user.id, now - Duration::hours(1))? >= RESETS_PER_HOUR {
+                return Ok(());
+            }
+            let (token, hash) = secret::generate();
+            sessions::insert_password_reset(
+                conn,
+                user.id,
+                &hash,
+                now,
+                now + Duration::minutes(RESET_MINUTES),
+            )?;
+            notifier.password_reset(conn, &user, &token, now)?;
+            Ok(())
+        })
+        .await
+}
+
+/// Sets a new password from a reset link; every session ends.
+pub async fn reset_password(state: &AppState, token: &str, new: &str) -> Result<(), ApiError> {
+    let new = domain::person::new_password("password", new)?;
+    let hash = actix_web::web::block(move || password::hash(&new))
+        .await?
+        .map_err(ApiError::internal)?;
+    let token_hash = secret::hash(token);
+    let now = clock::now();
+    state
+        .db
+        .write(move |conn| {
+            let user_id = sessions::use_password_reset(conn, &token_hash, now)?.ok_or_else(|| {
+                ApiError::invalid(
+                    "token",
+                    "this reset link is not valid, was used already, or has expired",
+                )
+            })?;
+            users::set_password(conn, user_id, &hash, now)?;
+            sessions::clear_failures_of_user(conn, user_id)?;
+            sessions::revoke_all_sessions(conn, user_id, "password reset", now)
+        })
+        .await
+}

@@ -168,6 +168,19 @@ pub fn clear_failures(conn: &mut DbConn, email: &str, before: NaiveDateTime) -> 
     Ok(())
 }
 
+/// Forgets failed logins of a user's address (after a reset).
+pub fn clear_failures_of_user(conn: &mut DbConn, user_id: i64) -> Result<(), ApiError> {
+    let email: Option<String> = users::table
+        .find(user_id)
+        .select(users::email)
+        .first(conn)
+        .optional()?;
+    if let Some(email) = email {
+        diesel::delete(login_failures::table.filter(login_failures::email.eq(email))).execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn insert_invitation(
     conn: &mut DbConn,
     user_id: i64,
@@ -186,4 +199,93 @@ pub fn insert_invitation(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = invitations)]
+pub struct Invitation {
+    pub id: i64,
+    pub user_id: i64,
+    pub site_id: i64,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub accepted_at: Option<NaiveDateTime>,
+}
+
+pub fn invitation_by_hash(conn: &mut DbConn, token_hash: &str) -> Result<Option<Invitation>, ApiError> {
+    Ok(invitations::table
+        .filter(invitations::token_hash.eq(token_hash))
+        .select(Invitation::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks an invitation used; false when it was used already.
+pub fn accept_invitation(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<bool, ApiError> {
+    let n = diesel::update(
+        invitations::table
+            .filter(invitations::id.eq(id))
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .set(invitations::accepted_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn insert_password_reset(
+    conn: &mut DbConn,
+    user_id: i64,
+    token_hash: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> Result<(), ApiError> {
+    use crate::db::schema::password_resets;
+    diesel::insert_into(password_resets::table)
+        .values((
+            password_resets::user_id.eq(user_id),
+            password_resets::token_hash.eq(token_hash),
+            password_resets::created_at.eq(now),
+            password_resets::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Resets asked for by `user_id` since `since` (to stop mail bombing).
+pub fn recent_resets(conn: &mut DbConn, user_id: i64, since: NaiveDateTime) -> Result<i64, ApiError> {
+    use crate::db::schema::password_resets;
+    Ok(password_resets::table
+        .filter(password_resets::user_id.eq(user_id))
+        .filter(password_resets::created_at.gt(since))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Uses a reset token: returns its user when it was valid, unused and
+/// unexpired, and marks it used.
+pub fn use_password_reset(
+    conn: &mut DbConn,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Option<i64>, ApiError> {
+    use crate::db::schema::password_resets;
+    let found: Option<(i64, i64)> = password_resets::table
+        .filter(password_resets::token_hash.eq(token_hash))
+        .filter(password_resets::used_at.is_null())
+        .filter(password_resets::expires_at.gt(now))
+        .select((password_resets::id, password_resets::user_id))
+        .first(conn)
+        .optional()?;
+    let Some((id, user_id)) = found else {
+        return Ok(None);
+    };
+    let n = diesel::update(
+        password_resets::table
+            .filter(password_resets::id.eq(id))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok((n == 1).then_some(user_id))
 }

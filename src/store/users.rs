@@ -103,6 +103,13 @@ pub fn set_password(conn: &mut DbConn, user_id: i64, hash: &str, now: NaiveDateT
     Ok(())
 }
 
+pub fn set_mail_opt_out(conn: &mut DbConn, user_id: i64, kinds: &str) -> Result<(), ApiError> {
+    diesel::update(users::table.find(user_id))
+        .set(users::mail_opt_out.eq(kinds))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn make_operator(conn: &mut DbConn, user_id: i64) -> Result<(), ApiError> {
     diesel::update(users::table.find(user_id))
         .set(users::is_operator.eq(true))

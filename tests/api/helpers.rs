@@ -55,6 +55,10 @@ pub struct TestApp {
     pub backend: BackendKind,
     /// Stops the server when the test ends.
     handle: actix_web::dev::ServerHandle,
+    /// The scheduler and outbox worker; they stop when this is dropped.
+    _background: livingroom::jobs::Background,
+    /// The settings the app runs with (a second instance reuses them).
+    pub settings: Settings,
     /// Where `.eml` files go when a test does not configure SMTP.
     pub mail_dir: std::path::PathBuf,
     /// Declared last: dropped after the server has been told to stop.
@@ -114,14 +118,16 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.mail_poll_millis = 50;
     settings.scheduler_tick_millis = 100;
     configure(&mut settings);
+    let kept = settings.clone();
     let app = Application::build(settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
     let backend = db.kind();
-    let (server, _background) = app.into_parts();
+    let (server, background) = app.into_parts();
     let handle = server.handle();
     tokio::spawn(server);
     TestApp {
+        _background: background,
         address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -130,9 +136,38 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         db,
         backend,
         handle,
+        settings: kept,
         mail_dir: mail.path().to_path_buf(),
         _database: database,
         _mail: mail,
+    }
+}
+
+/// Another app instance on the same database (several stateless instances
+/// on one PostgreSQL, or two processes on one SQLite file).
+pub struct SecondInstance {
+    handle: actix_web::dev::ServerHandle,
+    _background: livingroom::jobs::Background,
+}
+
+impl Drop for SecondInstance {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+impl TestApp {
+    pub async fn second_instance(&self) -> SecondInstance {
+        let mut settings = self.settings.clone();
+        settings.bind = "127.0.0.1:0".to_owned();
+        let app = Application::build(settings).await.expect("build second app");
+        let (server, background) = app.into_parts();
+        let handle = server.handle();
+        tokio::spawn(server);
+        SecondInstance {
+            handle,
+            _background: background,
+        }
     }
 }
 
