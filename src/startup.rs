@@ -60,7 +60,14 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let mailer = settings.mailer()?;
-        tracing::info!(transport = %mailer.describe(), "mail goes to {}", mailer.describe());
+        match &mailer {
+            crate::mail::Mailer::Files(dir) => tracing::info!(
+                dir = %dir.display(),
+                "no SMTP server configured (LIVINGROOM_SMTP_HOST): mail is written as .eml files into {}",
+                dir.display()
+            ),
+            other => tracing::info!(transport = %other.describe(), "mail is sent by SMTP"),
+        }
         let state = web::Data::new(AppState {
             db,
             jwt,
