@@ -330,7 +330,10 @@ impl From<DieselError> for ApiError {
 }
 
 fn is_busy(message: &str) -> bool {
-    message.contains("database is locked") || message.contains("database is busy")
+    message.contains("database is locked")
+        || message.contains("database is busy")
+        || message.contains("deadlock detected")
+        || message.contains("could not serialize")
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {

@@ -16,7 +16,7 @@ use crate::mail::compose::{self, Parts};
 use crate::notify::Notifier;
 use crate::state::AppState;
 use crate::store::{jobs as leases, outbox};
-use crate::workflows::bookings::release_unclaimed;
+use crate::workflows::{bookings, priority};
 
 /// A timed job: runs every `every`, on one instance at a time.
 struct Job {
@@ -26,11 +26,18 @@ struct Job {
 }
 
 fn jobs() -> Vec<Job> {
-    vec![Job {
-        name: "release_unclaimed",
-        every: ChronoDuration::seconds(30),
-        run: |conn, notifier, now| Ok(release_unclaimed(conn, notifier, None, now)?.len()),
-    }]
+    vec![
+        Job {
+            name: "release_unclaimed",
+            every: ChronoDuration::seconds(30),
+            run: bookings::release_and_serve,
+        },
+        Job {
+            name: "serve_waitlist",
+            every: ChronoDuration::seconds(60),
+            run: priority::serve_all,
+        },
+    ]
 }
 
 /// The running background tasks, stopped with [`Background::stop`].

@@ -47,6 +47,10 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<(DatabaseUrl, Db)> {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        // Initialise OpenSSL (used by libpq and SMTP TLS) before anything
+        // else does, without its exit-time cleanup: that cleanup races with
+        // threads still closing PostgreSQL connections at exit and crashes.
+        openssl_sys::init();
         let prepared = settings.clone();
         let (url, db) = tokio::task::spawn_blocking(move || open_database(&prepared)).await??;
         let secret = {

@@ -24,7 +24,8 @@ use crate::state::AppState;
 use crate::store::access::{SiteAccess, site_access};
 use crate::store::bookings::{self as store, Booking, BookingFilter};
 use crate::store::{groups, idempotency};
-use crate::workflows::bookings::{self as flow, BookingRequest, OnConflict, Skipped, Target};
+use crate::workflows::bookings::{self as flow, BookingRequest, OnConflict, Outcome, Skipped, Target};
+use crate::workflows::priority::DisplacedView;
 
 /// The longest period one list or availability query may span.
 pub const MAX_QUERY_DAYS: i64 = 366;
@@ -36,6 +37,8 @@ pub enum OnConflictInput {
     Fail,
     /// For a series: book the free dates, list the others.
     Skip,
+    /// Wait in line (202) until the time frees up, up to `latest_start`.
+    Waitlist,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -67,6 +70,10 @@ pub struct NewBookingInput {
     pub on_conflict: Option<OnConflictInput>,
     /// May be moved later the same day if more urgent work needs the slot.
     pub flexible: Option<bool>,
+    /// With `on_conflict: waitlist`: the latest acceptable start (default:
+    /// `starts_at`); the booking may start anywhere up to it.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub latest_start: Option<DateTime<FixedOffset>>,
 }
 
 impl NewBookingInput {
@@ -107,9 +114,11 @@ impl NewBookingInput {
             recurrence: recurrence.flatten(),
             on_conflict: match self.on_conflict {
                 Some(OnConflictInput::Skip) => OnConflict::Skip,
+                Some(OnConflictInput::Waitlist) => OnConflict::Waitlist,
                 _ => OnConflict::Fail,
             },
             flexible: self.flexible.unwrap_or(false),
+            latest_start: self.latest_start.map(|t| t.with_timezone(&Utc)),
         })
     }
 }
@@ -179,6 +188,56 @@ pub struct CreatedView {
     /// For a series with `on_conflict: skip`: the dates left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<Vec<Skipped>>,
+    /// Bookings of lower urgency that gave way, and where they went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub displaced: Option<Vec<DisplacedView>>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CreateQuery {
+    /// Answer what would happen (who would move where) and change nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// A waiting request.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WaitlistView {
+    pub id: i64,
+    pub resource_id: Option<i64>,
+    pub pool: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The latest acceptable start.
+    pub latest_start: DateTime<Utc>,
+    pub urgency: Urgency,
+    /// `waiting`, `served`, `expired` or `cancelled`.
+    pub status: String,
+    pub purpose: String,
+    /// When it was first asked for (the order among equal urgency).
+    pub requested_at: DateTime<Utc>,
+    /// The booking it became, once served.
+    pub served_booking_id: Option<i64>,
+    /// The booking that gave way, for displaced bookings.
+    pub displaced_booking_id: Option<i64>,
+}
+
+pub fn waitlist_view(e: &crate::store::waitlist::Entry) -> WaitlistView {
+    WaitlistView {
+        id: e.id,
+        resource_id: e.resource_id,
+        pool: e.pool.clone(),
+        starts_at: utc(e.starts_at),
+        ends_at: utc(e.ends_at),
+        latest_start: utc(e.latest_start),
+        urgency: e.urgency(),
+        status: e.status.clone(),
+        purpose: e.purpose.clone(),
+        requested_at: utc(e.requested_at),
+        served_booking_id: e.served_booking_id,
+        displaced_booking_id: e.displaced_booking_id,
+    }
 }
 
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
@@ -211,10 +270,13 @@ fn key_lock(user_id: i64, key: &str) -> Lock {
     params(
         ("site" = String, Path, description = "The site's slug"),
         ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body get the first answer"),
+        CreateQuery,
     ),
     request_body = NewBookingInput,
     responses(
         (status = 201, body = CreatedView),
+        (status = 200, description = "Dry run: what would happen; nothing changed"),
+        (status = 202, description = "Nothing free: queued on the waitlist", body = WaitlistView),
         (status = 403, content_type = "application/problem+json"),
         (status = 404, content_type = "application/problem+json"),
         (status = 409, description = "Taken: `conflicts` lists what is in the way", content_type = "application/problem+json"),
@@ -226,6 +288,7 @@ pub async fn create_booking(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
+    query: web::Query<CreateQuery>,
     req: HttpRequest,
     body: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {
@@ -254,44 +317,76 @@ pub async fn create_booking(
     })?;
     let now = clock::now_utc();
     let notifier = state.notifier.clone();
-    let (status, body, replayed) = state
-        .db
-        .write(move |conn| {
-            let access = site_access(conn, &slug, &user)?;
-            if let Some(key) = &key {
-                backend::lock(conn, &[key_lock(user.id, key)])?;
-                if let Some(stored) = idempotency::find(conn, user.id, key)? {
-                    if stored.request_hash != request_hash {
-                        return Err(ApiError::invalid(
-                            "Idempotency-Key",
-                            "this key was already used with a different request",
-                        ));
-                    }
-                    return Ok((stored.status_code as u16, stored.response, true));
+    let dry_run = query.into_inner().dry_run.unwrap_or(false);
+    let key = if dry_run { None } else { key };
+    let run = move |conn: &mut crate::db::DbConn| -> Result<(u16, String, bool), ApiError> {
+        let access = site_access(conn, &slug, &user)?;
+        if let Some(key) = &key {
+            backend::lock(conn, &[key_lock(user.id, key)])?;
+            if let Some(stored) = idempotency::find(conn, user.id, key)? {
+                if stored.request_hash != request_hash {
+                    return Err(ApiError::invalid(
+                        "Idempotency-Key",
+                        "this key was already used with a different request",
+                    ));
                 }
+                return Ok((stored.status_code as u16, stored.response, true));
             }
-            let created = flow::create(conn, &access, &request, &notifier, now)?;
-            let views: Vec<BookingView> = created
-                .bookings
-                .iter()
-                .map(|b| view(&access, b, Some(&user.name), None))
-                .collect();
-            let first = views
-                .first()
-                .cloned()
-                .ok_or_else(|| ApiError::conflict("Nothing could be booked."))?;
-            let response = CreatedView {
-                booking: first,
-                occurrences: created.series_id.map(|_| views.clone()),
-                skipped: created.series_id.map(|_| created.skipped),
-            };
-            let body = serde_json::to_string(&response).map_err(ApiError::internal)?;
-            if let Some(key) = &key {
-                idempotency::store(conn, user.id, key, &request_hash, 201, &body, now.naive_utc())?;
+        }
+        let (status, response) = match flow::create(conn, &access, &request, &notifier, now)? {
+            Outcome::Created(created) => {
+                let views: Vec<BookingView> = created
+                    .bookings
+                    .iter()
+                    .map(|b| view(&access, b, Some(&user.name), None))
+                    .collect();
+                let first = views
+                    .first()
+                    .cloned()
+                    .ok_or_else(|| ApiError::conflict("Nothing could be booked."))?;
+                let response = CreatedView {
+                    booking: first,
+                    occurrences: created.series_id.map(|_| views.clone()),
+                    skipped: created.series_id.map(|_| created.skipped),
+                    displaced: (!created.displaced.is_empty()).then_some(created.displaced),
+                };
+                (
+                    201u16,
+                    serde_json::to_value(&response).map_err(ApiError::internal)?,
+                )
             }
-            Ok((201u16, body, false))
-        })
-        .await?;
+            Outcome::Waitlisted(entry) => (
+                202u16,
+                serde_json::to_value(waitlist_view(&entry)).map_err(ApiError::internal)?,
+            ),
+        };
+        if dry_run {
+            let mut response = response;
+            if let serde_json::Value::Object(map) = &mut response {
+                map.insert("dry_run".into(), true.into());
+                map.insert("would_status".into(), status.into());
+            }
+            return Ok((200u16, response.to_string(), false));
+        }
+        let body = response.to_string();
+        if let Some(key) = &key {
+            idempotency::store(
+                conn,
+                user.id,
+                key,
+                &request_hash,
+                i32::from(status),
+                &body,
+                now.naive_utc(),
+            )?;
+        }
+        Ok((status, body, false))
+    };
+    let (status, body, replayed) = if dry_run {
+        state.db.rehearse(run).await?
+    } else {
+        state.db.write(run).await?
+    };
     let mut res = HttpResponse::build(
         actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::CREATED),
     );

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod resources;
 pub mod sites;
 pub mod views;
+pub mod waitlist;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -64,7 +65,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(bookings::get_series)
         .service(bookings::edit_series)
         .service(bookings::cancel_series)
-        .service(availability::availability);
+        .service(availability::availability)
+        .service(waitlist::list_waitlist)
+        .service(waitlist::leave_waitlist)
+        .service(waitlist::audit_trail);
 }
 
 /// Query strings that do not parse are a 422 naming the parameter.

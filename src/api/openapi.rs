@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, auth, availability, bookings, groups, health, members, resources, sites};
+use super::{admin, auth, availability, bookings, groups, health, members, resources, sites, waitlist};
 use crate::store::pagination::Page;
 
 #[derive(OpenApi)]
@@ -61,6 +61,9 @@ use crate::store::pagination::Page;
         bookings::edit_series,
         bookings::cancel_series,
         availability::availability,
+        waitlist::list_waitlist,
+        waitlist::leave_waitlist,
+        waitlist::audit_trail,
     ),
     components(schemas(
         crate::errors::FieldError,
@@ -70,6 +73,8 @@ use crate::store::pagination::Page;
         Page<groups::GroupView>,
         Page<bookings::BookingView>,
         Page<admin::OutboxView>,
+        Page<bookings::WaitlistView>,
+        Page<waitlist::AuditView>,
         crate::workflows::bookings::ConflictView,
         crate::domain::booking::Violation,
         crate::domain::booking::Rule,

@@ -154,11 +154,33 @@ where
     }
 }
 
+/// Runs `f` in a write transaction that is always rolled back: a dry run
+/// decides exactly as the real run would and leaves no trace.
+pub fn rehearse_transaction<T, F>(conn: &mut DbConn, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    let outcome = f(conn);
+    let undone = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+        DbConn::Pg(c) => AnsiTransactionManager::rollback_transaction(c),
+    };
+    undone?;
+    outcome
+}
+
 /// What a write transaction may need to hold exclusively until it ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Lock {
     /// An idempotency key (hashed with its user).
     Idempotency(i64),
+    /// Everything that books a site's resources (bookings, the waitlist,
+    /// the rota, duties): taken first, so nothing waits in a cycle.
+    Site(i64),
     /// One person's bookings (person-level conflicts, quotas).
     Person(i64),
     /// One resource's bookings.
@@ -171,8 +193,9 @@ impl Lock {
         // across classes for ids below 2^56.
         let (class, id) = match self {
             Lock::Idempotency(h) => (1i64, h),
-            Lock::Person(id) => (2, id),
-            Lock::Resource(id) => (3, id),
+            Lock::Site(id) => (2, id),
+            Lock::Person(id) => (3, id),
+            Lock::Resource(id) => (4, id),
         };
         (class << 56) | (id & 0x00ff_ffff_ffff_ffff)
     }

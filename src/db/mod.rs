@@ -115,6 +115,24 @@ impl Db {
         .await?
     }
 
+    /// Like [`Db::write`], but always rolls back: for dry runs.
+    pub async fn rehearse<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _turn = match self.kind {
+            BackendKind::Sqlite => Some(self.write_lane.clone().lock_owned().await),
+            BackendKind::Postgres => None,
+        };
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            backend::rehearse_transaction(&mut conn, f)
+        })
+        .await?
+    }
+
     /// The same as [`Db::write`] for synchronous callers (CLI, demo loader).
     pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
     where

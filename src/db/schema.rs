@@ -11,6 +11,7 @@ diesel::table! {
         name -> Text,
         timezone -> Text,
         created_at -> Timestamp,
+        urgent_quota_per_week -> Integer,
     }
 }
 
@@ -223,6 +224,48 @@ diesel::table! {
         checked_in_at -> Nullable<Timestamp>,
         ended_at -> Nullable<Timestamp>,
         ended_by -> Nullable<BigInt>,
+        end_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    waitlist (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        owner_id -> BigInt,
+        resource_id -> Nullable<BigInt>,
+        pool -> Nullable<Text>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        latest_start -> Timestamp,
+        urgency -> Text,
+        reason -> Nullable<Text>,
+        purpose -> Text,
+        headcount -> Nullable<Integer>,
+        group_id -> Nullable<BigInt>,
+        flexible -> Bool,
+        status -> Text,
+        requested_at -> Timestamp,
+        created_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        served_booking_id -> Nullable<BigInt>,
+        displaced_booking_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        booking_id -> Nullable<BigInt>,
+        other_booking_id -> Nullable<BigInt>,
+        subject_user_id -> Nullable<BigInt>,
+        urgency -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        details -> Text,
     }
 }
 
@@ -263,4 +306,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     scheduled_jobs,
     password_resets,
+    waitlist,
+    audit_log,
 );

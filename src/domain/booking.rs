@@ -117,6 +117,7 @@ pub enum Rule {
     OverQuota,
     ReasonRequired,
     ResourceRetired,
+    UrgentQuota,
 }
 
 /// One broken rule, with the sentence that explains it.

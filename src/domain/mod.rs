@@ -9,17 +9,21 @@
 //! - [`resource`]: resource kinds, booking rules, opening hours.
 //! - [`booking`]: urgency, statuses, the rule check of a requested slot.
 //! - [`availability`]: conflicts and free windows.
+//! - [`csv`]: spreadsheet-safe CSV export of user text.
 //! - [`recurrence`]: weekly series in local time.
 //! - [`allocation`]: choosing a member of a pool.
+//! - [`priority`]: preemption plans, relocation and the waitlist order.
 //! - [`rota`]: the fair front-desk rota solver.
 
 pub mod allocation;
 pub mod availability;
 pub mod booking;
+pub mod csv;
 pub mod interval;
 pub mod invalid;
 pub mod local_time;
 pub mod person;
+pub mod priority;
 pub mod recurrence;
 pub mod resource;
 pub mod rota;

@@ -39,6 +39,8 @@ pub struct Booking {
     pub checked_in_at: Option<NaiveDateTime>,
     pub ended_at: Option<NaiveDateTime>,
     pub ended_by: Option<i64>,
+    /// Why it ended early: `displaced`, `retired`...
+    pub end_reason: Option<String>,
 }
 
 impl Booking {
@@ -197,6 +199,43 @@ pub fn end(
     ))
     .execute(conn)?;
     Ok(n > 0)
+}
+
+/// Ends a booking that gave way to a more urgent one.
+pub fn end_displaced(conn: &mut DbConn, id: i64, by: i64, now: NaiveDateTime) -> Result<bool, ApiError> {
+    let n = diesel::update(
+        bookings::table
+            .filter(bookings::id.eq(id))
+            .filter(bookings::status.eq_any(ACTIVE_STATUSES)),
+    )
+    .set((
+        bookings::status.eq(BookingStatus::Cancelled.code()),
+        bookings::end_reason.eq(Some("displaced")),
+        bookings::ended_at.eq(Some(now)),
+        bookings::ended_by.eq(Some(by)),
+        bookings::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// The owner's urgent bookings starting in `window` on any resource of the
+/// site (the weekly urgent quota).
+pub fn urgent_claims(
+    conn: &mut DbConn,
+    site_id: i64,
+    owner_id: i64,
+    window: Interval,
+) -> Result<i64, ApiError> {
+    Ok(bookings::table
+        .filter(bookings::site_id.eq(site_id))
+        .filter(bookings::owner_id.eq(owner_id))
+        .filter(bookings::urgency.eq(Urgency::Urgent.code()))
+        .filter(bookings::status.ne(BookingStatus::Rejected.code()))
+        .filter(bookings::starts_at.ge(window.start.naive_utc()))
+        .filter(bookings::starts_at.lt(window.end.naive_utc()))
+        .count()
+        .get_result(conn)?)
 }
 
 pub fn approve(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<bool, ApiError> {

@@ -3,6 +3,7 @@
 //! transaction; none of them knows about HTTP.
 
 pub mod access;
+pub mod audit;
 pub mod bookings;
 pub mod groups;
 pub mod idempotency;
@@ -15,3 +16,4 @@ pub mod secrets;
 pub mod sessions;
 pub mod sites;
 pub mod users;
+pub mod waitlist;

@@ -15,6 +15,8 @@ pub struct Site {
     pub name: String,
     pub timezone: String,
     pub created_at: NaiveDateTime,
+    /// Urgent claims allowed per person per week.
+    pub urgent_quota_per_week: i32,
 }
 
 impl Site {

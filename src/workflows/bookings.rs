@@ -11,6 +11,7 @@ use crate::domain::availability::{self, Busy};
 use crate::domain::booking::{self, BookingStatus, RuleContext, Urgency, Violation};
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{local_date, to_local, week_start};
+use crate::domain::priority::{Plan, plan_preemption};
 use crate::domain::recurrence::{self, Recurrence};
 use crate::domain::resource::{ResourceKind, Rules};
 use crate::errors::{ApiError, ProblemType};
@@ -20,6 +21,7 @@ use crate::store::access::SiteAccess;
 use crate::store::bookings::{self as store, Booking, NewBooking};
 use crate::store::resources::{self, Resource};
 use crate::store::{groups, sites};
+use crate::workflows::priority;
 
 /// Which resource a request is for.
 #[derive(Clone, Debug)]
@@ -37,6 +39,8 @@ pub enum OnConflict {
     Fail,
     /// Book the free occurrences, list the others.
     Skip,
+    /// Wait in line for the time to free up.
+    Waitlist,
 }
 
 /// A validated booking request.
@@ -52,6 +56,8 @@ pub struct BookingRequest {
     pub recurrence: Option<Recurrence>,
     pub on_conflict: OnConflict,
     pub flexible: bool,
+    /// With `Waitlist`: the latest acceptable start (default: the start).
+    pub latest_start: Option<DateTime<Utc>>,
 }
 
 /// A booking in the way, as shown in a 409.
@@ -80,6 +86,17 @@ pub struct Created {
     pub bookings: Vec<Booking>,
     pub series_id: Option<i64>,
     pub skipped: Vec<Skipped>,
+    /// Bookings that gave way to this one, and where they went.
+    pub displaced: Vec<priority::DisplacedView>,
+}
+
+/// What a booking request came to. Made once per request, so the size
+/// difference of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum Outcome {
+    Created(Created),
+    /// Nothing was free; the request waits in line.
+    Waitlisted(crate::store::waitlist::Entry),
 }
 
 /// Who may book what: computers and desks are staff tools; rooms are also
@@ -122,8 +139,14 @@ pub fn release_unclaimed(
     resource_ids: Option<&[i64]>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Booking>, ApiError> {
+    let candidates = store::unclaimed_started(conn, resource_ids, now.naive_utc())?;
+    let mut site_ids: Vec<i64> = candidates.iter().map(|(b, _)| b.site_id).collect();
+    site_ids.sort_unstable();
+    site_ids.dedup();
+    let locks: Vec<Lock> = site_ids.iter().map(|id| Lock::Site(*id)).collect();
+    backend::lock(conn, &locks)?;
     let mut released: Vec<Booking> = Vec::new();
-    for (booking, rules_json) in store::unclaimed_started(conn, resource_ids, now.naive_utc())? {
+    for (booking, rules_json) in candidates {
         let rules: Rules = match serde_json::from_str(&rules_json) {
             Ok(r) => r,
             Err(_) => continue,
@@ -148,6 +171,24 @@ pub fn release_unclaimed(
         }
     }
     Ok(released)
+}
+
+/// The release job: frees unclaimed bookings everywhere and serves the
+/// waitlists of the sites where room freed up.
+pub fn release_and_serve(
+    conn: &mut DbConn,
+    notifier: &Notifier,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    let released = release_unclaimed(conn, notifier, None, now)?;
+    let mut site_ids: Vec<i64> = released.iter().map(|b| b.site_id).collect();
+    site_ids.sort_unstable();
+    site_ids.dedup();
+    for id in site_ids {
+        let site = sites::by_id(conn, id)?;
+        priority::serve_waitlist(conn, &site, notifier, now)?;
+    }
+    Ok(released.len())
 }
 
 /// Everything about one candidate resource that decides a request.
@@ -246,7 +287,7 @@ pub fn create(
     req: &BookingRequest,
     notifier: &Notifier,
     now: DateTime<Utc>,
-) -> Result<Created, ApiError> {
+) -> Result<Outcome, ApiError> {
     let tz = access.site.tz();
     let site_id = access.site.id;
     let candidates: Vec<Resource> = match &req.target {
@@ -287,11 +328,17 @@ pub fn create(
     let span = Interval::of(occurrences[0].start, occurrences[occurrences.len() - 1].end);
     let ids: Vec<i64> = candidates.iter().map(|r| r.id).collect();
     let kind = candidates[0].kind();
+    if req.urgency == Urgency::Urgent {
+        priority::check_urgent_quota(conn, access, req.slot)?;
+    }
 
-    let mut locks = vec![Lock::Person(access.user_id)];
+    let mut locks = vec![Lock::Site(site_id), Lock::Person(access.user_id)];
     locks.extend(ids.iter().map(|id| Lock::Resource(*id)));
     backend::lock(conn, &locks)?;
-    release_unclaimed(conn, notifier, Some(&ids), now)?;
+    if !release_unclaimed(conn, notifier, Some(&ids), now)?.is_empty() {
+        // Room freed up: those already waiting are served first.
+        priority::serve_waitlist(conn, &access.site, notifier, now)?;
+    }
 
     // One person, one seat: no two computers or desks at once.
     if kind.is_personal() {
@@ -337,29 +384,42 @@ pub fn create(
         })
         .collect();
 
-    // Pick the resource and the occurrences to book.
-    let (chosen, booked_idx, skipped_idx) = if matches!(req.target, Target::Pool(_)) {
-        let eligible: Vec<Candidate> = evaluations
-            .iter()
-            .filter(|e| e.violations.is_empty() && e.conflicts.is_empty())
-            .map(|e| Candidate {
-                resource_id: e.resource.id,
-                load_minutes: e.load_minutes,
-            })
-            .collect();
-        match pick_evenly(&eligible) {
-            Some(id) => (
-                evaluations
-                    .into_iter()
-                    .find(|e| e.resource.id == id)
-                    .expect("picked"),
-                vec![0],
-                vec![],
-            ),
+    // Pick the resource and the occurrences to book; when everything is
+    // taken, a more urgent request may displace, or the request may wait.
+    let single = req.recurrence.is_none();
+    let mut plan: Option<Plan> = None;
+    let blocked_here = |e: &Evaluation| !e.violations.is_empty() || !e.conflicts.is_empty();
+    let (chosen, booked_idx, skipped_idx) = if single && evaluations.iter().all(blocked_here) {
+        if evaluations.iter().all(|e| !e.violations.is_empty()) {
+            let first = evaluations.into_iter().next().expect("at least one resource");
+            return Err(rule_error(first.violations));
+        }
+        if req.urgency > Urgency::Routine {
+            let open: Vec<&Evaluation> = evaluations.iter().filter(|e| e.violations.is_empty()).collect();
+            let places = priority::places(
+                &open.iter().map(|e| &e.resource).collect::<Vec<_>>(),
+                &blackouts,
+                &busy,
+            );
+            plan = plan_preemption(tz, req.slot, req.urgency, &places, now);
+        }
+        match &plan {
+            Some(p) => {
+                let id = p.resource_id;
+                (
+                    evaluations
+                        .into_iter()
+                        .find(|e| e.resource.id == id)
+                        .expect("planned"),
+                    vec![0],
+                    vec![],
+                )
+            }
             None => {
-                if evaluations.iter().all(|e| !e.violations.is_empty()) {
-                    let first = evaluations.into_iter().next().expect("non-empty pool");
-                    return Err(rule_error(first.violations));
+                if req.on_conflict == OnConflict::Waitlist {
+                    let entry =
+                        priority::queue_request(conn, access, req, &evaluations[0].resource, notifier, now)?;
+                    return Ok(Outcome::Waitlisted(entry));
                 }
                 let items: Vec<(Interval, i64, Busy)> = evaluations
                     .iter()
@@ -372,12 +432,32 @@ pub fn create(
                     })
                     .collect();
                 let views = conflict_views(conn, access, tz, items)?;
-                return Err(conflict_error(
-                    "Every resource of the pool is taken at that time.",
-                    views,
-                ));
+                let detail = if evaluations.len() > 1 {
+                    "Every resource of the pool is taken at that time."
+                } else {
+                    "That time is already taken."
+                };
+                return Err(conflict_error(detail, views));
             }
         }
+    } else if matches!(req.target, Target::Pool(_)) {
+        let eligible: Vec<Candidate> = evaluations
+            .iter()
+            .filter(|e| !blocked_here(e))
+            .map(|e| Candidate {
+                resource_id: e.resource.id,
+                load_minutes: e.load_minutes,
+            })
+            .collect();
+        let id = pick_evenly(&eligible).expect("a free member exists");
+        (
+            evaluations
+                .into_iter()
+                .find(|e| e.resource.id == id)
+                .expect("picked"),
+            vec![0],
+            vec![],
+        )
     } else {
         let eval = evaluations.into_iter().next().expect("one resource");
         if !eval.violations.is_empty() {
@@ -392,12 +472,10 @@ pub fn create(
                 .flat_map(|(i, list)| list.iter().map(|b| (occurrences[*i], eval.resource.id, *b)))
                 .collect();
             let views = conflict_views(conn, access, tz, items)?;
-            let detail = if occurrences.len() > 1 {
-                "Some dates of the series are taken; nothing was booked. Send on_conflict: skip to book the free ones."
-            } else {
-                "That time is already taken."
-            };
-            return Err(conflict_error(detail, views));
+            return Err(conflict_error(
+                "Some dates of the series are taken; nothing was booked. Send on_conflict: skip to book the free ones.",
+                views,
+            ));
         }
         let booked: Vec<usize> = (0..occurrences.len()).filter(|i| !taken.contains(i)).collect();
         (eval, booked, taken)
@@ -470,6 +548,11 @@ pub fn create(
         }
         None => None,
     };
+    // Those giving way leave first, so the database never sees an overlap.
+    let victims = match &plan {
+        Some(plan) => priority::end_victims(conn, access, plan, now)?,
+        None => Vec::new(),
+    };
     let buffer = Duration::minutes(i64::from(rules.buffer_minutes));
     let mut bookings = Vec::with_capacity(booked_idx.len());
     for i in booked_idx {
@@ -494,6 +577,11 @@ pub fn create(
             now.naive_utc(),
         )?);
     }
+    let displaced = match &plan {
+        Some(plan) => priority::relocate(conn, access, req, &bookings[0], plan, &victims, notifier, now)?,
+        None => Vec::new(),
+    };
+    priority::audit_use(conn, access, req, &bookings, now)?;
     if status == BookingStatus::Confirmed {
         notifier.bookings(
             conn,
@@ -517,11 +605,12 @@ pub fn create(
             conflicts: conflict_views(conn, access, tz, items)?,
         });
     }
-    Ok(Created {
+    Ok(Outcome::Created(Created {
         bookings,
         series_id,
         skipped,
-    })
+        displaced,
+    }))
 }
 
 /// Cancels a booking (its owner or an admin); the owner is told.
@@ -532,6 +621,7 @@ pub fn cancel(
     notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Booking, ApiError> {
+    backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let booking = store::by_id(conn, access.site.id, booking_id)?;
     if booking.owner_id != access.user_id && !access.is_admin() {
         return Err(ApiError::forbidden(
@@ -565,6 +655,7 @@ pub fn cancel(
         why,
         now.naive_utc(),
     )?;
+    priority::serve_waitlist(conn, &access.site, notifier, now)?;
     Ok(booking)
 }
 
@@ -579,7 +670,7 @@ pub fn retire_resource(
 ) -> Result<(Resource, Vec<i64>), ApiError> {
     access.require_admin()?;
     let resource = resources::by_id(conn, access.site.id, resource_id)?;
-    backend::lock(conn, &[Lock::Resource(resource.id)])?;
+    backend::lock(conn, &[Lock::Site(access.site.id), Lock::Resource(resource.id)])?;
     resources::retire(conn, resource.id, now.naive_utc())?;
     let future = store::active_within(conn, &[resource.id], Interval::of(now, now + Duration::days(800)))?;
     let mut cancelled = Vec::new();
@@ -607,6 +698,9 @@ pub fn retire_resource(
             cancelled.push(b.id);
         }
     }
+    if !cancelled.is_empty() {
+        priority::serve_waitlist(conn, &access.site, notifier, now)?;
+    }
     Ok((resources::by_id(conn, access.site.id, resource.id)?, cancelled))
 }
 
@@ -620,6 +714,7 @@ pub fn decide(
     now: DateTime<Utc>,
 ) -> Result<Booking, ApiError> {
     access.require_admin()?;
+    backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let booking = store::by_id(conn, access.site.id, booking_id)?;
     let done = if approve {
         store::approve(conn, booking.id, now.naive_utc())?
@@ -653,6 +748,9 @@ pub fn decide(
         None,
         now.naive_utc(),
     )?;
+    if !approve {
+        priority::serve_waitlist(conn, &access.site, notifier, now)?;
+    }
     Ok(booking)
 }
 
@@ -672,7 +770,10 @@ pub fn check_in(
         return Err(ApiError::forbidden("Only the booking's owner checks in."));
     }
     let resource = resources::by_id(conn, access.site.id, booking.resource_id)?;
-    release_unclaimed(conn, notifier, Some(&[resource.id]), now)?;
+    backend::lock(conn, &[Lock::Site(access.site.id)])?;
+    if !release_unclaimed(conn, notifier, Some(&[resource.id]), now)?.is_empty() {
+        priority::serve_waitlist(conn, &access.site, notifier, now)?;
+    }
     let booking = store::by_id(conn, access.site.id, booking_id)?;
     if booking.status() != BookingStatus::Confirmed {
         return Err(ApiError::conflict(format!(

@@ -3,3 +3,4 @@
 //! `Db::write` and passes the connection in.
 
 pub mod bookings;
+pub mod priority;

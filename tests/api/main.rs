@@ -12,6 +12,7 @@ mod isolation;
 mod mail;
 mod members;
 mod openapi;
+mod priority;
 mod problems;
 mod resources;
 mod sites;

@@ -1,0 +1,290 @@
+//! `/api/v1/sites/{site}/waitlist` and `/audit`: who is waiting, and the
+//! trail of every preemption, relocation and urgent use.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, web};
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::bookings::{WaitlistView, query_window, waitlist_view};
+use super::views::utc;
+use crate::auth::AuthUser;
+use crate::clock;
+use crate::db::{Lock, backend};
+use crate::domain::csv::Csv;
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::access::site_access;
+use crate::store::audit::{self, AuditFilter};
+use crate::store::pagination::{Page, PageQuery};
+use crate::store::waitlist;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct WaitlistQuery {
+    /// `waiting` (default), `served`, `expired`, `cancelled`, or `all`.
+    pub status: Option<String>,
+    pub limit: Option<i64>,
+    pub after: Option<String>,
+}
+
+/// The waitlist: the caller's own entries; an admin sees everyone's.
+#[utoipa::path(
+    tag = "bookings",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), WaitlistQuery),
+    responses((status = 200, body = Page<WaitlistView>), (status = 404, content_type = "application/problem+json"))
+)]
+#[get("/api/v1/sites/{site}/waitlist")]
+pub async fn list_waitlist(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<WaitlistQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let q = query.into_inner();
+    let status = match q.status.as_deref() {
+        None | Some("waiting") => Some("waiting"),
+        Some("all") => None,
+        Some(s @ ("served" | "expired" | "cancelled")) => Some(s),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "status",
+                "must be waiting, served, expired, cancelled or all",
+            ));
+        }
+    }
+    .map(str::to_owned);
+    let page = PageQuery {
+        limit: q.limit,
+        after: q.after,
+    }
+    .parse()?;
+    let rows = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            let owner = (!access.is_admin()).then_some(user.id);
+            waitlist::list(
+                conn,
+                access.site.id,
+                owner,
+                status.as_deref(),
+                page.after_id,
+                page.limit + 1,
+            )
+        })
+        .await?;
+    let page = Page::from_rows(rows, page.limit, |e| e.id);
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.items.iter().map(waitlist_view).collect::<Vec<_>>(),
+        next: page.next,
+    }))
+}
+
+/// Leaves the waitlist (the entry's owner or an admin).
+#[utoipa::path(
+    tag = "bookings",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ("id" = i64, Path)),
+    responses(
+        (status = 204),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 409, description = "No longer waiting", content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api/v1/sites/{site}/waitlist/{id}")]
+pub async fn leave_waitlist(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let now = clock::now();
+    state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            backend::lock(conn, &[Lock::Site(access.site.id)])?;
+            let entry = waitlist::by_id(conn, access.site.id, id)?;
+            if entry.owner_id != user.id && !access.is_admin() {
+                return Err(ApiError::not_found("waitlist entry"));
+            }
+            if !waitlist::end(conn, entry.id, "cancelled", None, now)? {
+                return Err(ApiError::conflict(format!(
+                    "This entry is already {}.",
+                    entry.status
+                )));
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Entries where this person acted or was affected.
+    pub user_id: Option<i64>,
+    /// `preemption`, `relocation`, `waitlisted`, `waitlist_served`,
+    /// `waitlist_expired`, `urgent_use`, `emergency_use`.
+    pub action: Option<String>,
+    /// Default: 30 days before `to`.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<DateTime<FixedOffset>>,
+    /// Default: now.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<DateTime<FixedOffset>>,
+    pub limit: Option<i64>,
+    pub after: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub actor_id: Option<i64>,
+    pub actor: Option<String>,
+    pub subject_user_id: Option<i64>,
+    pub subject: Option<String>,
+    pub booking_id: Option<i64>,
+    pub other_booking_id: Option<i64>,
+    pub urgency: Option<String>,
+    pub reason: Option<String>,
+    pub details: String,
+}
+
+const ACTIONS: [&str; 7] = [
+    "preemption",
+    "relocation",
+    "waitlisted",
+    "waitlist_served",
+    "waitlist_expired",
+    "urgent_use",
+    "emergency_use",
+];
+
+/// The audit trail (site admin), as JSON or, with `Accept: text/csv`, as a
+/// spreadsheet for the quarterly check.
+#[utoipa::path(
+    tag = "bookings",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), AuditQuery),
+    responses(
+        (status = 200, body = Page<AuditView>),
+        (status = 200, content_type = "text/csv", description = "The same entries as CSV"),
+        (status = 403, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/sites/{site}/audit")]
+pub async fn audit_trail(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<AuditQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let q = query.into_inner();
+    if let Some(a) = &q.action
+        && !ACTIONS.contains(&a.as_str())
+    {
+        return Err(ApiError::invalid(
+            "action",
+            format!("must be one of {}", ACTIONS.join(", ")),
+        ));
+    }
+    let csv = wants_csv(&req);
+    let page = PageQuery {
+        limit: q.limit,
+        after: q.after.clone(),
+    }
+    .parse()?;
+    let now = clock::now_utc();
+    let to =
+        q.to.unwrap_or_else(|| (now + chrono::Duration::seconds(1)).fixed_offset());
+    let from = q.from.unwrap_or_else(|| to - chrono::Duration::days(30));
+    let rows = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_admin()?;
+            let window = query_window(access.site.tz(), Some(from), Some(to), 30, now)?;
+            audit::list(
+                conn,
+                access.site.id,
+                &AuditFilter {
+                    user_id: q.user_id,
+                    action: q.action.clone(),
+                    from: window.start.naive_utc(),
+                    to: window.end.naive_utc(),
+                    after_id: page.after_id,
+                    // A CSV export is the whole period, in one file.
+                    limit: if csv { 100_000 } else { page.limit + 1 },
+                },
+            )
+        })
+        .await?;
+    let views: Vec<AuditView> = rows
+        .into_iter()
+        .map(|(e, actor, subject)| AuditView {
+            id: e.id,
+            at: utc(e.at),
+            action: e.action,
+            actor_id: e.actor_id,
+            actor,
+            subject_user_id: e.subject_user_id,
+            subject,
+            booking_id: e.booking_id,
+            other_booking_id: e.other_booking_id,
+            urgency: e.urgency,
+            reason: e.reason,
+            details: e.details,
+        })
+        .collect();
+    if csv {
+        let mut out = Csv::new(&[
+            "id",
+            "at",
+            "action",
+            "actor",
+            "subject",
+            "booking_id",
+            "other_booking_id",
+            "urgency",
+            "reason",
+            "details",
+        ]);
+        for v in &views {
+            out.row(&[
+                v.id.to_string(),
+                v.at.to_rfc3339(),
+                v.action.clone(),
+                v.actor.clone().unwrap_or_default(),
+                v.subject.clone().unwrap_or_default(),
+                v.booking_id.map(|i| i.to_string()).unwrap_or_default(),
+                v.other_booking_id.map(|i| i.to_string()).unwrap_or_default(),
+                v.urgency.clone().unwrap_or_default(),
+                v.reason.clone().unwrap_or_default(),
+                v.details.clone(),
+            ]);
+        }
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(("Content-Disposition", "attachment; filename=\"audit.csv\""))
+            .body(out.finish()));
+    }
+    Ok(HttpResponse::Ok().json(Page::from_rows(views, page.limit, |v| v.id)))
+}
+
+/// Whether the client asked for CSV.
+pub fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/csv"))
+}
