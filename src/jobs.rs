@@ -16,7 +16,7 @@ use crate::mail::compose::{self, Parts};
 use crate::notify::Notifier;
 use crate::state::AppState;
 use crate::store::{jobs as leases, outbox};
-use crate::workflows::{bookings, priority};
+use crate::workflows::{bookings, duties, priority};
 
 /// A timed job: runs every `every`, on one instance at a time.
 struct Job {
@@ -36,6 +36,21 @@ fn jobs() -> Vec<Job> {
             name: "serve_waitlist",
             every: ChronoDuration::seconds(60),
             run: priority::serve_all,
+        },
+        Job {
+            name: "duty_reminders",
+            every: ChronoDuration::minutes(5),
+            run: duties::send_reminders,
+        },
+        Job {
+            name: "duty_short",
+            every: ChronoDuration::minutes(15),
+            run: duties::flag_short,
+        },
+        Job {
+            name: "duty_holds",
+            every: ChronoDuration::hours(6),
+            run: duties::sync_all_holds,
         },
     ]
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod availability;
 pub mod bookings;
+pub mod duties;
 pub mod groups;
 pub mod health;
 pub mod json;
@@ -68,7 +69,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(availability::availability)
         .service(waitlist::list_waitlist)
         .service(waitlist::leave_waitlist)
-        .service(waitlist::audit_trail);
+        .service(waitlist::audit_trail)
+        .service(duties::create_duty)
+        .service(duties::list_duties)
+        .service(duties::sign_up)
+        .service(duties::withdraw)
+        .service(duties::absence)
+        .service(duties::attendance)
+        .service(duties::volunteer_hours)
+        .service(duties::get_calendar)
+        .service(duties::put_calendar);
 }
 
 /// Query strings that do not parse are a 422 naming the parameter.

@@ -4,7 +4,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, auth, availability, bookings, groups, health, members, resources, sites, waitlist};
+use super::{
+    admin, auth, availability, bookings, duties, groups, health, members, resources, sites, waitlist,
+};
 use crate::store::pagination::Page;
 
 #[derive(OpenApi)]
@@ -64,6 +66,15 @@ use crate::store::pagination::Page;
         waitlist::list_waitlist,
         waitlist::leave_waitlist,
         waitlist::audit_trail,
+        duties::create_duty,
+        duties::list_duties,
+        duties::sign_up,
+        duties::withdraw,
+        duties::absence,
+        duties::attendance,
+        duties::volunteer_hours,
+        duties::get_calendar,
+        duties::put_calendar,
     ),
     components(schemas(
         crate::errors::FieldError,
@@ -89,6 +100,7 @@ use crate::store::pagination::Page;
         (name = "bookings", description = "Bookings, series and availability"),
         (name = "operations", description = "Health and metrics"),
         (name = "admin", description = "Deployment operations (operators)"),
+        (name = "duties", description = "Volunteer weekly duty and the site calendar"),
     )
 )]
 pub struct ApiDoc;

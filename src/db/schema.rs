@@ -12,6 +12,7 @@ diesel::table! {
         timezone -> Text,
         created_at -> Timestamp,
         urgent_quota_per_week -> Integer,
+        duty_reminder_time -> Text,
     }
 }
 
@@ -144,6 +145,70 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    site_calendar (site_id, date) {
+        site_id -> BigInt,
+        date -> Date,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    duties (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        name -> Text,
+        weekday -> Integer,
+        start_minute -> Integer,
+        end_minute -> Integer,
+        capacity -> Integer,
+        skill -> Nullable<Text>,
+        resource_id -> Nullable<BigInt>,
+        from_date -> Date,
+        until_date -> Nullable<Date>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    duty_signups (id) {
+        id -> BigInt,
+        duty_id -> BigInt,
+        volunteer_id -> BigInt,
+        scope -> Text,
+        from_date -> Date,
+        until_date -> Nullable<Date>,
+        created_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    duty_absences (id) {
+        id -> BigInt,
+        duty_id -> BigInt,
+        volunteer_id -> BigInt,
+        date -> Date,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    duty_attendance (duty_id, volunteer_id, date) {
+        duty_id -> BigInt,
+        volunteer_id -> BigInt,
+        date -> Date,
+        status -> Text,
+        minutes -> Integer,
+        marked_by -> Nullable<BigInt>,
+        marked_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(duty_attendance -> duties (duty_id));
+diesel::joinable!(duty_signups -> duties (duty_id));
 diesel::joinable!(user_skills -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> sites (site_id));
@@ -225,6 +290,7 @@ diesel::table! {
         ended_at -> Nullable<Timestamp>,
         ended_by -> Nullable<BigInt>,
         end_reason -> Nullable<Text>,
+        duty_id -> Nullable<BigInt>,
     }
 }
 
@@ -308,4 +374,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_resets,
     waitlist,
     audit_log,
+    site_calendar,
+    duties,
+    duty_signups,
+    duty_absences,
+    duty_attendance,
 );

@@ -9,6 +9,8 @@
 //! - [`resource`]: resource kinds, booking rules, opening hours.
 //! - [`booking`]: urgency, statuses, the rule check of a requested slot.
 //! - [`availability`]: conflicts and free windows.
+//! - [`calendar`]: site holidays and make-up working days.
+//! - [`duty`]: volunteer duty occurrences, capacity and skills.
 //! - [`csv`]: spreadsheet-safe CSV export of user text.
 //! - [`recurrence`]: weekly series in local time.
 //! - [`allocation`]: choosing a member of a pool.
@@ -18,7 +20,9 @@
 pub mod allocation;
 pub mod availability;
 pub mod booking;
+pub mod calendar;
 pub mod csv;
+pub mod duty;
 pub mod interval;
 pub mod invalid;
 pub mod local_time;

@@ -41,6 +41,8 @@ pub struct Booking {
     pub ended_by: Option<i64>,
     /// Why it ended early: `displaced`, `retired`...
     pub end_reason: Option<String>,
+    /// The volunteer duty this booking holds the room for.
+    pub duty_id: Option<i64>,
 }
 
 impl Booking {
@@ -433,4 +435,21 @@ pub fn edit_series(
             .execute(conn)?;
     }
     Ok(changed)
+}
+
+/// Marks a booking as the room hold of a volunteer duty.
+pub fn set_duty(conn: &mut DbConn, id: i64, duty_id: i64) -> Result<(), ApiError> {
+    diesel::update(bookings::table.find(id))
+        .set(bookings::duty_id.eq(Some(duty_id)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The active room holds of a duty.
+pub fn duty_holds(conn: &mut DbConn, duty_id: i64) -> Result<Vec<Booking>, ApiError> {
+    Ok(bookings::table
+        .filter(bookings::duty_id.eq(duty_id))
+        .filter(bookings::status.eq_any(ACTIVE_STATUSES))
+        .select(Booking::as_select())
+        .load(conn)?)
 }

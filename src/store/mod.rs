@@ -5,6 +5,8 @@
 pub mod access;
 pub mod audit;
 pub mod bookings;
+pub mod calendar;
+pub mod duties;
 pub mod groups;
 pub mod idempotency;
 pub mod jobs;

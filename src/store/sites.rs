@@ -17,6 +17,8 @@ pub struct Site {
     pub created_at: NaiveDateTime,
     /// Urgent claims allowed per person per week.
     pub urgent_quota_per_week: i32,
+    /// Site-local time (`HH:MM`) the day before a duty when reminders go out.
+    pub duty_reminder_time: String,
 }
 
 impl Site {

@@ -3,4 +3,5 @@
 //! `Db::write` and passes the connection in.
 
 pub mod bookings;
+pub mod duties;
 pub mod priority;

@@ -6,6 +6,7 @@ mod auth;
 mod bookings;
 mod concurrency;
 mod constraints;
+mod duties;
 mod health;
 mod helpers;
 mod isolation;

@@ -1,0 +1,700 @@
+//! Volunteer duty: creating a series (which holds its room), signing up,
+//! absences with cover requests, withdrawing, attendance, reminders and
+//! the hours report.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::db::{DbConn, Lock, backend};
+use crate::domain::availability::blocked_by;
+use crate::domain::booking::{BookingStatus, Urgency};
+use crate::domain::calendar::SiteCalendar;
+use crate::domain::duty::{Commitment, Occurrence, Refusal, check_signup, occurrences, on_duty};
+use crate::domain::interval::Interval;
+use crate::domain::local_time::{format_clock, local_date, parse_clock};
+use crate::domain::person::Role;
+use crate::errors::ApiError;
+use crate::mail::templates::{Kind, Note, Words};
+use crate::notify::{Notifier, Outgoing};
+use crate::store::access::SiteAccess;
+use crate::store::bookings::{self as booking_store, NewBooking};
+use crate::store::duties::{self as store, Duty, NewDuty, Signup};
+use crate::store::sites::Site;
+use crate::store::{calendar, resources, sites, users};
+
+/// How far ahead a duty holds its room (the room's own booking horizon
+/// may be shorter).
+pub const HOLD_WEEKS: i64 = 26;
+/// How many upcoming weeks a standing sign-up must fit into.
+pub const SIGNUP_CHECK_WEEKS: i64 = 12;
+
+/// A date where the duty's room was already booked by someone else.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct HoldConflict {
+    pub date: NaiveDate,
+    pub booking_ids: Vec<i64>,
+}
+
+/// Makes the duty's room holds match its occurrences in the horizon:
+/// holds for new occurrences, none on holidays or after the series ends.
+/// Returns the dates where someone else already has the room.
+pub fn sync_holds(
+    conn: &mut DbConn,
+    site: &Site,
+    duty: &Duty,
+    cal: &SiteCalendar,
+    now: DateTime<Utc>,
+) -> Result<Vec<HoldConflict>, ApiError> {
+    let Some(resource_id) = duty.resource_id else {
+        return Ok(Vec::new());
+    };
+    let tz = site.tz();
+    let resource = resources::by_id(conn, site.id, resource_id)?;
+    let rules = resource.rules();
+    let today = local_date(tz, now);
+    let horizon = today + Duration::weeks(HOLD_WEEKS);
+    let wanted: Vec<Occurrence> = occurrences(tz, &duty.pattern(), cal, today, horizon)
+        .into_iter()
+        .filter(|o| o.slot.end > now)
+        .collect();
+    let holds = booking_store::duty_holds(conn, duty.id)?;
+    for hold in &holds {
+        let still = wanted.iter().any(|o| o.slot == hold.slot());
+        if !still && hold.ends_at.and_utc() > now {
+            booking_store::end(conn, hold.id, BookingStatus::Cancelled, None, now.naive_utc())?;
+        }
+    }
+    let mut conflicts = Vec::new();
+    for occ in wanted {
+        if holds.iter().any(|h| h.slot() == occ.slot) {
+            continue;
+        }
+        let blocked = blocked_by(occ.slot, &rules);
+        let in_way: Vec<i64> = booking_store::active_within(conn, &[resource_id], occ.slot)?
+            .into_iter()
+            .filter(|b| Interval::of(b.starts_at.and_utc(), b.busy_until.and_utc()).overlaps(&blocked))
+            .map(|b| b.id)
+            .collect();
+        if !in_way.is_empty() {
+            conflicts.push(HoldConflict {
+                date: occ.date,
+                booking_ids: in_way,
+            });
+            continue;
+        }
+        let b = booking_store::insert(
+            conn,
+            &NewBooking {
+                site_id: site.id,
+                resource_id,
+                owner_id: duty.created_by.unwrap_or_default(),
+                group_id: None,
+                series_id: None,
+                slot: occ.slot,
+                busy_until: blocked.end.naive_utc(),
+                status: BookingStatus::Confirmed,
+                urgency: Urgency::Routine,
+                reason: None,
+                purpose: duty.name.clone(),
+                headcount: None,
+                flexible: false,
+            },
+            now.naive_utc(),
+        )?;
+        booking_store::set_duty(conn, b.id, duty.id)?;
+    }
+    Ok(conflicts)
+}
+
+/// Keeps every duty's holds in step (a daily job, and after calendar changes).
+pub fn sync_all_holds(
+    conn: &mut DbConn,
+    _notifier: &Notifier,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    let all = store::all(conn)?;
+    let mut by_site: BTreeMap<i64, Vec<Duty>> = BTreeMap::new();
+    for d in all.into_iter().filter(|d| d.resource_id.is_some()) {
+        by_site.entry(d.site_id).or_default().push(d);
+    }
+    let mut n = 0;
+    for (site_id, list) in by_site {
+        backend::lock(conn, &[Lock::Site(site_id)])?;
+        let site = sites::by_id(conn, site_id)?;
+        let cal = calendar::load(conn, site_id)?;
+        for d in list {
+            sync_holds(conn, &site, &d, &cal, now)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// The validated fields of a new duty series.
+pub struct DutyInput {
+    pub name: String,
+    pub pattern: crate::domain::duty::DutyPattern,
+    pub capacity: i32,
+    pub skill: Option<String>,
+    pub resource_id: Option<i64>,
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    input: DutyInput,
+    now: DateTime<Utc>,
+) -> Result<(Duty, Vec<HoldConflict>), ApiError> {
+    access.require_admin()?;
+    backend::lock(conn, &[Lock::Site(access.site.id)])?;
+    if let Some(id) = input.resource_id {
+        resources::by_id(conn, access.site.id, id)
+            .map_err(|_| ApiError::invalid("resource_id", "no such resource on this site"))?;
+    }
+    let duty = store::insert(
+        conn,
+        access.site.id,
+        &NewDuty {
+            name: &input.name,
+            pattern: input.pattern,
+            capacity: input.capacity,
+            skill: input.skill.as_deref(),
+            resource_id: input.resource_id,
+        },
+        access.user_id,
+        now.naive_utc(),
+    )?;
+    let cal = calendar::load(conn, access.site.id)?;
+    let conflicts = sync_holds(conn, &access.site, &duty, &cal, now)?;
+    Ok((duty, conflicts))
+}
+
+/// One occurrence as listed (publicly: display names only).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct OccurrenceView {
+    pub duty_id: i64,
+    pub name: String,
+    pub date: NaiveDate,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Site-local wall time, e.g. "08:00".
+    pub start: String,
+    pub end: String,
+    pub capacity: i32,
+    pub skill: Option<String>,
+    pub resource_id: Option<i64>,
+    pub signed_up: Vec<OnDuty>,
+    pub free: i32,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct OnDuty {
+    /// Shown only to members of the site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volunteer_id: Option<i64>,
+    pub name: String,
+}
+
+/// Every occurrence of the site's duties between two local dates.
+pub fn list(
+    conn: &mut DbConn,
+    site: &Site,
+    from: NaiveDate,
+    to: NaiveDate,
+    with_ids: bool,
+) -> Result<Vec<OccurrenceView>, ApiError> {
+    let tz = site.tz();
+    let cal = calendar::load(conn, site.id)?;
+    let duties = store::of_site(conn, site.id)?;
+    let ids: Vec<i64> = duties.iter().map(|d| d.id).collect();
+    let signups = store::signups(conn, &ids)?;
+    let volunteer_ids: Vec<i64> = signups
+        .iter()
+        .map(|s| s.volunteer_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let names: BTreeMap<i64, String> = booking_store::user_names(conn, &volunteer_ids)?
+        .into_iter()
+        .collect();
+    let mut out = Vec::new();
+    for d in &duties {
+        let commitments: Vec<Commitment> = signups
+            .iter()
+            .filter(|s| s.duty_id == d.id)
+            .map(Signup::commitment)
+            .collect();
+        let absent = store::absences(conn, d.id)?;
+        for occ in occurrences(tz, &d.pattern(), &cal, from, to) {
+            let on = on_duty(&commitments, &absent, occ.date);
+            out.push(OccurrenceView {
+                duty_id: d.id,
+                name: d.name.clone(),
+                date: occ.date,
+                starts_at: occ.slot.start,
+                ends_at: occ.slot.end,
+                start: format_clock(d.start_minute.max(0) as u32),
+                end: format_clock(d.end_minute.max(0) as u32),
+                capacity: d.capacity,
+                skill: d.skill.clone(),
+                resource_id: d.resource_id,
+                free: d.capacity - on.len() as i32,
+                signed_up: on
+                    .iter()
+                    .map(|v| OnDuty {
+                        volunteer_id: with_ids.then_some(*v),
+                        name: names.get(v).cloned().unwrap_or_default(),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    out.sort_by_key(|o| (o.starts_at, o.duty_id));
+    Ok(out)
+}
+
+/// The occurrence of `duty` on `date`, if it has one (holidays aside).
+fn occurrence_on(site: &Site, duty: &Duty, cal: &SiteCalendar, date: NaiveDate) -> Option<Occurrence> {
+    occurrences(site.tz(), &duty.pattern(), cal, date, date)
+        .into_iter()
+        .next()
+}
+
+/// Signs the caller up: every week (a standing commitment) or once.
+pub fn sign_up(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    duty_id: i64,
+    once: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<Signup, ApiError> {
+    if !access.has(Role::Volunteer) {
+        return Err(ApiError::forbidden(
+            "Only volunteers of this site sign up for duties.",
+        ));
+    }
+    backend::lock(conn, &[Lock::Site(access.site.id), Lock::Person(access.user_id)])?;
+    let site = &access.site;
+    let duty = store::by_id(conn, site.id, duty_id)?;
+    let cal = calendar::load(conn, site.id)?;
+    let tz = site.tz();
+    let today = local_date(tz, now);
+    let dates: Vec<NaiveDate> = match once {
+        Some(date) => {
+            let occ = occurrence_on(site, &duty, &cal, date)
+                .ok_or_else(|| ApiError::invalid("date", "the duty does not take place on that date"))?;
+            if occ.slot.end <= now {
+                return Err(ApiError::invalid("date", "that occurrence is over"));
+            }
+            vec![date]
+        }
+        None => occurrences(
+            tz,
+            &duty.pattern(),
+            &cal,
+            today,
+            today + Duration::weeks(SIGNUP_CHECK_WEEKS),
+        )
+        .into_iter()
+        .filter(|o| o.slot.end > now)
+        .map(|o| o.date)
+        .collect(),
+    };
+    let first = *dates
+        .first()
+        .ok_or_else(|| ApiError::invalid("scope", "the duty has no upcoming occurrences"))?;
+    let commitments: Vec<Commitment> = store::signups(conn, &[duty.id])?
+        .iter()
+        .map(Signup::commitment)
+        .collect();
+    let absent = store::absences(conn, duty.id)?;
+    let skills = users::skills(conn, access.user_id)?;
+    check_signup(
+        duty.capacity.max(0) as u32,
+        duty.skill.as_deref(),
+        access.user_id,
+        &skills,
+        &commitments,
+        &absent,
+        &dates,
+    )
+    .map_err(|r| match r {
+        Refusal::MissingSkill => ApiError::invalid(
+            "skill",
+            format!(
+                "this duty needs the skill '{}'",
+                duty.skill.clone().unwrap_or_default()
+            ),
+        ),
+        Refusal::Full(d) => ApiError::conflict(format!("The duty is full on {d}.")),
+        Refusal::AlreadyOn(d) => ApiError::conflict(format!("You are already on this duty on {d}.")),
+    })?;
+    // Nobody holds two overlapping duties.
+    let mine: Vec<Signup> = store::signups_of_volunteer(conn, access.user_id)?;
+    for other in store::of_site(conn, site.id)?.iter().filter(|d| d.id != duty.id) {
+        let other_commitments: Vec<Commitment> = mine
+            .iter()
+            .filter(|s| s.duty_id == other.id)
+            .map(Signup::commitment)
+            .collect();
+        if other_commitments.is_empty() {
+            continue;
+        }
+        let other_absent = store::absences(conn, other.id)?;
+        for date in &dates {
+            let (Some(a), Some(b)) = (
+                occurrence_on(site, &duty, &cal, *date),
+                occurrence_on(site, other, &cal, *date),
+            ) else {
+                continue;
+            };
+            if a.slot.overlaps(&b.slot)
+                && on_duty(&other_commitments, &other_absent, *date).contains(&access.user_id)
+            {
+                return Err(ApiError::conflict(format!(
+                    "You are on '{}' at that time on {date}; one volunteer, one duty at a time.",
+                    other.name
+                ))
+                .with(
+                    "conflicts",
+                    [serde_json::json!({"duty_id": other.id, "date": date})],
+                ));
+            }
+        }
+    }
+    store::insert_signup(
+        conn,
+        duty.id,
+        access.user_id,
+        once.is_none(),
+        first,
+        now.naive_utc(),
+    )
+}
+
+/// A volunteer cannot come one week: that occurrence is freed, and the
+/// other volunteers with the skill are asked at once to cover it.
+pub fn absence(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    duty_id: i64,
+    date: NaiveDate,
+    reason: Option<&str>,
+    notifier: &Notifier,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    backend::lock(conn, &[Lock::Site(access.site.id)])?;
+    let site = &access.site;
+    let duty = store::by_id(conn, site.id, duty_id)?;
+    let cal = calendar::load(conn, site.id)?;
+    let occ = occurrence_on(site, &duty, &cal, date)
+        .ok_or_else(|| ApiError::invalid("date", "the duty does not take place on that date"))?;
+    if occ.slot.start <= now {
+        return Err(ApiError::invalid("date", "that occurrence has started"));
+    }
+    let signups = store::signups(conn, &[duty.id])?;
+    let commitments: Vec<Commitment> = signups.iter().map(Signup::commitment).collect();
+    let absent = store::absences(conn, duty.id)?;
+    let on = on_duty(&commitments, &absent, date);
+    if !on.contains(&access.user_id) {
+        return Err(ApiError::conflict("You are not on this duty that date."));
+    }
+    store::insert_absence(conn, duty.id, access.user_id, date, reason, now.naive_utc())?;
+    // Ask everyone who could cover: volunteers of the site with the skill,
+    // not already on duty that date.
+    let members = users::members_of_site(conn, site.id, 0, 10_000)?;
+    let mut asked = 0;
+    for (user, m) in members {
+        if !m.is_volunteer || on.contains(&user.id) || user.id == access.user_id {
+            continue;
+        }
+        if let Some(skill) = &duty.skill
+            && !users::skills(conn, user.id)?.contains(skill)
+        {
+            continue;
+        }
+        let w = Words::new(user.language());
+        let when = w.range(site.tz(), occ.slot.start, occ.slot.end);
+        let note = Note {
+            subject: w.pick(
+                format!("请求代班：{}", duty.name),
+                format!("Cover needed: {}", duty.name),
+            ),
+            greeting: w.greeting(&user.name),
+            paragraphs: vec![
+                w.pick(
+                    format!("{when} 的“{}”空出了一个名额。", duty.name),
+                    format!("A place is free on \"{}\", {when}.", duty.name),
+                ),
+                w.pick(
+                    "如果您能来，请报名（仅这一次）；先报名者得。",
+                    "If you can come, sign up for that date only; the first to sign up takes it.",
+                ),
+            ],
+            link: Some((
+                w.pick("查看值班表", "See the duty list"),
+                format!("{}/board/{}", notifier.public_url, site.slug),
+            )),
+            footer: w.footer(&site.name),
+            ..Note::default()
+        };
+        let key = format!("duty-{}-{}-cover-{}", duty.id, date, user.id);
+        if notifier.queue(
+            conn,
+            &user,
+            Outgoing {
+                kind: Kind::DutyCoverRequest,
+                event_key: &key,
+                note: &note,
+                attachment: None,
+            },
+            now.naive_utc(),
+        )? {
+            asked += 1;
+        }
+    }
+    Ok(asked)
+}
+
+/// Ends a sign-up from `from` on (default: today); history stays.
+pub fn withdraw(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    duty_id: i64,
+    signup_id: i64,
+    from: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    backend::lock(conn, &[Lock::Site(access.site.id)])?;
+    let duty = store::by_id(conn, access.site.id, duty_id)?;
+    let signup = store::signup_by_id(conn, duty.id, signup_id)?;
+    if signup.volunteer_id != access.user_id && !access.is_admin() {
+        return Err(ApiError::not_found("sign-up"));
+    }
+    let from = from.unwrap_or_else(|| local_date(access.site.tz(), now));
+    let last = from - Duration::days(1);
+    if signup.until_date.is_some_and(|u| u <= last) {
+        return Err(ApiError::conflict("This sign-up has already ended."));
+    }
+    store::end_signup(conn, signup.id, last, now.naive_utc())
+}
+
+/// Staff record whether a volunteer came, once the occurrence has begun.
+pub fn mark(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    duty_id: i64,
+    date: NaiveDate,
+    volunteer_id: i64,
+    attended: bool,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    access.require_staff_or_admin()?;
+    let site = &access.site;
+    let duty = store::by_id(conn, site.id, duty_id)?;
+    let cal = calendar::load(conn, site.id)?;
+    let occ = occurrence_on(site, &duty, &cal, date)
+        .ok_or_else(|| ApiError::invalid("date", "the duty does not take place on that date"))?;
+    if occ.slot.start > now {
+        return Err(ApiError::invalid(
+            "date",
+            "attendance is marked once the duty has begun",
+        ));
+    }
+    let commitments: Vec<Commitment> = store::signups(conn, &[duty.id])?
+        .iter()
+        .map(Signup::commitment)
+        .collect();
+    let absent = store::absences(conn, duty.id)?;
+    if !on_duty(&commitments, &absent, date).contains(&volunteer_id) {
+        return Err(ApiError::invalid(
+            "volunteer_id",
+            "this volunteer was not on the duty that date",
+        ));
+    }
+    let minutes = occ.slot.duration().num_minutes() as i32;
+    store::mark_attendance(
+        conn,
+        duty.id,
+        volunteer_id,
+        date,
+        attended,
+        minutes,
+        access.user_id,
+        now.naive_utc(),
+    )
+}
+
+/// Reminders the day before, at the site's reminder time (a job).
+pub fn send_reminders(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    let mut sent = 0;
+    let all = store::all(conn)?;
+    let site_ids: BTreeSet<i64> = all.iter().map(|d| d.site_id).collect();
+    for site_id in site_ids {
+        let site = sites::by_id(conn, site_id)?;
+        let tz = site.tz();
+        let local = now.with_timezone(&tz).naive_local();
+        let at = parse_clock("duty_reminder_time", &site.duty_reminder_time).unwrap_or(18 * 60);
+        let minute = (local.time() - chrono::NaiveTime::MIN).num_minutes() as u32;
+        if minute < at {
+            continue;
+        }
+        let tomorrow = local.date() + Duration::days(1);
+        for occ in list(conn, &site, tomorrow, tomorrow, true)? {
+            for who in &occ.signed_up {
+                let Some(id) = who.volunteer_id else { continue };
+                let Some(user) = users::by_id(conn, id)? else {
+                    continue;
+                };
+                let w = Words::new(user.language());
+                let when = w.range(tz, occ.starts_at, occ.ends_at);
+                let note = Note {
+                    subject: w.pick(format!("明天值班提醒：{}", occ.name), format!("Reminder: {} tomorrow", occ.name)),
+                    greeting: w.greeting(&user.name),
+                    paragraphs: vec![w.pick(
+                        format!("提醒您明天（{when}）的“{}”值班。如果来不了，请在系统里登记请假，我们会请其他志愿者代班。", occ.name),
+                        format!("A reminder of your duty \"{}\" tomorrow, {when}. If you cannot come, record an absence and we will ask others to cover.", occ.name),
+                    )],
+                    footer: w.footer(&site.name),
+                    ..Note::default()
+                };
+                let key = format!("duty-{}-{}-reminder-{}", occ.duty_id, occ.date, id);
+                if notifier.queue(
+                    conn,
+                    &user,
+                    Outgoing {
+                        kind: Kind::DutyReminder,
+                        event_key: &key,
+                        note: &note,
+                        attachment: None,
+                    },
+                    now.naive_utc(),
+                )? {
+                    sent += 1;
+                }
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Flags to the admins occurrences still short of volunteers a day before
+/// they start (a job; once per occurrence).
+pub fn flag_short(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    let mut flagged = 0;
+    let site_ids: BTreeSet<i64> = store::all(conn)?.iter().map(|d| d.site_id).collect();
+    for site_id in site_ids {
+        let site = sites::by_id(conn, site_id)?;
+        let tz = site.tz();
+        let today = local_date(tz, now);
+        for occ in list(conn, &site, today, today + Duration::days(2), false)? {
+            if occ.free <= 0 || occ.starts_at <= now || occ.starts_at > now + Duration::hours(24) {
+                continue;
+            }
+            for (admin, m) in users::members_of_site(conn, site.id, 0, 10_000)? {
+                if !m.is_admin {
+                    continue;
+                }
+                let w = Words::new(admin.language());
+                let when = w.range(tz, occ.starts_at, occ.ends_at);
+                let note = Note {
+                    subject: w.pick(
+                        format!("值班缺人：{}", occ.name),
+                        format!("Short of volunteers: {}", occ.name),
+                    ),
+                    greeting: w.greeting(&admin.name),
+                    paragraphs: vec![w.pick(
+                        format!("“{}”（{when}）还差 {} 人。", occ.name, occ.free),
+                        format!("\"{}\" ({when}) is still {} short.", occ.name, occ.free),
+                    )],
+                    footer: w.footer(&site.name),
+                    ..Note::default()
+                };
+                let key = format!("duty-{}-{}-short-{}", occ.duty_id, occ.date, admin.id);
+                if notifier.queue(
+                    conn,
+                    &admin,
+                    Outgoing {
+                        kind: Kind::DutyShort,
+                        event_key: &key,
+                        note: &note,
+                        attachment: None,
+                    },
+                    now.naive_utc(),
+                )? {
+                    flagged += 1;
+                }
+            }
+        }
+    }
+    Ok(flagged)
+}
+
+/// Volunteer hours: the sum of attended durations.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct HoursReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub total_hours: f64,
+    pub volunteers: Vec<VolunteerHours>,
+    pub duties: Vec<DutyHours>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct VolunteerHours {
+    pub volunteer_id: i64,
+    pub name: String,
+    pub hours: f64,
+    pub attended: i64,
+    pub no_shows: i64,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct DutyHours {
+    pub duty_id: i64,
+    pub name: String,
+    pub hours: f64,
+}
+
+pub fn hours(
+    conn: &mut DbConn,
+    site: &Site,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HoursReport, ApiError> {
+    let rows = store::attendance_between(conn, site.id, from, to)?;
+    let mut vols: BTreeMap<i64, VolunteerHours> = BTreeMap::new();
+    let mut duties: BTreeMap<i64, DutyHours> = BTreeMap::new();
+    let mut total = 0i64;
+    for (duty_id, duty_name, vol, name, status, minutes) in rows {
+        let v = vols.entry(vol).or_insert_with(|| VolunteerHours {
+            volunteer_id: vol,
+            name,
+            hours: 0.0,
+            attended: 0,
+            no_shows: 0,
+        });
+        let d = duties.entry(duty_id).or_insert_with(|| DutyHours {
+            duty_id,
+            name: duty_name,
+            hours: 0.0,
+        });
+        if status == "attended" {
+            v.attended += 1;
+            v.hours += f64::from(minutes) / 60.0;
+            d.hours += f64::from(minutes) / 60.0;
+            total += i64::from(minutes);
+        } else {
+            v.no_shows += 1;
+        }
+    }
+    Ok(HoursReport {
+        from,
+        to,
+        total_hours: total as f64 / 60.0,
+        volunteers: vols.into_values().collect(),
+        duties: duties.into_values().collect(),
+    })
+}
