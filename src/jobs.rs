@@ -16,7 +16,7 @@ use crate::mail::compose::{self, Parts};
 use crate::notify::Notifier;
 use crate::state::AppState;
 use crate::store::{jobs as leases, outbox};
-use crate::workflows::{bookings, duties, priority};
+use crate::workflows::{bookings, duties, priority, rota};
 
 /// A timed job: runs every `every`, on one instance at a time.
 struct Job {
@@ -46,6 +46,11 @@ fn jobs() -> Vec<Job> {
             name: "duty_short",
             every: ChronoDuration::minutes(15),
             run: duties::flag_short,
+        },
+        Job {
+            name: "rota_untaken",
+            every: ChronoDuration::minutes(15),
+            run: rota::flag_untaken,
         },
         Job {
             name: "duty_holds",

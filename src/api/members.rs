@@ -227,6 +227,10 @@ pub struct UpdateMember {
     pub senior: Option<bool>,
     /// Replaces the person's skills.
     pub skills: Option<Vec<String>>,
+    /// Desk shifts per week at most; `null` for no limit.
+    #[serde(default, deserialize_with = "crate::api::views::some")]
+    #[schema(value_type = Option<i32>)]
+    pub max_shifts_per_week: Option<Option<i32>>,
 }
 
 /// Changes a member's roles, seniority or skills (site admin).
@@ -279,6 +283,15 @@ pub async fn update_member(
                 new_roles,
                 body.senior.unwrap_or(current.senior),
             )?;
+            if let Some(limit) = body.max_shifts_per_week {
+                if limit.is_some_and(|l| !(0..=14).contains(&l)) {
+                    return Err(ApiError::invalid(
+                        "max_shifts_per_week",
+                        "must be between 0 and 14, or null",
+                    ));
+                }
+                users::set_max_shifts(conn, access.site.id, member_id, limit)?;
+            }
             if let Some(skills) = skills {
                 let skills: Vec<String> = skills.iter().map(|s| s.as_str().to_owned()).collect();
                 users::set_skills(conn, member_id, &skills)?;

@@ -13,6 +13,7 @@ pub mod json;
 pub mod members;
 pub mod openapi;
 pub mod resources;
+pub mod rota;
 pub mod sites;
 pub mod views;
 pub mod waitlist;
@@ -78,7 +79,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(duties::attendance)
         .service(duties::volunteer_hours)
         .service(duties::get_calendar)
-        .service(duties::put_calendar);
+        .service(duties::put_calendar)
+        .service(rota::put_templates)
+        .service(rota::get_templates)
+        .service(rota::add_unavailability)
+        .service(rota::list_unavailability)
+        .service(rota::delete_unavailability)
+        .service(rota::generate)
+        .service(rota::list_shifts)
+        .service(rota::edit_shift)
+        .service(rota::publish)
+        .service(rota::offer)
+        .service(rota::take)
+        .service(rota::swaps)
+        .service(rota::rota_ics)
+        .service(rota::public_rota)
+        .service(rota::create_feed)
+        .service(rota::revoke_feed)
+        .service(rota::personal_feed)
+        .service(rota::schedule);
 }
 
 /// Query strings that do not parse are a 422 naming the parameter.

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, auth, availability, bookings, duties, groups, health, members, resources, sites, waitlist,
+    admin, auth, availability, bookings, duties, groups, health, members, resources, rota, sites, waitlist,
 };
 use crate::store::pagination::Page;
 
@@ -75,6 +75,24 @@ use crate::store::pagination::Page;
         duties::volunteer_hours,
         duties::get_calendar,
         duties::put_calendar,
+        rota::put_templates,
+        rota::get_templates,
+        rota::add_unavailability,
+        rota::list_unavailability,
+        rota::delete_unavailability,
+        rota::generate,
+        rota::list_shifts,
+        rota::edit_shift,
+        rota::publish,
+        rota::offer,
+        rota::take,
+        rota::swaps,
+        rota::rota_ics,
+        rota::public_rota,
+        rota::create_feed,
+        rota::revoke_feed,
+        rota::personal_feed,
+        rota::schedule,
     ),
     components(schemas(
         crate::errors::FieldError,
@@ -101,6 +119,7 @@ use crate::store::pagination::Page;
         (name = "operations", description = "Health and metrics"),
         (name = "admin", description = "Deployment operations (operators)"),
         (name = "duties", description = "Volunteer weekly duty and the site calendar"),
+        (name = "rota", description = "The front-desk rota, swaps and calendar feeds"),
     )
 )]
 pub struct ApiDoc;

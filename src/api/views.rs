@@ -6,3 +6,12 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 pub fn utc(naive: NaiveDateTime) -> DateTime<Utc> {
     naive.and_utc()
 }
+
+/// For PATCH fields where `null` means "clear" and absence "keep".
+pub fn some<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(de).map(Some)
+}

@@ -47,6 +47,7 @@ diesel::table! {
         is_group_leader -> Bool,
         senior -> Bool,
         created_at -> Timestamp,
+        max_shifts_per_week -> Nullable<Integer>,
     }
 }
 
@@ -207,6 +208,88 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rota_templates (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        weekday -> Integer,
+        start_minute -> Integer,
+        end_minute -> Integer,
+        positions -> Integer,
+        label -> Text,
+        desk_pool -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    staff_unavailability (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        user_id -> BigInt,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        reason -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rota_shifts (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        date -> Date,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        label -> Text,
+        positions -> Integer,
+        desk_pool -> Nullable<Text>,
+        template_key -> Text,
+        assignees -> Text,
+        published_assignees -> Nullable<Text>,
+        published_version -> Nullable<Integer>,
+        offered_by -> Nullable<BigInt>,
+        offered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rota_versions (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        version -> Integer,
+        from_date -> Date,
+        to_date -> Date,
+        changed -> Integer,
+        published_by -> Nullable<BigInt>,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rota_swaps (id) {
+        id -> BigInt,
+        shift_id -> BigInt,
+        from_user -> BigInt,
+        to_user -> Nullable<BigInt>,
+        offered_at -> Timestamp,
+        taken_at -> Nullable<Timestamp>,
+        flagged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    feed_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(rota_swaps -> rota_shifts (shift_id));
 diesel::joinable!(duty_attendance -> duties (duty_id));
 diesel::joinable!(duty_signups -> duties (duty_id));
 diesel::joinable!(user_skills -> users (user_id));
@@ -291,6 +374,7 @@ diesel::table! {
         ended_by -> Nullable<BigInt>,
         end_reason -> Nullable<Text>,
         duty_id -> Nullable<BigInt>,
+        rota_shift_id -> Nullable<BigInt>,
     }
 }
 
@@ -379,4 +463,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     duty_signups,
     duty_absences,
     duty_attendance,
+    rota_templates,
+    staff_unavailability,
+    rota_shifts,
+    rota_versions,
+    rota_swaps,
+    feed_tokens,
 );

@@ -43,6 +43,8 @@ pub struct Booking {
     pub end_reason: Option<String>,
     /// The volunteer duty this booking holds the room for.
     pub duty_id: Option<i64>,
+    /// The published rota shift this desk booking is for.
+    pub rota_shift_id: Option<i64>,
 }
 
 impl Booking {
@@ -452,4 +454,43 @@ pub fn duty_holds(conn: &mut DbConn, duty_id: i64) -> Result<Vec<Booking>, ApiEr
         .filter(bookings::status.eq_any(ACTIVE_STATUSES))
         .select(Booking::as_select())
         .load(conn)?)
+}
+
+/// Marks a desk booking as made for a published rota shift.
+pub fn set_rota_shift(conn: &mut DbConn, id: i64, shift_id: i64) -> Result<(), ApiError> {
+    diesel::update(bookings::table.find(id))
+        .set(bookings::rota_shift_id.eq(Some(shift_id)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The active desk bookings made for a rota shift.
+pub fn rota_holds(conn: &mut DbConn, shift_id: i64) -> Result<Vec<Booking>, ApiError> {
+    Ok(bookings::table
+        .filter(bookings::rota_shift_id.eq(shift_id))
+        .filter(bookings::status.eq_any(ACTIVE_STATUSES))
+        .select(Booking::as_select())
+        .load(conn)?)
+}
+
+/// A person's active bookings on a site that meet `window`, with resource names.
+pub fn of_owner_within(
+    conn: &mut DbConn,
+    site_id: Option<i64>,
+    owner_id: i64,
+    window: Interval,
+) -> Result<Vec<(Booking, String)>, ApiError> {
+    let mut q = bookings::table
+        .inner_join(resources::table)
+        .filter(bookings::owner_id.eq(owner_id))
+        .filter(bookings::status.eq_any(ACTIVE_STATUSES))
+        .filter(bookings::starts_at.lt(window.end.naive_utc()))
+        .filter(bookings::ends_at.gt(window.start.naive_utc()))
+        .order(bookings::starts_at)
+        .select((Booking::as_select(), resources::name))
+        .into_boxed();
+    if let Some(site) = site_id {
+        q = q.filter(bookings::site_id.eq(site));
+    }
+    Ok(q.load(conn)?)
 }

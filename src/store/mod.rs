@@ -14,6 +14,7 @@ pub mod members;
 pub mod outbox;
 pub mod pagination;
 pub mod resources;
+pub mod rota;
 pub mod secrets;
 pub mod sessions;
 pub mod sites;

@@ -39,6 +39,8 @@ pub struct Membership {
     pub is_group_leader: bool,
     pub senior: bool,
     pub created_at: NaiveDateTime,
+    /// A cap on desk shifts per week (part-timers, other duties).
+    pub max_shifts_per_week: Option<i32>,
 }
 
 impl Membership {
@@ -198,6 +200,18 @@ pub fn update_membership(
             memberships::is_group_leader.eq(roles.group_leader),
             memberships::senior.eq(senior),
         ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_max_shifts(
+    conn: &mut DbConn,
+    site_id: i64,
+    user_id: i64,
+    limit: Option<i32>,
+) -> Result<(), ApiError> {
+    diesel::update(memberships::table.find((site_id, user_id)))
+        .set(memberships::max_shifts_per_week.eq(limit))
         .execute(conn)?;
     Ok(())
 }

@@ -5,3 +5,4 @@
 pub mod bookings;
 pub mod duties;
 pub mod priority;
+pub mod rota;

@@ -16,6 +16,7 @@ mod openapi;
 mod priority;
 mod problems;
 mod resources;
+mod rota;
 mod sites;
 mod smtp;
 mod tokens;

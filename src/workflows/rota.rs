@@ -1,0 +1,598 @@
+//! The front-desk rota: generating a fair draft, editing and publishing it
+//! (which books the desks and tells only the people whose shifts changed),
+//! swaps, and the published views.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::db::{DbConn, Lock, backend};
+use crate::domain::booking::{BookingStatus, Urgency};
+use crate::domain::calendar::SiteCalendar;
+use crate::domain::interval::Interval;
+use crate::domain::local_time::{at_minutes, local_date, resolve_lenient, week_start};
+use crate::domain::rota::{
+    RotaProblem, RotaSolution, ShiftSlot, StaffMember, UnfilledReason, solve, violations,
+};
+use crate::errors::ApiError;
+use crate::mail::templates::{Kind, Note, Words};
+use crate::notify::{Notifier, Outgoing};
+use crate::store::access::SiteAccess;
+use crate::store::bookings::{self as booking_store, NewBooking};
+use crate::store::rota::{self as store, NewShift, Shift, Template};
+use crate::store::sites::Site;
+use crate::store::{calendar, resources, users};
+
+/// Weeks of published history that count toward fairness.
+pub const HISTORY_WEEKS: i64 = 8;
+/// The longest period one generation or publication covers.
+pub const MAX_RANGE_DAYS: i64 = 92;
+
+/// The templates that staff a working day. A make-up working day (调休)
+/// on a weekend is staffed like a Monday.
+fn templates_for<'a>(templates: &'a [Template], cal: &SiteCalendar, date: NaiveDate) -> Vec<&'a Template> {
+    if !cal.is_working_day(date) {
+        return Vec::new();
+    }
+    let mut weekday = date.weekday().num_days_from_monday() as i32;
+    if weekday >= 5 && !templates.iter().any(|t| t.weekday == weekday) {
+        weekday = 0;
+    }
+    templates.iter().filter(|t| t.weekday == weekday).collect()
+}
+
+fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
+    if to < from {
+        return Err(ApiError::invalid("to", "must not be before from"));
+    }
+    if (to - from).num_days() >= MAX_RANGE_DAYS {
+        return Err(ApiError::invalid(
+            "to",
+            format!("a rota covers at most {MAX_RANGE_DAYS} days at a time"),
+        ));
+    }
+    Ok(())
+}
+
+/// A shift position left open, with the reason.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct OpenPosition {
+    pub shift_id: i64,
+    pub missing: u32,
+    /// `no_senior_available` or `nobody_available`.
+    pub reason: String,
+    pub message: String,
+}
+
+/// Builds the solver's view of a site's shifts.
+fn problem(
+    conn: &mut DbConn,
+    site: &Site,
+    shifts: &[Shift],
+    fixed: &BTreeMap<i64, Vec<i64>>,
+) -> Result<RotaProblem, ApiError> {
+    let tz = site.tz();
+    let members = users::members_of_site(conn, site.id, 0, 10_000)?;
+    let staff: Vec<(i64, bool, Option<i32>)> = members
+        .iter()
+        .filter(|(_, m)| m.is_staff)
+        .map(|(u, m)| (u.id, m.senior, m.max_shifts_per_week))
+        .collect();
+    let (first, last) = match (shifts.first(), shifts.iter().map(|s| s.ends_at).max()) {
+        (Some(f), Some(l)) => (f.starts_at.and_utc(), l.and_utc()),
+        _ => return Ok(RotaProblem::default()),
+    };
+    let window = Interval::of(first - Duration::days(1), last + Duration::days(1));
+    let away = store::unavailability_within(conn, site.id, window)?;
+    let first_date = shifts
+        .iter()
+        .map(|s| s.date)
+        .min()
+        .unwrap_or_else(|| local_date(tz, first));
+    let history_from = first_date - Duration::weeks(HISTORY_WEEKS);
+    let mut history: BTreeMap<i64, u32> = BTreeMap::new();
+    for s in store::published_between(conn, site.id, history_from, first_date - Duration::days(1))? {
+        for id in s.published().unwrap_or_default() {
+            *history.entry(id).or_default() += 1;
+        }
+    }
+    Ok(RotaProblem {
+        shifts: shifts
+            .iter()
+            .map(|s| ShiftSlot {
+                id: s.id,
+                interval: s.interval(),
+                date: s.date,
+                week: week_start(s.date),
+                positions: s.positions.max(0) as u32,
+                fixed: fixed.get(&s.id).cloned().unwrap_or_default(),
+            })
+            .collect(),
+        staff: staff
+            .iter()
+            .map(|(id, senior, max)| StaffMember {
+                id: *id,
+                senior: *senior,
+                max_shifts_per_week: max.map(|m| m.max(0) as u32),
+                unavailable: away
+                    .iter()
+                    .filter(|a| a.user_id == *id)
+                    .map(|a| Interval::of(a.starts_at.and_utc(), a.ends_at.and_utc()))
+                    .collect(),
+            })
+            .collect(),
+        history: history.into_iter().collect(),
+    })
+}
+
+/// Drafts the rota for `from..=to`: creates the shifts the templates and
+/// the calendar call for, keeps published shifts as they are, and fills the
+/// rest fairly. The same input gives the same draft.
+pub fn generate(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Shift>, Vec<OpenPosition>), ApiError> {
+    access.require_admin()?;
+    check_range(from, to)?;
+    backend::lock(conn, &[Lock::Site(access.site.id)])?;
+    let site = &access.site;
+    let tz = site.tz();
+    let templates = store::templates(conn, site.id)?;
+    if templates.is_empty() {
+        return Err(ApiError::invalid(
+            "templates",
+            "set the shift templates first (PUT .../rota/templates)",
+        ));
+    }
+    let cal = calendar::load(conn, site.id)?;
+    let mut date = from;
+    while date <= to {
+        for t in templates_for(&templates, &cal, date) {
+            let start = resolve_lenient(tz, at_minutes(date, t.start_minute.max(0) as u32));
+            let end = resolve_lenient(tz, at_minutes(date, t.end_minute.max(0) as u32));
+            store::ensure_shift(
+                conn,
+                site.id,
+                &NewShift {
+                    date,
+                    slot: Interval::of(start, end.max(start + Duration::minutes(1))),
+                    label: &t.label,
+                    positions: t.positions,
+                    desk_pool: t.desk_pool.as_deref(),
+                    template_key: &t.key(),
+                },
+                now.naive_utc(),
+            )?;
+        }
+        date += Duration::days(1);
+    }
+    let shifts: Vec<Shift> = store::shifts_between(conn, site.id, from, to)?
+        .into_iter()
+        .filter(|s| cal.is_working_day(s.date) || s.published_version.is_some())
+        .collect();
+    let fixed: BTreeMap<i64, Vec<i64>> = shifts
+        .iter()
+        .filter_map(|s| s.published().map(|p| (s.id, p)))
+        .collect();
+    let problem = problem(conn, site, &shifts, &fixed)?;
+    let solution = solve(&problem);
+    for s in shifts.iter().filter(|s| s.published_version.is_none()) {
+        let assigned = solution.assignments.get(&s.id).cloned().unwrap_or_default();
+        store::set_draft(conn, s.id, &assigned)?;
+    }
+    let open = open_positions(&solution);
+    Ok((store::shifts_between(conn, site.id, from, to)?, open))
+}
+
+fn open_positions(solution: &RotaSolution) -> Vec<OpenPosition> {
+    solution
+        .unfilled
+        .iter()
+        .map(|u| OpenPosition {
+            shift_id: u.shift_id,
+            missing: u.missing,
+            reason: u.reason.code().to_owned(),
+            message: u.reason.message().to_owned(),
+        })
+        .collect()
+}
+
+/// The admin sets a draft shift's people. Rule breaches are allowed (it is
+/// the admin's call) but reported back.
+pub fn edit(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    shift_id: i64,
+    assignees: &[i64],
+) -> Result<(Shift, Vec<String>), ApiError> {
+    access.require_admin()?;
+    backend::lock(conn, &[Lock::Site(access.site.id)])?;
+    let shift = store::shift_by_id(conn, access.site.id, shift_id)?;
+    if assignees.len() > shift.positions.max(0) as usize {
+        return Err(ApiError::invalid(
+            "assignees",
+            format!("this shift has {} positions", shift.positions),
+        ));
+    }
+    for (i, id) in assignees.iter().enumerate() {
+        let ok = users::membership(conn, access.site.id, *id)?.is_some_and(|m| m.is_staff);
+        if !ok {
+            return Err(ApiError::invalid(
+                format!("assignees[{i}]"),
+                "must be a staff member of this site",
+            ));
+        }
+    }
+    store::set_draft(conn, shift.id, assignees)?;
+    let shift = store::shift_by_id(conn, access.site.id, shift_id)?;
+    // Check the edited shift against its neighbours' drafts.
+    let around = store::shifts_between(
+        conn,
+        access.site.id,
+        shift.date - Duration::days(7),
+        shift.date + Duration::days(7),
+    )?;
+    let placed: BTreeMap<i64, Vec<i64>> = around.iter().map(|s| (s.id, s.draft())).collect();
+    let warnings = breaches(conn, &access.site, &around, &placed, &shift, assignees)?;
+    Ok((shift, warnings))
+}
+
+/// The rules `people` would break on `shift`, given everyone else where
+/// they are: unavailability, overlapping shifts, weekly limits, and a
+/// multi-position shift without a senior.
+fn breaches(
+    conn: &mut DbConn,
+    site: &Site,
+    around: &[Shift],
+    placed: &BTreeMap<i64, Vec<i64>>,
+    shift: &Shift,
+    people: &[i64],
+) -> Result<Vec<String>, ApiError> {
+    // Everything else counts as fixed (not re-judged); this shift is judged.
+    let mut fixed = placed.clone();
+    fixed.insert(shift.id, Vec::new());
+    let problem = problem(conn, site, around, &fixed)?;
+    let solution = RotaSolution {
+        assignments: placed.clone(),
+        unfilled: Vec::new(),
+    };
+    Ok(violations(&problem, &solution)
+        .into_iter()
+        .filter(|v| {
+            people
+                .iter()
+                .any(|p| v.contains(&format!("staff {p} is")) || v.contains(&format!("staff {p} has")))
+                || v.contains(&format!("shift {} is full without a senior", shift.id))
+        })
+        .collect())
+}
+
+/// What a publication did.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Published {
+    /// The new version, or the current one when nothing changed.
+    pub version: i32,
+    pub changed_shifts: usize,
+    /// The people whose shifts changed: only they are mailed.
+    pub notified: Vec<i64>,
+    /// Shifts whose desk could not be booked (every desk of the pool taken).
+    pub desk_conflicts: Vec<i64>,
+}
+
+/// Publishes the draft of `from..=to`: freezes a version, books the desks
+/// for the people on duty, and mails the people whose shifts changed.
+pub fn publish(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    from: NaiveDate,
+    to: NaiveDate,
+    notifier: &Notifier,
+    now: DateTime<Utc>,
+) -> Result<Published, ApiError> {
+    access.require_admin()?;
+    check_range(from, to)?;
+    backend::lock(conn, &[Lock::Site(access.site.id)])?;
+    let site = &access.site;
+    let shifts = store::shifts_between(conn, site.id, from, to)?;
+    let changed: Vec<&Shift> = shifts
+        .iter()
+        .filter(|s| s.published() != Some(s.draft()))
+        .collect();
+    let current = store::next_version(conn, site.id)? - 1;
+    if changed.is_empty() {
+        return Ok(Published {
+            version: current,
+            changed_shifts: 0,
+            notified: Vec::new(),
+            desk_conflicts: Vec::new(),
+        });
+    }
+    let version = current + 1;
+    let mut affected: BTreeSet<i64> = BTreeSet::new();
+    let mut desk_conflicts = Vec::new();
+    for s in &changed {
+        let old: BTreeSet<i64> = s.published().unwrap_or_default().into_iter().collect();
+        let new: BTreeSet<i64> = s.draft().into_iter().collect();
+        affected.extend(old.symmetric_difference(&new).copied());
+        store::set_published(conn, s.id, &s.draft(), version)?;
+        if !sync_desks(conn, site, s, &s.draft(), now)? {
+            desk_conflicts.push(s.id);
+        }
+    }
+    store::insert_version(
+        conn,
+        site.id,
+        version,
+        from,
+        to,
+        changed.len() as i32,
+        access.user_id,
+        now.naive_utc(),
+    )?;
+    let fresh = store::shifts_between(conn, site.id, from, to)?;
+    for user_id in &affected {
+        tell_rota(conn, notifier, site, *user_id, version, &fresh, now)?;
+    }
+    Ok(Published {
+        version,
+        changed_shifts: changed.len(),
+        notified: affected.into_iter().collect(),
+        desk_conflicts,
+    })
+}
+
+/// Makes the desk bookings of a published shift match its people: one desk
+/// of the pool each. False when some desk could not be found.
+fn sync_desks(
+    conn: &mut DbConn,
+    site: &Site,
+    shift: &Shift,
+    people: &[i64],
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    let Some(pool) = &shift.desk_pool else {
+        return Ok(true);
+    };
+    let holds = booking_store::rota_holds(conn, shift.id)?;
+    for h in holds.iter().filter(|h| !people.contains(&h.owner_id)) {
+        booking_store::end(conn, h.id, BookingStatus::Cancelled, None, now.naive_utc())?;
+    }
+    let desks = resources::pool_members(conn, site.id, pool)?;
+    let ids: Vec<i64> = desks.iter().map(|d| d.id).collect();
+    let slot = shift.interval();
+    let mut all_ok = true;
+    for person in people.iter().filter(|p| !holds.iter().any(|h| h.owner_id == **p)) {
+        let busy = booking_store::active_within(conn, &ids, slot)?;
+        let free = desks.iter().find(|d| {
+            !busy
+                .iter()
+                .any(|b| b.resource_id == d.id && b.slot().overlaps(&slot))
+        });
+        let Some(desk) = free else {
+            all_ok = false;
+            continue;
+        };
+        let rules = desk.rules();
+        let b = booking_store::insert(
+            conn,
+            &NewBooking {
+                site_id: site.id,
+                resource_id: desk.id,
+                owner_id: *person,
+                group_id: None,
+                series_id: None,
+                slot,
+                busy_until: (slot.end + Duration::minutes(i64::from(rules.buffer_minutes))).naive_utc(),
+                status: BookingStatus::Confirmed,
+                urgency: Urgency::Routine,
+                reason: None,
+                purpose: shift.label.clone(),
+                headcount: None,
+                flexible: false,
+            },
+            now.naive_utc(),
+        )?;
+        booking_store::set_rota_shift(conn, b.id, shift.id)?;
+        // A desk shift is claimed by being on the rota: no check-in needed.
+        booking_store::check_in(conn, b.id, now.naive_utc())?;
+    }
+    Ok(all_ok)
+}
+
+fn tell_rota(
+    conn: &mut DbConn,
+    notifier: &Notifier,
+    site: &Site,
+    user_id: i64,
+    version: i32,
+    shifts: &[Shift],
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let Some(user) = users::by_id(conn, user_id)? else {
+        return Ok(());
+    };
+    let w = Words::new(user.language());
+    let mine: Vec<String> = shifts
+        .iter()
+        .filter(|s| s.published().unwrap_or_default().contains(&user_id))
+        .map(|s| {
+            format!(
+                "{} · {}",
+                w.range(site.tz(), s.starts_at.and_utc(), s.ends_at.and_utc()),
+                s.label
+            )
+        })
+        .collect();
+    let note = Note {
+        subject: w.pick(
+            format!("值班表已更新（第 {version} 版）"),
+            format!("The desk rota changed (version {version})"),
+        ),
+        greeting: w.greeting(&user.name),
+        paragraphs: vec![if mine.is_empty() {
+            w.pick(
+                "您在这段时间已没有前台值班。",
+                "You have no desk shifts in this period any more.",
+            )
+        } else {
+            w.pick("您在这段时间的前台值班：", "Your desk shifts in this period:")
+        }],
+        items: mine,
+        link: Some((
+            w.pick("查看值班表", "See the rota"),
+            format!("{}/board/{}", notifier.public_url, site.slug),
+        )),
+        footer: w.footer(&site.name),
+    };
+    let key = format!("rota-{}-v{version}-user-{user_id}", site.id);
+    notifier.queue(
+        conn,
+        &user,
+        Outgoing {
+            kind: Kind::RotaPublished,
+            event_key: &key,
+            note: &note,
+            attachment: None,
+        },
+        now.naive_utc(),
+    )?;
+    Ok(())
+}
+
+/// A person on a published shift offers it to colleagues.
+pub fn offer(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    shift_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Shift, ApiError> {
+    backend::lock(conn, &[Lock::Site(access.site.id)])?;
+    let shift = store::shift_by_id(conn, access.site.id, shift_id)?;
+    if !shift.published().unwrap_or_default().contains(&access.user_id) {
+        return Err(ApiError::conflict(
+            "Only someone on this published shift can offer it.",
+        ));
+    }
+    if shift.starts_at.and_utc() <= now {
+        return Err(ApiError::conflict("This shift has started."));
+    }
+    if shift.offered_by.is_some() {
+        return Err(ApiError::conflict("This shift is already offered."));
+    }
+    store::set_offer(conn, shift.id, Some(access.user_id), Some(now.naive_utc()))?;
+    store::insert_swap(conn, shift.id, access.user_id, now.naive_utc())?;
+    store::shift_by_id(conn, access.site.id, shift_id)
+}
+
+/// A colleague takes an offered shift, subject to the same rules.
+pub fn take(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    shift_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Shift, ApiError> {
+    if !access.roles.staff {
+        return Err(ApiError::forbidden("Only staff take desk shifts."));
+    }
+    backend::lock(conn, &[Lock::Site(access.site.id)])?;
+    let site = &access.site;
+    let shift = store::shift_by_id(conn, site.id, shift_id)?;
+    let Some(giver) = shift.offered_by else {
+        return Err(ApiError::conflict("This shift is not offered."));
+    };
+    if shift.starts_at.and_utc() <= now {
+        return Err(ApiError::conflict("This shift has started."));
+    }
+    let mut people = shift.published().unwrap_or_default();
+    if people.contains(&access.user_id) {
+        return Err(ApiError::conflict("You are already on this shift."));
+    }
+    people.retain(|p| *p != giver);
+    people.push(access.user_id);
+    people.sort_unstable();
+    // The same rules as the generator, checked on the weeks around it.
+    let around = store::shifts_between(
+        conn,
+        site.id,
+        shift.date - Duration::days(7),
+        shift.date + Duration::days(7),
+    )?;
+    let mut placed: BTreeMap<i64, Vec<i64>> = around
+        .iter()
+        .map(|s| (s.id, s.published().unwrap_or_default()))
+        .collect();
+    placed.insert(shift.id, people.clone());
+    let broken = breaches(conn, site, &around, &placed, &shift, &[access.user_id])?;
+    if !broken.is_empty() {
+        return Err(
+            ApiError::conflict(format!("You cannot take this shift: {}", broken.join("; ")))
+                .with("rules", broken),
+        );
+    }
+    let version = shift.published_version.unwrap_or(1);
+    store::set_published(conn, shift.id, &people, version)?;
+    store::set_offer(conn, shift.id, None, None)?;
+    store::take_swap(conn, shift.id, access.user_id, now.naive_utc())?;
+    let shift = store::shift_by_id(conn, site.id, shift_id)?;
+    sync_desks(conn, site, &shift, &people, now)?;
+    Ok(shift)
+}
+
+/// Flags to the admins offered shifts that start with nobody taking them (a job).
+pub fn flag_untaken(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    let mut n = 0;
+    for shift in store::offered_before(conn, (now + Duration::hours(24)).naive_utc())? {
+        if !store::flag_swap(conn, shift.id, now.naive_utc())? {
+            continue;
+        }
+        let site = crate::store::sites::by_id(conn, shift.site_id)?;
+        for (admin, m) in users::members_of_site(conn, site.id, 0, 10_000)? {
+            if !m.is_admin {
+                continue;
+            }
+            let w = Words::new(admin.language());
+            let note = Note {
+                subject: w.pick(
+                    format!("无人接班：{}", shift.label),
+                    format!("Nobody took an offered shift: {}", shift.label),
+                ),
+                greeting: w.greeting(&admin.name),
+                paragraphs: vec![w.pick(
+                    format!(
+                        "{} 的班次已提出换班，但还没有人接。",
+                        w.range(site.tz(), shift.starts_at.and_utc(), shift.ends_at.and_utc())
+                    ),
+                    format!(
+                        "The shift {} was offered for a swap and nobody has taken it.",
+                        w.range(site.tz(), shift.starts_at.and_utc(), shift.ends_at.and_utc())
+                    ),
+                )],
+                footer: w.footer(&site.name),
+                ..Note::default()
+            };
+            let key = format!("shift-{}-untaken-{}", shift.id, admin.id);
+            notifier.queue(
+                conn,
+                &admin,
+                Outgoing {
+                    kind: Kind::ShiftUntaken,
+                    event_key: &key,
+                    note: &note,
+                    attachment: None,
+                },
+                now.naive_utc(),
+            )?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Whether a reason means "nobody at all", for messages.
+pub fn is_nobody(reason: UnfilledReason) -> bool {
+    reason == UnfilledReason::NobodyAvailable
+}

@@ -1,0 +1,422 @@
+//! The front-desk rota: generate, edit, publish, re-publish, swap, read.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde_json::{Value, json};
+
+use crate::helpers::{Person, TestApp, problem, spawn_app};
+
+fn next_monday() -> NaiveDate {
+    let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    today + Duration::days(7 - i64::from(today.weekday().num_days_from_monday()))
+}
+
+struct Office {
+    admin: Person,
+    staff: Vec<Person>,
+}
+
+async fn office(app: &TestApp) -> Office {
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let mut staff = Vec::new();
+    for (name, senior) in [
+        ("Li Na", true),
+        ("Zhang Wei", false),
+        ("Liu Yang", false),
+        ("Chen Jing", true),
+    ] {
+        let p = app.staff("alpha", name).await;
+        if senior {
+            let res = app
+                .patch(
+                    &format!("/api/v1/sites/alpha/members/{}", p.id),
+                    &json!({"senior": true}),
+                    Some(&admin.token),
+                )
+                .await;
+            assert_eq!(res.status(), 200);
+        }
+        staff.push(p);
+    }
+    for n in ["A", "B"] {
+        app.resource(
+            "alpha",
+            &admin,
+            json!({"name": format!("Reception post {n}"), "kind": "desk", "pool": "reception"}),
+        )
+        .await;
+    }
+    let res = app
+        .client
+        .put(app.url("/api/v1/sites/alpha/rota/templates"))
+        .bearer_auth(&admin.token)
+        .json(&json!([
+            {"weekday": "mon", "start": "08:30", "end": "15:30", "positions": 1, "label": "首问接待", "desk_pool": "reception"},
+            {"weekday": "tue", "start": "08:30", "end": "15:30", "positions": 1, "label": "首问接待", "desk_pool": "reception"},
+            {"weekday": "wed", "start": "08:30", "end": "15:30", "positions": 1, "label": "首问接待", "desk_pool": "reception"},
+            {"weekday": "thu", "start": "08:30", "end": "15:30", "positions": 1, "label": "首问接待", "desk_pool": "reception"},
+            {"weekday": "fri", "start": "08:30", "end": "15:30", "positions": 2, "label": "首问接待", "desk_pool": "reception"}
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    Office { admin, staff }
+}
+
+async fn rota_mails(app: &TestApp) -> Vec<String> {
+    app.db
+        .read(|conn| {
+            use diesel::prelude::*;
+            use livingroom::db::schema::outbox;
+            Ok(outbox::table
+                .filter(outbox::kind.eq("rota_published"))
+                .order(outbox::id)
+                .select(outbox::to_address)
+                .load(conn)?)
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn generate_edit_publish_republish_swap_and_read() {
+    let app = spawn_app().await;
+    let o = office(&app).await;
+    let mon = next_monday();
+    let fri = mon + Duration::days(4);
+    let period = json!({"from": mon, "to": fri});
+
+    // Unavailability is respected: Li Na is on leave Wednesday.
+    let wed = mon + Duration::days(2);
+    let leave = json!({"starts_at": format!("{wed}T00:00:00+08:00"), "ends_at": format!("{wed}T23:59:00+08:00"), "reason": "training"});
+    assert_eq!(
+        app.post(
+            "/api/v1/sites/alpha/rota/unavailability",
+            &leave,
+            Some(&o.staff[0].token)
+        )
+        .await
+        .status(),
+        201
+    );
+
+    let res = app
+        .post("/api/v1/sites/alpha/rota/generate", &period, Some(&o.admin.token))
+        .await;
+    assert_eq!(res.status(), 200);
+    let draft: Value = res.json().await.unwrap();
+    let shifts = draft["shifts"].as_array().unwrap();
+    assert_eq!(shifts.len(), 5);
+    assert_eq!(draft["unfilled"], json!([]));
+    // Six positions over five people: nobody has more than two, everyone one or more.
+    let mut load = std::collections::BTreeMap::new();
+    for s in shifts {
+        for a in s["assignees"].as_array().unwrap() {
+            *load.entry(a["id"].as_i64().unwrap()).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(load.values().sum::<i32>(), 6);
+    assert!(load.values().all(|n| *n <= 2), "{load:?}");
+    assert!(
+        !shifts[2]["assignees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == o.staff[0].id),
+        "on leave Wednesday"
+    );
+    // The Friday pair has a senior.
+    let seniors = [o.admin.id, o.staff[0].id, o.staff[3].id];
+    assert!(
+        shifts[4]["assignees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| seniors.contains(&a["id"].as_i64().unwrap()))
+    );
+    // The same input gives the same draft.
+    let again: Value = app
+        .post("/api/v1/sites/alpha/rota/generate", &period, Some(&o.admin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["shifts"], draft["shifts"]);
+
+    // Nothing is public before publishing.
+    let public: Value = app
+        .get(&format!("/api/v1/sites/alpha/rota?from={mon}&to={fri}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["shifts"], json!([]));
+
+    let published: Value = app
+        .post("/api/v1/sites/alpha/rota/publish", &period, Some(&o.admin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(published["version"], 1);
+    assert_eq!(published["changed_shifts"], 5);
+    assert_eq!(published["desk_conflicts"], json!([]));
+    let first_mails = rota_mails(&app).await;
+    assert_eq!(first_mails.len(), published["notified"].as_array().unwrap().len());
+
+    // Desks are booked for the people on duty.
+    let desks: Value = app
+        .get(
+            &format!(
+                "/api/v1/sites/alpha/bookings?from={mon}T00:00:00%2B08:00&to={}T00:00:00%2B08:00",
+                fri + Duration::days(1)
+            ),
+            Some(&o.admin.token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(desks["items"].as_array().unwrap().len(), 6);
+
+    // Edit Monday, re-publish: a new version, and only the two people concerned are mailed.
+    let monday = &shifts[0];
+    let old = monday["assignees"][0]["id"].as_i64().unwrap();
+    let replacement = o
+        .staff
+        .iter()
+        .map(|p| p.id)
+        .chain([o.admin.id])
+        .find(|id| *id != old && *load.get(id).unwrap_or(&0) < 2)
+        .unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/sites/alpha/rota/shifts/{}", monday["id"])))
+        .bearer_auth(&o.admin.token)
+        .json(&json!({"assignees": [replacement]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let republished: Value = app
+        .post("/api/v1/sites/alpha/rota/publish", &period, Some(&o.admin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(republished["version"], 2);
+    assert_eq!(republished["changed_shifts"], 1);
+    let mut notified: Vec<i64> = republished["notified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    notified.sort();
+    let mut expected = vec![old, replacement];
+    expected.sort();
+    assert_eq!(notified, expected);
+    assert_eq!(rota_mails(&app).await.len(), first_mails.len() + 2);
+    // Publishing again without a change makes no new version and mails nobody.
+    let same: Value = app
+        .post("/api/v1/sites/alpha/rota/publish", &period, Some(&o.admin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (same["version"].as_i64(), same["changed_shifts"].as_i64()),
+        (Some(2), Some(0))
+    );
+
+    // A swap: Tuesday's person offers, a free colleague takes it.
+    let tuesday = &shifts[1];
+    let giver_id = tuesday["assignees"][0]["id"].as_i64().unwrap();
+    let everyone: Vec<&Person> = o.staff.iter().chain([&o.admin]).collect();
+    let giver = everyone.iter().find(|p| p.id == giver_id).unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/sites/alpha/rota/shifts/{}/offer", tuesday["id"]),
+            &json!({}),
+            Some(&giver.token),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let taker = everyone.iter().find(|p| p.id != giver_id).unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/sites/alpha/rota/shifts/{}/take", tuesday["id"]),
+            &json!({}),
+            Some(&taker.token),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let taken: Value = res.json().await.unwrap();
+    assert_eq!(taken["published"][0]["id"], taker.id);
+    problem(
+        app.post(
+            &format!("/api/v1/sites/alpha/rota/shifts/{}/take", tuesday["id"]),
+            &json!({}),
+            Some(&giver.token),
+        )
+        .await,
+        409,
+    )
+    .await;
+    let swaps: Value = app
+        .get("/api/v1/sites/alpha/rota/swaps", Some(&o.admin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(swaps[0]["from_user"], giver_id);
+    assert_eq!(swaps[0]["to_user"], taker.id);
+
+    // Anyone can read the published rota, names only.
+    let res = app
+        .get(&format!("/api/v1/sites/alpha/rota?from={mon}&to={fri}"), None)
+        .await;
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(!text.contains("@"), "no e-mail addresses: {text}");
+    let public: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(public["shifts"].as_array().unwrap().len(), 5);
+    assert_eq!(public["shifts"][0]["label"], "首问接待");
+    assert!(public["shifts"][0]["assignees"][0]["name"].is_string());
+
+    // The public feed and a personal feed are valid iCalendar.
+    let res = app.get("/api/v1/sites/alpha/rota.ics", None).await;
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let cal: icalendar::Calendar = res.text().await.unwrap().parse().expect("valid iCalendar");
+    assert_eq!(cal.components.len(), 5);
+    let link: Value = app
+        .post("/api/v1/me/calendar-feed", &json!({}), Some(&taker.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = link["url"].as_str().unwrap();
+    let path = &url[url.find("/api/").unwrap()..];
+    let res = app.get(path, None).await;
+    assert_eq!(res.status(), 200);
+    let personal: icalendar::Calendar = res.text().await.unwrap().parse().expect("valid iCalendar");
+    assert!(!personal.components.is_empty());
+    assert_eq!(
+        app.delete("/api/v1/me/calendar-feed", Some(&taker.token))
+            .await
+            .status(),
+        204
+    );
+    problem(app.get(path, None).await, 404).await;
+
+    // A person's day, as on the bulletin board.
+    let tue = mon + Duration::days(1);
+    let day: Value = app
+        .get(
+            &format!("/api/v1/sites/alpha/people/{}/schedule?date={tue}", taker.id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(day["items"][0]["kind"], "desk_shift");
+    assert_eq!(day["items"][0]["what"], "首问接待");
+}
+
+#[tokio::test]
+async fn only_admins_generate_and_publish() {
+    let app = spawn_app().await;
+    let o = office(&app).await;
+    let mon = next_monday();
+    let period = json!({"from": mon, "to": mon + Duration::days(4)});
+    problem(
+        app.post(
+            "/api/v1/sites/alpha/rota/generate",
+            &period,
+            Some(&o.staff[1].token),
+        )
+        .await,
+        403,
+    )
+    .await;
+    problem(
+        app.post(
+            "/api/v1/sites/alpha/rota/publish",
+            &period,
+            Some(&o.staff[1].token),
+        )
+        .await,
+        403,
+    )
+    .await;
+    let too_long = json!({"from": mon, "to": mon + Duration::days(200)});
+    problem(
+        app.post(
+            "/api/v1/sites/alpha/rota/generate",
+            &too_long,
+            Some(&o.admin.token),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let bad = app
+        .client
+        .put(app.url("/api/v1/sites/alpha/rota/templates"))
+        .bearer_auth(&o.admin.token)
+        .json(&json!([{"weekday": "someday", "start": "15:30", "end": "08:30", "positions": 0, "label": ""}]))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(bad, 422).await;
+    assert!(p["errors"].as_array().unwrap().len() >= 4, "{p}");
+}
+
+#[tokio::test]
+async fn holidays_and_make_up_days_shape_the_rota() {
+    let app = spawn_app().await;
+    let o = office(&app).await;
+    let mon = next_monday();
+    let sat = mon + Duration::days(5);
+    let res = app
+        .client
+        .put(app.url("/api/v1/sites/alpha/calendar"))
+        .bearer_auth(&o.admin.token)
+        .json(&json!({"holidays": [mon], "workdays": [sat]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let draft: Value = app
+        .post(
+            "/api/v1/sites/alpha/rota/generate",
+            &json!({"from": mon, "to": sat}),
+            Some(&o.admin.token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let dates: Vec<&str> = draft["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["date"].as_str().unwrap())
+        .collect();
+    assert!(
+        !dates.contains(&mon.to_string().as_str()),
+        "no shift on the holiday"
+    );
+    assert!(
+        dates.contains(&sat.to_string().as_str()),
+        "the make-up Saturday is staffed"
+    );
+}
