@@ -104,6 +104,41 @@ fn fresh_database() -> (Settings, TestDatabase) {
     }
 }
 
+/// A database migrated once per test run, copied for each test: copying a
+/// template is much faster than migrating every test's database.
+fn migrated_template(admin_url: &str) -> String {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let name = format!("lr_tmpl_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = PgConnection::establish(admin_url).expect("connect to LIVINGROOM_TEST_POSTGRES_URL");
+            // Templates left by earlier runs that did not finish.
+            let old: Vec<String> = {
+                #[derive(diesel::QueryableByName)]
+                struct Name {
+                    #[diesel(sql_type = diesel::sql_types::Text)]
+                    datname: String,
+                }
+                use diesel::RunQueryDsl;
+                diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'lr_tmpl_%'")
+                    .load::<Name>(&mut conn)
+                    .map(|rows| rows.into_iter().map(|r| r.datname).collect())
+                    .unwrap_or_default()
+            };
+            for db in old {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"));
+            }
+            conn.batch_execute(&format!("CREATE DATABASE \"{name}\"")).expect("create template database");
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+            let url = livingroom::db::DatabaseUrl::parse(&format!("{base}/{name}")).expect("url");
+            let mut migrate = livingroom::db::backend::establish(&url).expect("connect to template");
+            livingroom::db::migrate::run(&mut migrate).expect("migrate template");
+            drop(migrate);
+            name
+        })
+        .clone()
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
