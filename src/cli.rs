@@ -68,6 +68,8 @@ pub enum OperatorAction {
 }
 
 pub fn main() -> ExitCode {
+    // Before anything opens a PostgreSQL connection: see startup.rs.
+    openssl_sys::init();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -42,6 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(sites::create_site)
         .service(sites::list_sites)
         .service(sites::get_site)
+        .service(sites::update_site)
         .service(members::add_member)
         .service(members::list_members)
         .service(members::get_member)

@@ -37,6 +37,7 @@ use crate::store::pagination::Page;
         sites::create_site,
         sites::list_sites,
         sites::get_site,
+        sites::update_site,
         members::add_member,
         members::list_members,
         members::get_member,

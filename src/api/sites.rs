@@ -1,6 +1,6 @@
 //! `/api/v1/sites`: residents' committees on this deployment.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +34,10 @@ pub struct SiteView {
     pub name: String,
     pub timezone: String,
     pub created_at: DateTime<Utc>,
+    /// Urgent claims allowed per person per week.
+    pub urgent_quota_per_week: i32,
+    /// Site-local time the day before a duty when reminders go out.
+    pub duty_reminder_time: String,
 }
 
 impl From<Site> for SiteView {
@@ -44,8 +48,70 @@ impl From<Site> for SiteView {
             name: s.name,
             timezone: s.timezone,
             created_at: utc(s.created_at),
+            urgent_quota_per_week: s.urgent_quota_per_week,
+            duty_reminder_time: s.duty_reminder_time,
         }
     }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettings {
+    pub name: Option<String>,
+    /// 0 to 50.
+    pub urgent_quota_per_week: Option<i32>,
+    /// `HH:MM`, site-local.
+    pub duty_reminder_time: Option<String>,
+}
+
+/// Changes a site's name and settings (site admin).
+#[utoipa::path(
+    tag = "sites",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug")),
+    request_body = SiteSettings,
+    responses((status = 200, body = SiteView), (status = 422, content_type = "application/problem+json"))
+)]
+#[patch("/api/v1/sites/{site}")]
+pub async fn update_site(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<SiteSettings>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let b = body.into_inner();
+    let mut invalid = Invalid::default();
+    let name = match &b.name {
+        Some(n) => invalid.collect(site_name(n)),
+        None => None,
+    };
+    if b.urgent_quota_per_week.is_some_and(|q| !(0..=50).contains(&q)) {
+        invalid.push("urgent_quota_per_week", "must be between 0 and 50");
+    }
+    let reminder = match &b.duty_reminder_time {
+        Some(t) => invalid
+            .collect(crate::domain::local_time::parse_clock("duty_reminder_time", t))
+            .map(crate::domain::local_time::format_clock),
+        None => None,
+    };
+    invalid.into_result()?;
+    let site = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_admin()?;
+            sites::update_settings(
+                conn,
+                access.site.id,
+                name.as_deref(),
+                b.urgent_quota_per_week,
+                reminder.as_deref(),
+            )?;
+            sites::by_id(conn, access.site.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(SiteView::from(site)))
 }
 
 /// Creates a site (operator only).

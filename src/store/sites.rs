@@ -66,6 +66,32 @@ pub fn by_id(conn: &mut DbConn, id: i64) -> Result<Site, ApiError> {
         .ok_or_else(|| ApiError::not_found("site"))
 }
 
+/// Changes the given settings; `None` keeps a value.
+pub fn update_settings(
+    conn: &mut DbConn,
+    id: i64,
+    name: Option<&str>,
+    urgent_quota: Option<i32>,
+    reminder_time: Option<&str>,
+) -> Result<(), ApiError> {
+    if let Some(n) = name {
+        diesel::update(sites::table.find(id))
+            .set(sites::name.eq(n))
+            .execute(conn)?;
+    }
+    if let Some(q) = urgent_quota {
+        diesel::update(sites::table.find(id))
+            .set(sites::urgent_quota_per_week.eq(q))
+            .execute(conn)?;
+    }
+    if let Some(t) = reminder_time {
+        diesel::update(sites::table.find(id))
+            .set(sites::duty_reminder_time.eq(t))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn by_slug(conn: &mut DbConn, slug: &str) -> Result<Option<Site>, ApiError> {
     Ok(sites::table
         .filter(sites::slug.eq(slug))

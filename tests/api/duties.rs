@@ -464,3 +464,75 @@ async fn a_tuesday_nine_oclock_duty_stays_at_nine_in_berlin_across_dst() {
     }
     assert_eq!(utc_hours.len(), 2, "UTC moves by an hour, local time does not");
 }
+
+#[tokio::test]
+async fn reminders_go_out_the_day_before_and_short_occurrences_are_flagged() {
+    let app = spawn_app().await;
+    let c = blood_pressure(&app).await;
+    let res = app
+        .patch(
+            "/api/v1/sites/alpha",
+            &json!({"duty_reminder_time": "17:30"}),
+            Some(&c.admin.token),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let site: Value = res.json().await.unwrap();
+    assert_eq!(site["duty_reminder_time"], "17:30");
+    problem(
+        app.patch(
+            "/api/v1/sites/alpha",
+            &json!({"duty_reminder_time": "25:00"}),
+            Some(&c.admin.token),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/sites/alpha/duties/{}/signups", c.duty),
+            &json!({"scope": "weekly"}),
+            Some(&c.chen_mei.token)
+        )
+        .await
+        .status(),
+        201
+    );
+
+    // The day before the next Tuesday, before and after 17:30 site time.
+    let tue = next(Weekday::Tue, "Asia/Shanghai");
+    let at = |h: u32, m: u32| {
+        use chrono::TimeZone;
+        chrono_tz::Asia::Shanghai
+            .from_local_datetime(&(tue - Duration::days(1)).and_hms_opt(h, m, 0).unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let notifier = livingroom::notify::Notifier::new("http://livingroom.test");
+    let run = |now: chrono::DateTime<chrono::Utc>| {
+        let notifier = notifier.clone();
+        app.db
+            .write(move |conn| livingroom::workflows::duties::send_reminders(conn, &notifier, now))
+    };
+    assert_eq!(run(at(17, 0)).await.unwrap(), 0, "not yet");
+    assert_eq!(run(at(17, 45)).await.unwrap(), 1);
+    assert_eq!(run(at(18, 0)).await.unwrap(), 0, "once per occurrence");
+
+    // An absence leaves Tuesday short; the admin is told once.
+    let res = app
+        .post(
+            &format!("/api/v1/sites/alpha/duties/{}/absences", c.duty),
+            &json!({"date": tue}),
+            Some(&c.chen_mei.token),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let flag = |now: chrono::DateTime<chrono::Utc>| {
+        let notifier = notifier.clone();
+        app.db
+            .write(move |conn| livingroom::workflows::duties::flag_short(conn, &notifier, now))
+    };
+    assert_eq!(flag(at(18, 0)).await.unwrap(), 1);
+    assert_eq!(flag(at(19, 0)).await.unwrap(), 0);
+}

@@ -75,6 +75,9 @@ impl Drop for TestApp {
 
 /// Builds settings for a fresh database; returns them with its guard.
 fn fresh_database() -> (Settings, TestDatabase) {
+    // OpenSSL must be set up without exit-time cleanup before libpq first
+    // touches it, or that cleanup races connections still closing at exit.
+    openssl_sys::init();
     let mut settings = Settings {
         bind: "127.0.0.1:0".to_owned(),
         jwt_secret: Some(TEST_JWT_SECRET.to_owned()),
@@ -88,9 +91,10 @@ fn fresh_database() -> (Settings, TestDatabase) {
     {
         Some(admin_url) => {
             let name = format!("lr_test_{}", uuid::Uuid::new_v4().simple());
+            let template = migrated_template(&admin_url);
             let mut conn =
                 PgConnection::establish(&admin_url).expect("connect to LIVINGROOM_TEST_POSTGRES_URL");
-            conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            conn.batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
                 .expect("create test database");
             let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
             settings.database_url = format!("{base}/{name}");
@@ -111,7 +115,8 @@ fn migrated_template(admin_url: &str) -> String {
     TEMPLATE
         .get_or_init(|| {
             let name = format!("lr_tmpl_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = PgConnection::establish(admin_url).expect("connect to LIVINGROOM_TEST_POSTGRES_URL");
+            let mut conn =
+                PgConnection::establish(admin_url).expect("connect to LIVINGROOM_TEST_POSTGRES_URL");
             // Templates left by earlier runs that did not finish.
             let old: Vec<String> = {
                 #[derive(diesel::QueryableByName)]
@@ -128,7 +133,8 @@ fn migrated_template(admin_url: &str) -> String {
             for db in old {
                 let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"));
             }
-            conn.batch_execute(&format!("CREATE DATABASE \"{name}\"")).expect("create template database");
+            conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                .expect("create template database");
             let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
             let url = livingroom::db::DatabaseUrl::parse(&format!("{base}/{name}")).expect("url");
             let mut migrate = livingroom::db::backend::establish(&url).expect("connect to template");
