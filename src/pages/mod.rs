@@ -3,6 +3,7 @@
 //! JavaScript, no assets from other hosts.
 
 pub mod accounts;
+pub mod board;
 
 use actix_web::web;
 use maud::{DOCTYPE, Markup, html};
@@ -11,7 +12,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(accounts::invite_form)
         .service(accounts::invite_submit)
         .service(accounts::reset_form)
-        .service(accounts::reset_submit);
+        .service(accounts::reset_submit)
+        .service(board::css)
+        .service(board::js)
+        .service(board::week)
+        .service(board::board);
 }
 
 /// The shared frame: readable type, high contrast, fits a phone.

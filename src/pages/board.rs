@@ -1,0 +1,523 @@
+//! `/board/{site}`: the wall board, server-rendered. Who is on the front
+//! desk now and next, each computer free or in use until when, each room's
+//! bookings today, and this week's volunteer duties. Display names only: no
+//! e-mail, phone or purpose of a private booking ever reaches this page.
+//! `/board/{site}/week` is the printable week for the paper bulletin board.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use serde::Deserialize;
+
+use crate::clock;
+use crate::db::DbConn;
+use crate::domain::availability::{Busy, ResourceCalendar, free_windows};
+use crate::domain::booking::lapsed;
+use crate::domain::interval::Interval;
+use crate::domain::local_time::{local_date, resolve_lenient, week_start};
+use crate::domain::resource::ResourceKind;
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::bookings as booking_store;
+use crate::store::groups;
+use crate::store::resources::{self, ResourceFilter};
+use crate::store::rota as rota_store;
+use crate::store::sites::{self, Site};
+use crate::workflows::duties::{self, OccurrenceView};
+
+const CSS: &str = include_str!("assets/board.css");
+const JS: &str = include_str!("assets/board.js");
+
+/// Only what this page loads, from this service: nothing from other hosts.
+const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
+img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+
+#[derive(Deserialize)]
+pub struct BoardQuery {
+    /// `en` for English; Chinese otherwise.
+    lang: Option<String>,
+}
+
+/// Words in the board's language.
+#[derive(Clone, Copy)]
+struct T {
+    en: bool,
+}
+
+impl T {
+    fn s(self, zh: &'static str, en: &'static str) -> &'static str {
+        if self.en { en } else { zh }
+    }
+
+    fn code(self) -> &'static str {
+        if self.en { "en" } else { "zh-CN" }
+    }
+
+    fn weekday(self, date: NaiveDate) -> &'static str {
+        const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+        const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let i = date.weekday().num_days_from_monday() as usize;
+        if self.en { EN[i] } else { ZH[i] }
+    }
+}
+
+fn hm(tz: Tz, t: DateTime<Utc>) -> String {
+    t.with_timezone(&tz).format("%H:%M").to_string()
+}
+
+/// A desk shift as shown.
+struct DeskShift {
+    label: String,
+    names: Vec<String>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+}
+
+enum ComputerState {
+    Free {
+        busy_from: Option<DateTime<Utc>>,
+    },
+    InUse {
+        until: DateTime<Utc>,
+        next_free: Option<DateTime<Utc>>,
+    },
+}
+
+struct RoomItem {
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    what: String,
+}
+
+/// Everything the board shows.
+struct Board {
+    site: Site,
+    now: DateTime<Utc>,
+    desk_now: Vec<DeskShift>,
+    desk_next: Option<DeskShift>,
+    computers: Vec<(String, ComputerState)>,
+    rooms: Vec<(String, Vec<RoomItem>)>,
+    duties: Vec<OccurrenceView>,
+}
+
+fn day_bounds(tz: Tz, date: NaiveDate) -> Interval {
+    Interval::of(
+        resolve_lenient(tz, date.and_hms_opt(0, 0, 0).expect("midnight")),
+        resolve_lenient(
+            tz,
+            (date + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight"),
+        ),
+    )
+}
+
+fn desk_shifts(
+    conn: &mut DbConn,
+    site: &Site,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<DeskShift>, ApiError> {
+    let shifts = rota_store::published_between(conn, site.id, from, to)?;
+    let mut ids: Vec<i64> = shifts
+        .iter()
+        .flat_map(|s| s.published().unwrap_or_default())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: BTreeMap<i64, String> = booking_store::user_names(conn, &ids)?.into_iter().collect();
+    Ok(shifts
+        .iter()
+        .map(|s| DeskShift {
+            label: s.label.clone(),
+            names: s
+                .published()
+                .unwrap_or_default()
+                .iter()
+                .map(|id| names.get(id).cloned().unwrap_or_default())
+                .collect(),
+            starts_at: s.starts_at.and_utc(),
+            ends_at: s.ends_at.and_utc(),
+        })
+        .collect())
+}
+
+fn gather(conn: &mut DbConn, slug: &str, now: DateTime<Utc>) -> Result<Board, ApiError> {
+    let site = sites::by_slug(conn, slug)?.ok_or_else(|| ApiError::not_found("site"))?;
+    let tz = site.tz();
+    let today = local_date(tz, now);
+    let day = day_bounds(tz, today);
+
+    let shifts = desk_shifts(conn, &site, today, today + Duration::days(1))?;
+    let (current, later): (Vec<DeskShift>, Vec<DeskShift>) = shifts
+        .into_iter()
+        .filter(|s| s.ends_at > now)
+        .partition(|s| s.starts_at <= now);
+    let desk_next = later.into_iter().min_by_key(|s| s.starts_at);
+
+    let all = resources::list(conn, site.id, &ResourceFilter::default(), 0, 1000)?;
+    let ids: Vec<i64> = all.iter().map(|r| r.id).collect();
+    let horizon = Interval::of(day.start, day.end + Duration::days(1));
+    let busy = booking_store::active_within(conn, &ids, horizon)?;
+
+    let mut computers = Vec::new();
+    for r in all.iter().filter(|r| r.kind() == ResourceKind::Computer) {
+        let rules = r.rules();
+        let mine: Vec<Busy> = busy
+            .iter()
+            .filter(|b| b.resource_id == r.id)
+            .filter(|b| {
+                !(b.status == "confirmed"
+                    && lapsed(&rules, b.checked_in_at.is_some(), b.starts_at.and_utc(), now))
+            })
+            .map(|b| b.busy())
+            .collect();
+        let state = match mine.iter().find(|b| b.slot.contains_instant(now)) {
+            Some(b) => {
+                let opening = r.opening();
+                let cal = ResourceCalendar {
+                    resource_id: r.id,
+                    rules: &rules,
+                    opening: opening.as_ref(),
+                    blackouts: &[],
+                    busy: &mine,
+                    retired: false,
+                };
+                let want = Duration::minutes(i64::from(rules.min_minutes));
+                let next_free = free_windows(
+                    tz,
+                    &cal,
+                    Interval::of(b.slot.end, day.end + Duration::days(1)),
+                    want,
+                    now,
+                )
+                .first()
+                .map(|w| w.start);
+                ComputerState::InUse {
+                    until: b.slot.end,
+                    next_free,
+                }
+            }
+            None => ComputerState::Free {
+                busy_from: mine
+                    .iter()
+                    .filter(|b| b.slot.start > now && b.slot.start < day.end)
+                    .map(|b| b.slot.start)
+                    .min(),
+            },
+        };
+        computers.push((r.name.clone(), state));
+    }
+
+    let group_ids: Vec<i64> = busy.iter().filter_map(|b| b.group_id).collect();
+    let group_names: BTreeMap<i64, String> = groups::names(conn, &group_ids)?.into_iter().collect();
+    let mut rooms = Vec::new();
+    for r in all.iter().filter(|r| r.kind() == ResourceKind::Room) {
+        let items: Vec<RoomItem> = busy
+            .iter()
+            .filter(|b| b.resource_id == r.id && b.slot().overlaps(&day))
+            .map(|b| RoomItem {
+                starts_at: b.starts_at.and_utc(),
+                ends_at: b.ends_at.and_utc(),
+                // Group and duty names are public; a private booking's purpose is not.
+                what: match (b.group_id, b.duty_id) {
+                    (Some(g), _) => group_names.get(&g).cloned().unwrap_or_default(),
+                    (None, Some(_)) => b.purpose.clone(),
+                    (None, None) => String::new(),
+                },
+            })
+            .collect();
+        rooms.push((r.name.clone(), items));
+    }
+
+    let monday = week_start(today);
+    let duties = duties::list(conn, &site, monday, monday + Duration::days(6), false)?;
+    Ok(Board {
+        site,
+        now,
+        desk_now: current,
+        desk_next,
+        computers,
+        rooms,
+        duties,
+    })
+}
+
+fn page(t: T, title: &str, refresh: bool, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(t.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                link rel="stylesheet" href="/board/assets/board.css";
+                @if refresh { script src="/board/assets/board.js" defer {} }
+            }
+            body { (body) }
+        }
+    }
+}
+
+fn names(list: &[String], t: T) -> String {
+    if list.is_empty() {
+        t.s("（待定）", "(open)").to_owned()
+    } else {
+        list.join(t.s("、", ", "))
+    }
+}
+
+fn render(b: &Board, t: T) -> Markup {
+    let tz = b.site.tz();
+    let today = local_date(tz, b.now);
+    page(
+        t,
+        &b.site.name,
+        true,
+        html! {
+            header {
+                h1 { (b.site.name) }
+                span.updating role="status" { (t.s("更新中…", "updating…")) }
+                span.clock { (today.format("%Y-%m-%d").to_string()) " " (t.weekday(today)) " " (hm(tz, b.now)) }
+            }
+            main {
+                section #desk {
+                    h2 { (t.s("前台值班", "Front desk")) }
+                    @if b.desk_now.is_empty() {
+                        p.muted { (t.s("现在没有人值班", "Nobody on the desk now")) }
+                    }
+                    @for s in &b.desk_now {
+                        p.big { (names(&s.names, t)) }
+                        p { (s.label) " " span.time { (hm(tz, s.starts_at)) "–" (hm(tz, s.ends_at)) } }
+                    }
+                    @if let Some(s) = &b.desk_next {
+                        p.muted { (t.s("下一班：", "Next: ")) (names(&s.names, t)) " " span.time { (hm(tz, s.starts_at)) } }
+                    }
+                }
+                section #computers {
+                    h2 { (t.s("共享电脑", "Computers")) }
+                    ul {
+                        @for (name, state) in &b.computers {
+                            li {
+                                (name) ": "
+                                @match state {
+                                    ComputerState::Free { busy_from: None } => span.free { (t.s("空闲", "free")) },
+                                    ComputerState::Free { busy_from: Some(at) } => {
+                                        span.free { (t.s("空闲", "free")) }
+                                        " " span.muted { (t.s("至 ", "until ")) span.time { (hm(tz, *at)) } }
+                                    },
+                                    ComputerState::InUse { until, next_free } => {
+                                        span.busy { (t.s("使用中，至 ", "in use until ")) span.time { (hm(tz, *until)) } }
+                                        @if let Some(f) = next_free {
+                                            " " span.muted { (t.s("下次空闲 ", "next free ")) span.time { (hm(tz, *f)) } }
+                                        }
+                                    },
+                                }
+                            }
+                        }
+                    }
+                }
+                section #rooms {
+                    h2 { (t.s("今日活动室", "Rooms today")) }
+                    ul {
+                        @for (name, items) in &b.rooms {
+                            li {
+                                strong { (name) }
+                                @if items.is_empty() { " " span.free { (t.s("全天空闲", "free all day")) } }
+                                @for i in items {
+                                    br;
+                                    span.time { (hm(tz, i.starts_at)) "–" (hm(tz, i.ends_at)) }
+                                    " " (if i.what.is_empty() { t.s("已预约", "booked").to_owned() } else { i.what.clone() })
+                                }
+                            }
+                        }
+                    }
+                }
+                section #duties {
+                    h2 { (t.s("本周志愿者值班", "Volunteer duty this week")) }
+                    ul {
+                        @if b.duties.is_empty() { li.muted { (t.s("本周没有值班", "No duties this week")) } }
+                        @for d in &b.duties {
+                            li {
+                                (t.weekday(d.date)) " " span.time { (d.start) "–" (d.end) } " " strong { (d.name) } ": "
+                                @if d.signed_up.is_empty() { span.busy { (t.s("缺人", "needs a volunteer")) } }
+                                @else { (d.signed_up.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(t.s("、", ", "))) }
+                            }
+                        }
+                    }
+                }
+            }
+            footer { (t.s("每分钟自动更新", "Updates every minute")) " · livingroom" }
+        },
+    )
+}
+
+fn respond(markup: Markup) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", CSP))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(markup.into_string())
+}
+
+fn not_found(t: T) -> HttpResponse {
+    let markup = page(
+        t,
+        "404",
+        false,
+        html! { main { p { (t.s("没有这个居委会。", "No such committee.")) } } },
+    );
+    HttpResponse::NotFound()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", CSP))
+        .body(markup.into_string())
+}
+
+#[get("/board/assets/board.css")]
+pub async fn css() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(CSS)
+}
+
+#[get("/board/assets/board.js")]
+pub async fn js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(JS)
+}
+
+#[get("/board/{site}")]
+pub async fn board(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    q: web::Query<BoardQuery>,
+) -> HttpResponse {
+    let t = T {
+        en: q.lang.as_deref() == Some("en"),
+    };
+    let slug = path.into_inner();
+    let now = clock::now_utc();
+    match state.db.read(move |conn| gather(conn, &slug, now)).await {
+        Ok(b) => respond(render(&b, t)),
+        Err(e) if e.kind() == crate::errors::ProblemType::NotFound => not_found(t),
+        Err(e) => {
+            let mut res = actix_web::ResponseError::error_response(&e);
+            res.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from_static("10"),
+            );
+            res
+        }
+    }
+}
+
+/// The printable week: the published rota, the rooms' bookings and the
+/// duties, one A4 landscape page.
+#[get("/board/{site}/week")]
+pub async fn week(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    q: web::Query<BoardQuery>,
+) -> HttpResponse {
+    let t = T {
+        en: q.lang.as_deref() == Some("en"),
+    };
+    let slug = path.into_inner();
+    let now = clock::now_utc();
+    let gathered = state
+        .db
+        .read(move |conn| {
+            let site = sites::by_slug(conn, &slug)?.ok_or_else(|| ApiError::not_found("site"))?;
+            let tz = site.tz();
+            let monday = week_start(local_date(tz, now));
+            let sunday = monday + Duration::days(6);
+            let desk = desk_shifts(conn, &site, monday, sunday)?;
+            let rooms = resources::list(
+                conn,
+                site.id,
+                &ResourceFilter {
+                    kind: Some(ResourceKind::Room),
+                    ..ResourceFilter::default()
+                },
+                0,
+                1000,
+            )?;
+            let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+            let span = Interval::of(day_bounds(tz, monday).start, day_bounds(tz, sunday).end);
+            let busy = booking_store::active_within(conn, &ids, span)?;
+            let group_ids: Vec<i64> = busy.iter().filter_map(|b| b.group_id).collect();
+            let group_names: BTreeMap<i64, String> = groups::names(conn, &group_ids)?.into_iter().collect();
+            let room_names: BTreeMap<i64, String> = rooms.iter().map(|r| (r.id, r.name.clone())).collect();
+            // Weekly things: group bookings (series) and duty holds.
+            let room_items: Vec<(NaiveDate, String)> = busy
+                .iter()
+                .filter(|b| b.group_id.is_some() || b.duty_id.is_some())
+                .map(|b| {
+                    let what = match b.group_id {
+                        Some(g) => group_names.get(&g).cloned().unwrap_or_default(),
+                        None => b.purpose.clone(),
+                    };
+                    let room = room_names.get(&b.resource_id).cloned().unwrap_or_default();
+                    (
+                        local_date(tz, b.starts_at.and_utc()),
+                        format!(
+                            "{}–{} {} · {}",
+                            hm(tz, b.starts_at.and_utc()),
+                            hm(tz, b.ends_at.and_utc()),
+                            what,
+                            room
+                        ),
+                    )
+                })
+                .collect();
+            let duties = duties::list(conn, &site, monday, sunday, false)?;
+            Ok((site, monday, desk, room_items, duties))
+        })
+        .await;
+    let (site, monday, desk, room_items, duty_list) = match gathered {
+        Ok(g) => g,
+        Err(_) => return not_found(t),
+    };
+    let tz = site.tz();
+    let days: Vec<NaiveDate> = (0..7).map(|i| monday + Duration::days(i)).collect();
+    let markup = page(
+        t,
+        &site.name,
+        false,
+        html! {
+            header {
+                h1 { (site.name) " · " (t.s("本周安排", "This week")) }
+                span { (monday.format("%Y-%m-%d").to_string()) " – " ((monday + Duration::days(6)).format("%Y-%m-%d").to_string()) }
+            }
+            table.week {
+                thead { tr {
+                    th { (t.s("日期", "Day")) }
+                    th { (t.s("前台值班", "Front desk")) }
+                    th { (t.s("活动室", "Rooms")) }
+                    th { (t.s("志愿者值班", "Volunteer duty")) }
+                } }
+                tbody {
+                    @for d in &days {
+                        tr {
+                            th { (t.weekday(*d)) br; (d.format("%m-%d").to_string()) }
+                            td { @for s in desk.iter().filter(|s| local_date(tz, s.starts_at) == *d) {
+                                span.time { (hm(tz, s.starts_at)) "–" (hm(tz, s.ends_at)) } " " (names(&s.names, t)) br;
+                            } }
+                            td { @for (_, item) in room_items.iter().filter(|(date, _)| date == d) { (item) br; } }
+                            td { @for o in duty_list.iter().filter(|o| o.date == *d) {
+                                span.time { (o.start) "–" (o.end) } " " (o.name) ": "
+                                (o.signed_up.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(t.s("、", ", "))) br;
+                            } }
+                        }
+                    }
+                }
+            }
+            p.no-print.muted { (PreEscaped("&#128424;")) " " (t.s("用 A4 横向打印", "Print on A4, landscape")) }
+        },
+    );
+    respond(markup)
+}
