@@ -30,6 +30,7 @@ use crate::workflows::duties::{self, OccurrenceView};
 
 const CSS: &str = include_str!("assets/board.css");
 const JS: &str = include_str!("assets/board.js");
+const ICON: &str = include_str!("assets/icon.svg");
 
 /// Only what this page loads, from this service: nothing from other hosts.
 const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
@@ -252,6 +253,7 @@ fn page(t: T, title: &str, refresh: bool, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
+                link rel="icon" type="image/svg+xml" href="/board/assets/icon.svg";
                 link rel="stylesheet" href="/board/assets/board.css";
                 @if refresh { script src="/board/assets/board.js" defer {} }
             }
@@ -380,6 +382,25 @@ pub async fn css() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(CSS)
+}
+
+fn icon_response() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(ICON)
+}
+
+/// The board's icon.
+#[get("/board/assets/icon.svg")]
+pub async fn icon() -> HttpResponse {
+    icon_response()
+}
+
+/// Browsers ask for it on their own; answer with the icon, not a 404.
+#[get("/favicon.ico")]
+pub async fn favicon() -> HttpResponse {
+    icon_response()
 }
 
 #[get("/board/assets/board.js")]

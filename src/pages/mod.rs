@@ -15,6 +15,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(accounts::reset_submit)
         .service(board::css)
         .service(board::js)
+        .service(board::icon)
+        .service(board::favicon)
         .service(board::week)
         .service(board::board);
 }
