@@ -50,6 +50,13 @@ pub enum Command {
     },
     /// Load the demo site (idempotent), print its logins and exit.
     Demo,
+    /// Copy the live SQLite database to PATH, consistently, while the
+    /// server keeps running (SQLite's online backup API). For PostgreSQL
+    /// use pg_dump (see the README).
+    Backup {
+        /// Where the copy goes; replaced atomically when complete.
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -98,6 +105,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let (_, db) = open_database(&settings)?;
             let info = demo::load(&db)?;
             print!("{}", info.describe(&settings.public_url()));
+            Ok(())
+        }
+        Some(Command::Backup { path }) => {
+            let url = crate::db::DatabaseUrl::parse(&settings.database_url)?;
+            let Some(source) = url.sqlite_path() else {
+                anyhow::bail!("backup copies SQLite databases; for PostgreSQL run pg_dump (see the README)");
+            };
+            let pages = crate::db::backup::sqlite_backup(source, &path)?;
+            println!(
+                "backed up {} to {} ({pages} pages, integrity ok)",
+                source.display(),
+                path.display()
+            );
             Ok(())
         }
         Some(Command::Operator {

@@ -33,6 +33,10 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// `LIVINGROOM_POOL_SIZE`: database connections per app instance.
     pub pool_size: u32,
+    /// `LIVINGROOM_GROUP_COMMIT`: on SQLite, commit the writes waiting at
+    /// the same moment together (each still in its own savepoint, each
+    /// answered only once durable). Off: one commit per write.
+    pub group_commit: bool,
     /// `LIVINGROOM_WORKERS`: HTTP worker threads; 0 means one per core.
     pub workers: usize,
     /// `LIVINGROOM_PUBLIC_URL`: how people reach this service, for links in
@@ -73,6 +77,7 @@ impl Default for Settings {
             jwt_secret: None,
             log_format: LogFormat::Text,
             pool_size: 16,
+            group_commit: true,
             workers: 0,
             public_url: None,
             smtp_host: None,

@@ -315,7 +315,10 @@ impl From<DieselError> for ApiError {
                     DatabaseErrorKind::SerializationFailure => {
                         ApiError::unavailable("The database was busy; please try again.")
                     }
-                    DatabaseErrorKind::ClosedConnection => {
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+                        ApiError::unavailable("The database connection was lost; please try again.")
+                    }
+                    _ if is_lost_connection(message) => {
                         ApiError::unavailable("The database connection was lost; please try again.")
                     }
                     _ if is_busy(message) => {
@@ -324,9 +327,21 @@ impl From<DieselError> for ApiError {
                     _ => ApiError::internal(err),
                 }
             }
+            DieselError::BrokenTransactionManager => {
+                ApiError::unavailable("The database connection was lost; please try again.")
+            }
             _ => ApiError::internal(err),
         }
     }
+}
+
+/// libpq's words for a connection that died under a query.
+fn is_lost_connection(message: &str) -> bool {
+    message.contains("server closed the connection")
+        || message.contains("terminating connection")
+        || message.contains("no connection to the server")
+        || message.contains("connection to server")
+        || message.contains("SSL SYSCALL")
 }
 
 fn is_busy(message: &str) -> bool {

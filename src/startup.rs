@@ -34,7 +34,7 @@ pub struct Application {
 /// Opens the pool and applies pending migrations.
 pub fn open_database(settings: &Settings) -> anyhow::Result<(DatabaseUrl, Db)> {
     let url = DatabaseUrl::parse(&settings.database_url)?;
-    let db = Db::connect(&url, settings.pool_size.max(2))?;
+    let db = Db::connect(&url, settings.pool_size.max(2), settings.group_commit)?;
     let mut conn = db
         .get()
         .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", settings.database_url))?;

@@ -38,6 +38,8 @@ pub struct SiteView {
     pub urgent_quota_per_week: i32,
     /// Site-local time the day before a duty when reminders go out.
     pub duty_reminder_time: String,
+    /// Future bookings one person may hold at this site; `null`: no cap.
+    pub max_future_bookings_per_person: Option<i32>,
 }
 
 impl From<Site> for SiteView {
@@ -50,6 +52,7 @@ impl From<Site> for SiteView {
             created_at: utc(s.created_at),
             urgent_quota_per_week: s.urgent_quota_per_week,
             duty_reminder_time: s.duty_reminder_time,
+            max_future_bookings_per_person: s.max_future_bookings_per_person,
         }
     }
 }
@@ -62,6 +65,10 @@ pub struct SiteSettings {
     pub urgent_quota_per_week: Option<i32>,
     /// `HH:MM`, site-local.
     pub duty_reminder_time: Option<String>,
+    /// 1 to 10000 future bookings per person; `null` lifts the cap.
+    #[serde(default, deserialize_with = "crate::api::views::some")]
+    #[schema(value_type = Option<i32>)]
+    pub max_future_bookings_per_person: Option<Option<i32>>,
 }
 
 /// Changes a site's name and settings (site admin).
@@ -89,6 +96,15 @@ pub async fn update_site(
     if b.urgent_quota_per_week.is_some_and(|q| !(0..=50).contains(&q)) {
         invalid.push("urgent_quota_per_week", "must be between 0 and 50");
     }
+    if b.max_future_bookings_per_person
+        .flatten()
+        .is_some_and(|cap| !(1..=10_000).contains(&cap))
+    {
+        invalid.push(
+            "max_future_bookings_per_person",
+            "must be between 1 and 10000, or null",
+        );
+    }
     let reminder = match &b.duty_reminder_time {
         Some(t) => invalid
             .collect(crate::domain::local_time::parse_clock("duty_reminder_time", t))
@@ -107,6 +123,7 @@ pub async fn update_site(
                 name.as_deref(),
                 b.urgent_quota_per_week,
                 reminder.as_deref(),
+                b.max_future_bookings_per_person,
             )?;
             sites::by_id(conn, access.site.id)
         })

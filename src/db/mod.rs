@@ -3,14 +3,18 @@
 //!
 //! - [`DbConn`]: diesel `MultiConnection` over SQLite and PostgreSQL.
 //! - [`Db`]: the pool plus `read`/`write`, which run diesel on the blocking
-//!   thread pool. Every write goes through [`Db::write`], so a group-commit
-//!   writer can later sit behind it without handlers noticing.
+//!   thread pool. Every write goes through [`Db::write`]; on SQLite that
+//!   hands it to the group-commit writer, unseen by handlers.
+//! - [`writer`]: SQLite's group-commit writer thread.
+//! - [`backup`]: online backup of a live SQLite file.
 //! - [`backend`]: the only module with backend-specific SQL.
 //! - [`migrate`]: embedded migrations for both backends.
 
 pub mod backend;
+pub mod backup;
 pub mod migrate;
 pub mod schema;
+pub mod writer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,13 +52,18 @@ pub struct Db {
     kind: BackendKind,
     /// SQLite admits one writer at a time. Queueing writers here, in the
     /// process, instead of in SQLite's busy handler keeps "database is
-    /// locked" away and hands them over in arrival order.
+    /// locked" away and hands them over in arrival order. Used when group
+    /// commit is off.
     write_lane: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite with group commit: the one writer thread every write goes
+    /// through, committing the writes waiting together.
+    writer: Option<writer::GroupWriter>,
 }
 
 impl Db {
-    /// Opens the pool; does not migrate.
-    pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Db> {
+    /// Opens the pool; does not migrate. On SQLite, `group_commit` starts
+    /// the group-commit writer; without it each write commits alone.
+    pub fn connect(url: &DatabaseUrl, max_size: u32, group_commit: bool) -> anyhow::Result<Db> {
         if url.kind() == BackendKind::Sqlite {
             // The first connection switches a new file to WAL, which needs
             // the file to itself; do it before the pool opens others.
@@ -65,10 +74,13 @@ impl Db {
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(3))
             .build_unchecked(backend::Manager::new(url.clone()));
+        let writer = (group_commit && url.kind() == BackendKind::Sqlite)
+            .then(|| writer::GroupWriter::start(url.clone()).0);
         Ok(Db {
             pool,
             kind: url.kind(),
             write_lane: Arc::new(tokio::sync::Mutex::new(())),
+            writer,
         })
     }
 
@@ -103,6 +115,9 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
+        if let Some(writer) = &self.writer {
+            return writer.run(false, f).await;
+        }
         let _turn = match self.kind {
             BackendKind::Sqlite => Some(self.write_lane.clone().lock_owned().await),
             BackendKind::Postgres => None,
@@ -121,6 +136,9 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
+        if let Some(writer) = &self.writer {
+            return writer.run(true, f).await;
+        }
         let _turn = match self.kind {
             BackendKind::Sqlite => Some(self.write_lane.clone().lock_owned().await),
             BackendKind::Postgres => None,

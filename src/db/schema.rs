@@ -13,6 +13,7 @@ diesel::table! {
         created_at -> Timestamp,
         urgent_quota_per_week -> Integer,
         duty_reminder_time -> Text,
+        max_future_bookings_per_person -> Nullable<Integer>,
     }
 }
 

@@ -118,6 +118,7 @@ pub enum Rule {
     ReasonRequired,
     ResourceRetired,
     UrgentQuota,
+    TooManyFutureBookings,
 }
 
 /// One broken rule, with the sentence that explains it.
@@ -263,6 +264,20 @@ pub fn check_quota(held: u32, adding: u32, rules: &Rules) -> Option<Violation> {
     })
 }
 
+/// The site's cap on future bookings per person: `held` active bookings
+/// that have not ended yet, `adding` more asked for.
+pub fn check_future_cap(held: u32, adding: u32, cap: Option<u32>) -> Option<Violation> {
+    let cap = cap?;
+    (held.saturating_add(adding) > cap).then(|| {
+        Violation::new(
+            Rule::TooManyFutureBookings,
+            format!(
+                "Each person may hold {cap} future bookings at this site; you hold {held}. Cancel some, or ask the site admin."
+            ),
+        )
+    })
+}
+
 /// The site-local week (Monday to Monday) that contains `t`.
 pub fn week_of(tz: Tz, t: DateTime<Utc>) -> (chrono::NaiveDate, chrono::NaiveDate) {
     let monday = week_start(local_date(tz, t));
@@ -355,5 +370,11 @@ mod tests {
         assert_eq!(check_rules(now_slot, Some(11), &c)[0].rule, Rule::OverCapacity);
         assert_eq!(check_quota(15, 1, &rules).unwrap().rule, Rule::OverQuota);
         assert!(check_quota(14, 1, &rules).is_none());
+        assert!(check_future_cap(199, 1, Some(200)).is_none());
+        assert_eq!(
+            check_future_cap(199, 2, Some(200)).unwrap().rule,
+            Rule::TooManyFutureBookings
+        );
+        assert!(check_future_cap(u32::MAX, 1, None).is_none());
     }
 }

@@ -1,6 +1,6 @@
 //! Bookings and booking series.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
@@ -162,6 +162,26 @@ pub fn personal_active_within(
         .order(bookings::starts_at)
         .select(Booking::as_select())
         .load(conn)?)
+}
+
+/// How many active bookings `owner_id` holds at a site that have not ended
+/// by `now`. The lower bound on `starts_at` keeps it an index range scan of
+/// the person's future, however long their history.
+pub fn owner_future_count(
+    conn: &mut DbConn,
+    site_id: i64,
+    owner_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u32, ApiError> {
+    let n: i64 = bookings::table
+        .filter(bookings::owner_id.eq(owner_id))
+        .filter(bookings::site_id.eq(site_id))
+        .filter(bookings::status.eq_any(ACTIVE_STATUSES))
+        .filter(bookings::starts_at.gt((now - lookback()).naive_utc()))
+        .filter(bookings::ends_at.gt(now.naive_utc()))
+        .count()
+        .get_result(conn)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// The owner's active bookings on these resources starting in `window`.

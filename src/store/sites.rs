@@ -19,6 +19,8 @@ pub struct Site {
     pub urgent_quota_per_week: i32,
     /// Site-local time (`HH:MM`) the day before a duty when reminders go out.
     pub duty_reminder_time: String,
+    /// Future bookings one person may hold at this site; `None`: no cap.
+    pub max_future_bookings_per_person: Option<i32>,
 }
 
 impl Site {
@@ -73,7 +75,13 @@ pub fn update_settings(
     name: Option<&str>,
     urgent_quota: Option<i32>,
     reminder_time: Option<&str>,
+    max_future_bookings: Option<Option<i32>>,
 ) -> Result<(), ApiError> {
+    if let Some(cap) = max_future_bookings {
+        diesel::update(sites::table.find(id))
+            .set(sites::max_future_bookings_per_person.eq(cap))
+            .execute(conn)?;
+    }
     if let Some(n) = name {
         diesel::update(sites::table.find(id))
             .set(sites::name.eq(n))

@@ -518,6 +518,16 @@ pub fn create(
         }
     }
 
+    // The site's cap on future bookings per person: what stops a runaway
+    // loop from filling every resource, whatever the resources' own rules.
+    if let Some(cap) = access.site.max_future_bookings_per_person {
+        let held = store::owner_future_count(conn, site_id, access.user_id, now)?;
+        let adding = u32::try_from(booked_idx.len()).unwrap_or(u32::MAX);
+        if let Some(v) = booking::check_future_cap(held, adding, u32::try_from(cap).ok()) {
+            return Err(rule_error(vec![v]));
+        }
+    }
+
     let status = if rules.requires_approval && !access.is_admin() {
         BookingStatus::Pending
     } else {

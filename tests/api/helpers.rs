@@ -187,6 +187,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 /// Another app instance on the same database (several stateless instances
 /// on one PostgreSQL, or two processes on one SQLite file).
 pub struct SecondInstance {
+    /// `http://127.0.0.1:PORT` of this instance.
+    pub address: String,
     handle: actix_web::dev::ServerHandle,
     _background: livingroom::jobs::Background,
 }
@@ -202,10 +204,12 @@ impl TestApp {
         let mut settings = self.settings.clone();
         settings.bind = "127.0.0.1:0".to_owned();
         let app = Application::build(settings).await.expect("build second app");
+        let address = format!("http://127.0.0.1:{}", app.port());
         let (server, background) = app.into_parts();
         let handle = server.handle();
         tokio::spawn(server);
         SecondInstance {
+            address,
             handle,
             _background: background,
         }
