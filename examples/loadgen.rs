@@ -163,6 +163,9 @@ struct Figures {
     p90_ms: f64,
     p99_ms: f64,
     errors: u64,
+    /// Resident memory just after start-up, before any request.
+    rss_start_mb: Option<f64>,
+    /// After setting up the site (users signed in), before the load.
     rss_idle_mb: Option<f64>,
     rss_peak_mb: Option<f64>,
     ready_ms: Option<f64>,
@@ -171,7 +174,7 @@ struct Figures {
 fn report(args: &RunArgs, f: &Figures) -> Result<()> {
     let opt = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "-".into());
     println!(
-        "{:<8} {:<8} {:>5} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9} {:>9} {:>9}",
+        "{:<8} {:<8} {:>5} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9} {:>9} {:>9} {:>9}",
         f.server,
         f.db,
         f.connections,
@@ -180,6 +183,7 @@ fn report(args: &RunArgs, f: &Figures) -> Result<()> {
         f.p90_ms,
         f.p99_ms,
         f.errors,
+        opt(f.rss_start_mb),
         opt(f.rss_idle_mb),
         opt(f.rss_peak_mb),
         opt(f.ready_ms),
@@ -188,7 +192,7 @@ fn report(args: &RunArgs, f: &Figures) -> Result<()> {
         let line = json!({
             "server": f.server, "db": f.db, "connections": f.connections,
             "booked_per_sec": f.booked_per_sec, "p50_ms": f.p50_ms, "p90_ms": f.p90_ms,
-            "p99_ms": f.p99_ms, "errors": f.errors, "rss_idle_mb": f.rss_idle_mb,
+            "p99_ms": f.p99_ms, "errors": f.errors, "rss_start_mb": f.rss_start_mb, "rss_idle_mb": f.rss_idle_mb,
             "rss_peak_mb": f.rss_peak_mb, "ready_ms": f.ready_ms,
         });
         let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
@@ -382,6 +386,8 @@ async fn measure_api(args: &RunArgs, connections: usize) -> Result<Figures> {
     let client = reqwest::Client::new();
     let base = server.base.clone();
     wait_ready(&client, &format!("{base}/readyz"), Instant::now()).await?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let rss_start = server.rss_mb();
 
     let op = login(&client, &base, "op@load.example").await?;
     post_ok(
@@ -472,8 +478,7 @@ async fn measure_api(args: &RunArgs, connections: usize) -> Result<Figures> {
             Db::Postgres => "postgres",
         },
         connections,
-        rss_idle,
-        rss_peak,
+        [rss_start, rss_idle, rss_peak],
         Some(ready.as_secs_f64() * 1000.0),
     ))
 }
@@ -549,7 +554,7 @@ async fn measure_minimal(args: &RunArgs, connections: usize) -> Result<Figures> 
     };
     let client = reqwest::Client::new();
     wait_ready(&client, &format!("{}/ready", server.base), Instant::now()).await?;
-    let rss_idle = server.rss_mb();
+    let rss_start = server.rss_mb();
     let lanes = (0..connections)
         .map(|i| Lane {
             token: None,
@@ -579,7 +584,13 @@ async fn measure_minimal(args: &RunArgs, connections: usize) -> Result<Figures> 
         Sync::Full => "minimal",
         Sync::Normal => "min-norm",
     };
-    Ok(load.figures(name, "sqlite", connections, rss_idle, rss_peak, None))
+    Ok(load.figures(
+        name,
+        "sqlite",
+        connections,
+        [rss_start, rss_start, rss_peak],
+        None,
+    ))
 }
 
 /// What the connections of one measurement did.
@@ -596,8 +607,7 @@ impl Load {
         server: &'static str,
         db: &'static str,
         connections: usize,
-        rss_idle_mb: Option<f64>,
-        rss_peak_mb: Option<f64>,
+        [rss_start_mb, rss_idle_mb, rss_peak_mb]: [Option<f64>; 3],
         ready_ms: Option<f64>,
     ) -> Figures {
         let mut lat = self.latencies_us;
@@ -618,6 +628,7 @@ impl Load {
             p90_ms: pct(0.90),
             p99_ms: pct(0.99),
             errors: self.errors,
+            rss_start_mb,
             rss_idle_mb,
             rss_peak_mb,
             ready_ms,

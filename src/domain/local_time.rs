@@ -183,4 +183,48 @@ mod tests {
         assert_eq!(ceil_to_slot(sh, aligned, 15), aligned);
         assert!(is_aligned(sh, aligned, 15));
     }
+
+    proptest::proptest! {
+        /// Any text is either a valid `HH:MM` (00:00 to 24:00) that prints
+        /// back the same, or a field error: never a panic.
+        #[test]
+        fn clock_parse_round_trips_or_refuses(s in "\\PC{0,8}|[0-2][0-9]:[0-6][0-9]") {
+            match parse_clock("start", &s) {
+                Ok(m) => {
+                    proptest::prop_assert!(m <= 1440);
+                    proptest::prop_assert_eq!(format_clock(m), s);
+                }
+                Err(invalid) => proptest::prop_assert_eq!(invalid.fields[0].field.as_str(), "start"),
+            }
+        }
+
+        /// Weekday names parse case-insensitively or are refused.
+        #[test]
+        fn weekday_parse_never_panics(s in "\\PC{0,12}") {
+            if let Ok(day) = parse_weekday("weekday", &s) {
+                proptest::prop_assert_eq!(parse_weekday("weekday", weekday_name(day)).ok(), Some(day));
+            }
+        }
+
+        /// In any zone, at any instant, rounding to a slot lands on the
+        /// grid, never moves the wrong way, and never by a slot or more
+        /// (except across a DST gap, where the grid itself jumps).
+        #[test]
+        fn slot_rounding_in_any_zone(
+            zone in proptest::sample::select(vec![
+                "Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                "Asia/Kolkata", "Pacific/Chatham", "UTC",
+            ]),
+            secs in 1_700_000_000i64..1_900_000_000,
+            slot in proptest::sample::select(vec![5u32, 10, 15, 30, 60]),
+        ) {
+            let tz: Tz = zone.parse().unwrap();
+            let t = DateTime::from_timestamp(secs, 0).unwrap();
+            let up = ceil_to_slot(tz, t, slot);
+            let down = floor_to_slot(tz, t, slot);
+            proptest::prop_assert!(down <= t && t <= up);
+            proptest::prop_assert!(is_aligned(tz, down, slot));
+            proptest::prop_assert!(up - down <= Duration::minutes(i64::from(slot)) + Duration::hours(1));
+        }
+    }
 }

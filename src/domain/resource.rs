@@ -444,4 +444,23 @@ mod tests {
         assert_eq!(open[0].end, Utc.with_ymd_and_hms(2026, 11, 23, 4, 0, 0).unwrap());
         let _ = NaiveDate::from_ymd_opt(2026, 11, 23);
     }
+
+    proptest::proptest! {
+        /// Opening hours from any JSON-shaped input are either valid (sorted,
+        /// non-overlapping, printing back to something that parses to the
+        /// same) or a field error: never a panic.
+        #[test]
+        fn opening_hours_parse_or_refuse(
+            days in proptest::collection::btree_map(
+                "mon|tue|wed|thu|fri|sat|sun|Mon|xyz|\\PC{0,4}",
+                proptest::collection::vec("[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]|\\PC{0,12}", 0..4),
+                0..8,
+            )
+        ) {
+            if let Ok(hours) = OpeningHours::parse(&days) {
+                let again = OpeningHours::parse(&hours.to_map()).expect("printed hours parse");
+                proptest::prop_assert_eq!(again.to_map(), hours.to_map());
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! `LIVINGROOM_TEST_POSTGRES_URL` is set (`.ci/run` runs both).
 
 mod auth;
+mod authz;
 mod board;
 mod bookings;
 mod concurrency;
