@@ -813,7 +813,7 @@ pub async fn personal_feed(
             let user_id = store::feed_owner(conn, &hash)?.ok_or_else(|| ApiError::not_found("calendar"))?;
             let mut events = Vec::new();
             let window = Interval::of(now - Duration::days(30), now + Duration::days(120));
-            for (b, resource) in booking_store::of_owner_within(conn, None, user_id, window)? {
+            for (b, resource) in booking_store::of_owner_within(conn, None, user_id, window, false)? {
                 events.push(CalendarEvent {
                     uid: format!("booking-{}@{host}", b.id),
                     summary: format!("{resource}: {}", b.purpose),
@@ -888,7 +888,7 @@ pub struct DayQuery {
 pub struct ScheduleItem {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    /// A desk shift's label, or the computer's or room's name.
+    /// A desk shift's label, or the computer's or desk's name.
     pub what: String,
     /// `desk_shift` or `booking`.
     pub kind: String,
@@ -947,7 +947,9 @@ pub async fn schedule(
                     });
                 }
             }
-            for (b, resource) in booking_store::of_owner_within(conn, Some(site.id), user_id, day)? {
+            // Public: seats only (computers and desks), never rooms, whose
+            // bookings say more about a person's work than the board should.
+            for (b, resource) in booking_store::of_owner_within(conn, Some(site.id), user_id, day, true)? {
                 if b.rota_shift_id.is_some() {
                     continue;
                 }

@@ -82,8 +82,12 @@ PRAGMA foreign_keys = ON;
 PRAGMA temp_store = MEMORY;";
 
 /// PostgreSQL: instants are `timestamptz`, bound by diesel as `timestamp`;
-/// a UTC session makes that conversion the identity.
-const POSTGRES_SESSION: &str = "SET TIME ZONE 'UTC'";
+/// a UTC session makes that conversion the identity. Generic plans: every
+/// hot query is an equality plus a bounded time range on an index, which a
+/// generic plan serves as well as a custom one; left to choose, PostgreSQL
+/// re-plans each call once a table is large (its generic estimate for a
+/// time range looks costly), which made planning grow with history.
+const POSTGRES_SESSION: &str = "SET TIME ZONE 'UTC'; SET plan_cache_mode = force_generic_plan";
 
 pub fn establish(url: &DatabaseUrl) -> Result<DbConn, ConnectionError> {
     match url {

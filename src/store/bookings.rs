@@ -499,11 +499,13 @@ pub fn of_owner_within(
     site_id: Option<i64>,
     owner_id: i64,
     window: Interval,
+    seats_only: bool,
 ) -> Result<Vec<(Booking, String)>, ApiError> {
     let mut q = bookings::table
         .inner_join(resources::table)
         .filter(bookings::owner_id.eq(owner_id))
         .filter(bookings::status.eq_any(ACTIVE_STATUSES))
+        .filter(bookings::starts_at.gt((window.start - lookback()).naive_utc()))
         .filter(bookings::starts_at.lt(window.end.naive_utc()))
         .filter(bookings::ends_at.gt(window.start.naive_utc()))
         .order(bookings::starts_at)
@@ -511,6 +513,9 @@ pub fn of_owner_within(
         .into_boxed();
     if let Some(site) = site_id {
         q = q.filter(bookings::site_id.eq(site));
+    }
+    if seats_only {
+        q = q.filter(resources::kind.eq_any(["computer", "desk"]));
     }
     Ok(q.load(conn)?)
 }
