@@ -127,7 +127,7 @@ fn main() -> Result<()> {
 fn run(args: RunArgs) -> Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     println!(
-        "{:<8} {:<8} {:>5} {:>10} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9} {:>9}",
+        "{:<8} {:<8} {:>5} {:>10} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9} {:>9} {:>9}",
         "server",
         "db",
         "conns",
@@ -136,6 +136,7 @@ fn run(args: RunArgs) -> Result<()> {
         "p90 ms",
         "p99 ms",
         "errors",
+        "rss start",
         "rss idle",
         "rss peak",
         "ready ms"
