@@ -60,14 +60,13 @@ use clap::{Parser, ValueEnum};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-use livingroom::api::availability::Slot;
+use livingroom::api::availability::MAX_SLOTS;
 use livingroom::auth::{AuthUser, JwtKeys};
 use livingroom::clock;
 use livingroom::config::Settings;
 use livingroom::db::schema::bookings;
 use livingroom::db::{BackendKind, DatabaseUrl, Db, DbConn, PooledConn, backend, migrate};
-use livingroom::domain::availability::{Busy, ResourceCalendar, free_windows};
-use livingroom::domain::booking::{Urgency, lapsed};
+use livingroom::domain::booking::Urgency;
 use livingroom::domain::interval::Interval;
 use livingroom::domain::local_time::{local_date, resolve_lenient};
 use livingroom::domain::person::{Language, Roles};
@@ -81,6 +80,7 @@ use livingroom::store::access::site_access;
 use livingroom::store::bookings as booking_store;
 use livingroom::store::resources::{self, ResourceFields};
 use livingroom::store::{groups, sessions, sites, users};
+use livingroom::workflows::availability::{FreeWindow, free_slots};
 use livingroom::workflows::bookings::{self as booking_flow, BookingRequest, OnConflict, Outcome, Target};
 
 #[derive(Parser, Debug)]
@@ -124,8 +124,6 @@ const FUTURE_DAYS: i64 = 21;
 /// Repetitions of one size in a row before the next size's turn.
 const CHUNK: usize = 50;
 const JWT_SECRET: &[u8] = b"history-benchmark-secret-history-benchmark";
-/// The availability handler's cap on listed windows (`MAX_SLOTS`).
-const MAX_SLOTS: usize = 500;
 
 #[actix_web::main]
 async fn main() -> Result<()> {
@@ -875,62 +873,28 @@ where
 }
 
 /// What `GET /api/v1/sites/{site}/availability?pool=computers&...` does
-/// inside its `db.read`, call for call (`api::availability::availability`).
+/// inside its `db.read`: the site, the window, the pool, then the shared
+/// `workflows::availability::free_slots`.
 fn availability(
     conn: &mut DbConn,
     user: &AuthUser,
     from: Option<DateTime<FixedOffset>>,
     duration_minutes: i64,
     now: DateTime<Utc>,
-) -> Result<Vec<Slot>, ApiError> {
+) -> Result<Vec<FreeWindow>, ApiError> {
     let from = from.or_else(|| Some((now - Duration::hours(1)).fixed_offset()));
     let access = site_access(conn, SLUG, user)?;
     let tz = access.site.tz();
     let window = livingroom::api::bookings::query_window(tz, from, None, 1, now)?;
     let candidates = resources::pool_members(conn, access.site.id, "computers")?;
-    let ids: Vec<i64> = candidates.iter().map(|r| r.id).collect();
-    let busy = booking_store::active_within(
+    let mut slots = free_slots(
         conn,
-        &ids,
-        Interval::of(window.start - Duration::days(1), window.end + Duration::days(1)),
+        tz,
+        &candidates,
+        window,
+        Some(Duration::minutes(duration_minutes)),
+        now,
     )?;
-    let blackouts = resources::blackouts_within(conn, &ids, window)?;
-    let mut slots = Vec::new();
-    for r in &candidates {
-        let rules = r.rules();
-        let opening = r.opening();
-        let busy_here: Vec<Busy> = busy
-            .iter()
-            .filter(|b| b.resource_id == r.id)
-            .filter(|b| {
-                !(b.status == "confirmed"
-                    && lapsed(&rules, b.checked_in_at.is_some(), b.starts_at.and_utc(), now))
-            })
-            .map(|b| b.busy())
-            .collect();
-        let bl: Vec<Interval> = blackouts
-            .iter()
-            .filter(|b| b.resource_id == r.id)
-            .map(|b| b.interval())
-            .collect();
-        let cal = ResourceCalendar {
-            resource_id: r.id,
-            rules: &rules,
-            opening: opening.as_ref(),
-            blackouts: &bl,
-            busy: &busy_here,
-            retired: r.is_retired(),
-        };
-        let want = Duration::minutes(duration_minutes);
-        for w in free_windows(tz, &cal, window, want, now) {
-            slots.push(Slot {
-                resource_id: r.id,
-                starts_at: w.start,
-                ends_at: w.end,
-            });
-        }
-    }
-    slots.sort_by_key(|s| (s.starts_at, s.resource_id));
     slots.truncate(MAX_SLOTS);
     Ok(slots)
 }

@@ -8,18 +8,15 @@ use serde::{Deserialize, Serialize};
 use super::bookings::query_window;
 use crate::auth::AuthUser;
 use crate::clock;
-use crate::domain::availability::{Busy, ResourceCalendar, free_windows};
-use crate::domain::booking::lapsed;
-use crate::domain::interval::Interval;
 use crate::domain::resource::{ResourceKind, pool_name};
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
-use crate::store::bookings as booking_store;
 use crate::store::resources::{self, ResourceFilter};
+use crate::workflows::availability::free_slots;
 
 /// The most windows one answer lists.
-const MAX_SLOTS: usize = 500;
+pub const MAX_SLOTS: usize = 500;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -115,51 +112,17 @@ pub async fn availability(
                 )?,
                 _ => Vec::new(),
             };
-            let ids: Vec<i64> = candidates.iter().map(|r| r.id).collect();
-            let busy = booking_store::active_within(
-                conn,
-                &ids,
-                Interval::of(window.start - Duration::days(1), window.end + Duration::days(1)),
-            )?;
-            let blackouts = resources::blackouts_within(conn, &ids, window)?;
-            let mut slots = Vec::new();
-            for r in &candidates {
-                let rules = r.rules();
-                let opening = r.opening();
-                let busy_here: Vec<Busy> = busy
-                    .iter()
-                    .filter(|b| b.resource_id == r.id)
-                    .filter(|b| {
-                        !(b.status == "confirmed"
-                            && lapsed(&rules, b.checked_in_at.is_some(), b.starts_at.and_utc(), now))
-                    })
-                    .map(|b| b.busy())
-                    .collect();
-                let bl: Vec<Interval> = blackouts
-                    .iter()
-                    .filter(|b| b.resource_id == r.id)
-                    .map(|b| b.interval())
-                    .collect();
-                let cal = ResourceCalendar {
-                    resource_id: r.id,
-                    rules: &rules,
-                    opening: opening.as_ref(),
-                    blackouts: &bl,
-                    busy: &busy_here,
-                    retired: r.is_retired(),
-                };
-                let want = Duration::minutes(q.duration_minutes.unwrap_or(i64::from(rules.min_minutes)));
-                for w in free_windows(tz, &cal, window, want, now) {
-                    slots.push(Slot {
-                        resource_id: r.id,
-                        starts_at: w.start,
-                        ends_at: w.end,
-                    });
-                }
-            }
-            slots.sort_by_key(|s| (s.starts_at, s.resource_id));
+            let length = q.duration_minutes.map(Duration::minutes);
+            let mut slots = free_slots(conn, tz, &candidates, window, length, now)?;
             slots.truncate(MAX_SLOTS);
-            Ok(slots)
+            Ok(slots
+                .into_iter()
+                .map(|s| Slot {
+                    resource_id: s.resource_id,
+                    starts_at: s.window.start,
+                    ends_at: s.window.end,
+                })
+                .collect::<Vec<_>>())
         })
         .await?;
     Ok(HttpResponse::Ok().json(Availability { slots }))

@@ -117,14 +117,13 @@ pub async fn update_site(
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             access.require_admin()?;
-            sites::update_settings(
-                conn,
-                access.site.id,
-                name.as_deref(),
-                b.urgent_quota_per_week,
-                reminder.as_deref(),
-                b.max_future_bookings_per_person,
-            )?;
+            let changes = sites::SiteChanges {
+                name: name.as_deref(),
+                urgent_quota_per_week: b.urgent_quota_per_week,
+                duty_reminder_time: reminder.as_deref(),
+                max_future_bookings_per_person: b.max_future_bookings_per_person,
+            };
+            sites::update_settings(conn, access.site.id, &changes)?;
             sites::by_id(conn, access.site.id)
         })
         .await?;

@@ -75,7 +75,7 @@ impl Db {
             .connection_timeout(Duration::from_secs(3))
             .build_unchecked(backend::Manager::new(url.clone()));
         let writer = (group_commit && url.kind() == BackendKind::Sqlite)
-            .then(|| writer::GroupWriter::start(url.clone()).0);
+            .then(|| writer::GroupWriter::start(url.clone()));
         Ok(Db {
             pool,
             kind: url.kind(),

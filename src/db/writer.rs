@@ -16,7 +16,6 @@
 //! gave, which the conflict checks rely on.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::thread::JoinHandle;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use tokio::sync::{mpsc, oneshot};
@@ -148,13 +147,15 @@ pub struct GroupWriter {
 impl GroupWriter {
     /// Starts the writer thread on its own connection to `url`. The thread
     /// ends when the last handle is dropped, after the queue drains.
-    pub fn start(url: DatabaseUrl) -> (GroupWriter, JoinHandle<()>) {
+    /// Nobody joins the thread: every request waits for its own answer,
+    /// so none is in flight once the server has drained.
+    pub fn start(url: DatabaseUrl) -> GroupWriter {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let thread = std::thread::Builder::new()
+        std::thread::Builder::new()
             .name("livingroom-writer".into())
             .spawn(move || writer_loop(url, rx))
             .expect("spawn the writer thread");
-        (GroupWriter { queue: tx }, thread)
+        GroupWriter { queue: tx }
     }
 
     /// Runs `f` in the next batch; answers after the batch is durable.

@@ -72,6 +72,21 @@ pub struct Roles {
 }
 
 impl Roles {
+    pub const ADMIN: Roles = Roles::only(Role::Admin);
+    pub const STAFF: Roles = Roles::only(Role::Staff);
+    pub const VOLUNTEER: Roles = Roles::only(Role::Volunteer);
+    pub const GROUP_LEADER: Roles = Roles::only(Role::GroupLeader);
+
+    /// The set holding just `role`.
+    pub const fn only(role: Role) -> Roles {
+        Roles {
+            admin: matches!(role, Role::Admin),
+            staff: matches!(role, Role::Staff),
+            volunteer: matches!(role, Role::Volunteer),
+            group_leader: matches!(role, Role::GroupLeader),
+        }
+    }
+
     pub fn parse(roles: &[Role]) -> Result<Roles, Invalid> {
         if roles.is_empty() {
             return Err(Invalid::field("roles", "name at least one role"));
@@ -105,7 +120,7 @@ impl Roles {
         Role::ALL.into_iter().filter(|r| self.has(*r)).collect()
     }
 
-    pub fn union(self, other: Roles) -> Roles {
+    pub const fn union(self, other: Roles) -> Roles {
         Roles {
             admin: self.admin || other.admin,
             staff: self.staff || other.staff,

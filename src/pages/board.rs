@@ -14,8 +14,7 @@ use serde::Deserialize;
 
 use crate::clock;
 use crate::db::DbConn;
-use crate::domain::availability::{Busy, ResourceCalendar, free_windows};
-use crate::domain::booking::lapsed;
+use crate::domain::availability::{ResourceCalendar, free_windows};
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{local_date, resolve_lenient, week_start};
 use crate::domain::resource::ResourceKind;
@@ -165,15 +164,7 @@ fn gather(conn: &mut DbConn, slug: &str, now: DateTime<Utc>) -> Result<Board, Ap
     let mut computers = Vec::new();
     for r in all.iter().filter(|r| r.kind() == ResourceKind::Computer) {
         let rules = r.rules();
-        let mine: Vec<Busy> = busy
-            .iter()
-            .filter(|b| b.resource_id == r.id)
-            .filter(|b| {
-                !(b.status == "confirmed"
-                    && lapsed(&rules, b.checked_in_at.is_some(), b.starts_at.and_utc(), now))
-            })
-            .map(|b| b.busy())
-            .collect();
+        let mine = booking_store::holding(&busy, r.id, &rules, now);
         let state = match mine.iter().find(|b| b.slot.contains_instant(now)) {
             Some(b) => {
                 let opening = r.opening();

@@ -6,8 +6,9 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::db::schema::{booking_series, bookings, resources, users};
 use crate::domain::availability::Busy;
-use crate::domain::booking::{ACTIVE_STATUSES, BookingStatus, Urgency};
+use crate::domain::booking::{ACTIVE_STATUSES, BookingStatus, Urgency, lapsed};
 use crate::domain::interval::Interval;
+use crate::domain::resource::Rules;
 use crate::errors::ApiError;
 
 /// How far before a window an overlapping booking can start: the longest
@@ -58,6 +59,14 @@ impl Booking {
             slot: self.slot(),
             blocked: Interval::of(self.starts_at.and_utc(), self.busy_until.and_utc()),
         }
+    }
+
+    /// Whether this booking still keeps its time from others at `now`: a
+    /// confirmed booking left unclaimed past its release time does not (the
+    /// release job ends it shortly; until then it must block nobody).
+    pub fn holds(&self, rules: &Rules, now: DateTime<Utc>) -> bool {
+        !(self.status == BookingStatus::Confirmed.code()
+            && lapsed(rules, self.checked_in_at.is_some(), self.starts_at.and_utc(), now))
     }
 
     pub fn status(&self) -> BookingStatus {
@@ -124,6 +133,15 @@ pub fn by_id(conn: &mut DbConn, site_id: i64, id: i64) -> Result<Booking, ApiErr
         .first(conn)
         .optional()?
         .ok_or_else(|| ApiError::not_found("booking"))
+}
+
+/// The time `bookings` still hold on one resource (see [`Booking::holds`]).
+pub fn holding(bookings: &[Booking], resource_id: i64, rules: &Rules, now: DateTime<Utc>) -> Vec<Busy> {
+    bookings
+        .iter()
+        .filter(|b| b.resource_id == resource_id && b.holds(rules, now))
+        .map(Booking::busy)
+        .collect()
 }
 
 /// Active bookings on these resources that meet `window`. The lower bound

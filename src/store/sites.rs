@@ -69,35 +69,33 @@ pub fn by_id(conn: &mut DbConn, id: i64) -> Result<Site, ApiError> {
 }
 
 /// Changes the given settings; `None` keeps a value.
-pub fn update_settings(
-    conn: &mut DbConn,
-    id: i64,
-    name: Option<&str>,
-    urgent_quota: Option<i32>,
-    reminder_time: Option<&str>,
-    max_future_bookings: Option<Option<i32>>,
-) -> Result<(), ApiError> {
-    if let Some(cap) = max_future_bookings {
-        diesel::update(sites::table.find(id))
-            .set(sites::max_future_bookings_per_person.eq(cap))
-            .execute(conn)?;
+pub fn update_settings(conn: &mut DbConn, id: i64, changes: &SiteChanges<'_>) -> Result<(), ApiError> {
+    // Diesel refuses an UPDATE that sets nothing; an empty PATCH is valid.
+    if changes.is_empty() {
+        return Ok(());
     }
-    if let Some(n) = name {
-        diesel::update(sites::table.find(id))
-            .set(sites::name.eq(n))
-            .execute(conn)?;
-    }
-    if let Some(q) = urgent_quota {
-        diesel::update(sites::table.find(id))
-            .set(sites::urgent_quota_per_week.eq(q))
-            .execute(conn)?;
-    }
-    if let Some(t) = reminder_time {
-        diesel::update(sites::table.find(id))
-            .set(sites::duty_reminder_time.eq(t))
-            .execute(conn)?;
-    }
+    diesel::update(sites::table.find(id)).set(changes).execute(conn)?;
     Ok(())
+}
+
+/// The settings one PATCH changes; `None` leaves a setting as it is.
+#[derive(AsChangeset, Debug, Default)]
+#[diesel(table_name = sites)]
+pub struct SiteChanges<'a> {
+    pub name: Option<&'a str>,
+    pub urgent_quota_per_week: Option<i32>,
+    pub duty_reminder_time: Option<&'a str>,
+    /// `Some(None)` lifts the cap.
+    pub max_future_bookings_per_person: Option<Option<i32>>,
+}
+
+impl SiteChanges<'_> {
+    fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.urgent_quota_per_week.is_none()
+            && self.duty_reminder_time.is_none()
+            && self.max_future_bookings_per_person.is_none()
+    }
 }
 
 pub fn by_slug(conn: &mut DbConn, slug: &str) -> Result<Option<Site>, ApiError> {

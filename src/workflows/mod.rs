@@ -2,6 +2,7 @@
 //! transaction: the caller (a handler, a job) opens the transaction with
 //! `Db::write` and passes the connection in.
 
+pub mod availability;
 pub mod bookings;
 pub mod duties;
 pub mod priority;

@@ -237,27 +237,6 @@ fn fits(cell: char, status: u16) -> bool {
         }
 }
 
-const VOLUNTEER: Roles = Roles {
-    admin: false,
-    staff: false,
-    volunteer: true,
-    group_leader: false,
-};
-
-const LEADER: Roles = Roles {
-    admin: false,
-    staff: false,
-    volunteer: false,
-    group_leader: true,
-};
-
-const STAFF: Roles = Roles {
-    admin: false,
-    staff: true,
-    volunteer: false,
-    group_leader: false,
-};
-
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 fn today() -> NaiveDate {
@@ -360,14 +339,14 @@ impl World {
         app.site("beta").await;
         let admin = app.admin("alpha").await;
         let staff = app.staff("alpha", "Staff").await;
-        let volunteer = app.member("alpha", "Volunteer", VOLUNTEER, &[]).await;
-        let leader = app.member("alpha", "Leader", LEADER, &[]).await;
+        let volunteer = app.member("alpha", "Volunteer", Roles::VOLUNTEER, &[]).await;
+        let leader = app.member("alpha", "Leader", Roles::GROUP_LEADER, &[]).await;
         let operator = app.operator().await;
         let other = app.admin("beta").await;
-        let owner = app.quick_member("alpha", STAFF).await;
-        let signer = app.quick_member("alpha", VOLUNTEER).await;
-        let target = app.quick_member("alpha", VOLUNTEER).await;
-        let login = app.member("alpha", "Login", VOLUNTEER, &[]).await;
+        let owner = app.quick_member("alpha", Roles::STAFF).await;
+        let signer = app.quick_member("alpha", Roles::VOLUNTEER).await;
+        let target = app.quick_member("alpha", Roles::VOLUNTEER).await;
+        let login = app.member("alpha", "Login", Roles::VOLUNTEER, &[]).await;
 
         let resource = |body: Value| app.resource("alpha", &admin, body);
         let room = resource(json!({"name": "Multi-function room", "kind": "room", "capacity": 40})).await;
@@ -538,7 +517,7 @@ impl World {
             .expect("an outbox row");
 
         // A personal calendar feed of someone who is not a caller.
-        let feed_owner = w.app.quick_member("alpha", VOLUNTEER).await;
+        let feed_owner = w.app.quick_member("alpha", Roles::VOLUNTEER).await;
         let res = w
             .app
             .post("/api/v1/me/calendar-feed", &json!({}), Some(&feed_owner.token))
@@ -598,8 +577,8 @@ impl World {
         let app = &self.app;
         let person = match role {
             Role::Anonymous => return None,
-            Role::Volunteer => app.member("alpha", &name, VOLUNTEER, &[]).await,
-            Role::GroupLeader => app.member("alpha", &name, LEADER, &[]).await,
+            Role::Volunteer => app.member("alpha", &name, Roles::VOLUNTEER, &[]).await,
+            Role::GroupLeader => app.member("alpha", &name, Roles::GROUP_LEADER, &[]).await,
             Role::Staff => app.staff("alpha", &name).await,
             Role::Admin => app.admin("alpha").await,
             Role::Operator => app.operator().await,
@@ -723,7 +702,7 @@ impl World {
     }
 
     async fn fresh_member(&self) -> i64 {
-        self.app.quick_member("alpha", VOLUNTEER).await.id
+        self.app.quick_member("alpha", Roles::VOLUNTEER).await.id
     }
 
     /// The request `role` sends for the row `key`.

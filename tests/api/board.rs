@@ -81,17 +81,7 @@ async fn seeded(app: &TestApp) {
         .await;
     assert_eq!(res.status(), 200);
 
-    let leader = app
-        .member(
-            "alpha",
-            "Auntie Lin",
-            Roles {
-                group_leader: true,
-                ..Roles::default()
-            },
-            &[],
-        )
-        .await;
+    let leader = app.member("alpha", "Auntie Lin", Roles::GROUP_LEADER, &[]).await;
     let group: Value = app
         .post(
             "/api/v1/sites/alpha/groups",
@@ -127,17 +117,7 @@ async fn seeded(app: &TestApp) {
         )
         .await;
     let duty: Value = res.json().await.unwrap();
-    let volunteer = app
-        .member(
-            "alpha",
-            "陈梅 Chen Mei",
-            Roles {
-                volunteer: true,
-                ..Roles::default()
-            },
-            &[],
-        )
-        .await;
+    let volunteer = app.member("alpha", "陈梅 Chen Mei", Roles::VOLUNTEER, &[]).await;
     let res = app
         .post(
             &format!("/api/v1/sites/alpha/duties/{}/signups", duty["id"]),

@@ -85,17 +85,7 @@ async fn half_open_intervals_and_conflicts() {
 async fn conflict_owner_names_are_for_staff_only() {
     let app = spawn_app().await;
     let s = setup(&app).await;
-    let leader = app
-        .member(
-            "alpha",
-            "Auntie Lin",
-            Roles {
-                group_leader: true,
-                ..Roles::default()
-            },
-            &[],
-        )
-        .await;
+    let leader = app.member("alpha", "Auntie Lin", Roles::GROUP_LEADER, &[]).await;
     assert_eq!(
         app.book("alpha", &s.staff, slot(s.room, 3, (14, 0), (16, 0)))
             .await
@@ -111,15 +101,7 @@ async fn conflict_owner_names_are_for_staff_only() {
     assert!(p["conflicts"][0].get("owner").is_none(), "{p}");
     // A volunteer books nothing directly.
     let volunteer = app
-        .member(
-            "alpha",
-            "Chen Mei",
-            Roles {
-                volunteer: true,
-                ..Roles::default()
-            },
-            &["medical"],
-        )
+        .member("alpha", "Chen Mei", Roles::VOLUNTEER, &["medical"])
         .await;
     problem(
         app.book("alpha", &volunteer, slot(s.room, 3, (18, 0), (19, 0)))
@@ -369,17 +351,7 @@ async fn one_person_cannot_hold_two_seats_at_once() {
 async fn weekly_series_all_or_nothing_skip_and_cancel() {
     let app = spawn_app().await;
     let s = setup(&app).await;
-    let leader = app
-        .member(
-            "alpha",
-            "Teacher Xu",
-            Roles {
-                group_leader: true,
-                ..Roles::default()
-            },
-            &[],
-        )
-        .await;
+    let leader = app.member("alpha", "Teacher Xu", Roles::GROUP_LEADER, &[]).await;
     let res = app
         .post(
             "/api/v1/sites/alpha/groups",

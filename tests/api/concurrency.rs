@@ -7,13 +7,6 @@ use serde_json::{Value, json};
 use crate::helpers::{Person, TestApp, sh, spawn_app};
 use livingroom::domain::person::Roles;
 
-const STAFF: Roles = Roles {
-    admin: false,
-    staff: true,
-    volunteer: false,
-    group_leader: false,
-};
-
 async fn room(app: &TestApp, admin: &Person) -> i64 {
     app.resource(
         "alpha",
@@ -69,7 +62,7 @@ async fn two_hundred_clients_one_slot_exactly_one_wins_twenty_times() {
     let room = room(&app, &admin).await;
     let mut people = Vec::new();
     for _ in 0..200 {
-        people.push(app.quick_member("alpha", STAFF).await);
+        people.push(app.quick_member("alpha", Roles::STAFF).await);
     }
     for round in 0..20u32 {
         let start = 8 * 60 + round * 30;
@@ -97,7 +90,7 @@ async fn fifty_clients_random_overlaps_leave_no_overlap() {
     let room = room(&app, &admin).await;
     let mut people = Vec::new();
     for _ in 0..50 {
-        people.push(app.quick_member("alpha", STAFF).await);
+        people.push(app.quick_member("alpha", Roles::STAFF).await);
     }
     // A fixed pseudo-random sequence, so a failure can be replayed.
     let mut seed: u64 = 0x5eed_1234;
@@ -138,7 +131,7 @@ async fn fifty_writers_twenty_distinct_slots_all_succeed() {
     let room = room(&app, &admin).await;
     let mut people = Vec::new();
     for _ in 0..50 {
-        people.push(app.quick_member("alpha", STAFF).await);
+        people.push(app.quick_member("alpha", Roles::STAFF).await);
     }
     let answers = join_all(people.iter().enumerate().map(|(w, p)| {
         let app = &app;

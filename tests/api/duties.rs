@@ -6,13 +6,6 @@ use serde_json::{Value, json};
 use crate::helpers::{Person, TestApp, problem, spawn_app};
 use livingroom::domain::person::Roles;
 
-const VOLUNTEER: Roles = Roles {
-    admin: false,
-    staff: false,
-    volunteer: true,
-    group_leader: false,
-};
-
 fn today(tz: &str) -> NaiveDate {
     let tz: chrono_tz::Tz = tz.parse().unwrap();
     chrono::Utc::now().with_timezone(&tz).date_naive()
@@ -56,8 +49,10 @@ async fn blood_pressure(app: &TestApp) -> Corner {
     assert_eq!(res.status(), 201);
     let duty: Value = res.json().await.unwrap();
     assert_eq!(duty["conflicts"], json!([]));
-    let chen_mei = app.member("alpha", "Chen Mei", VOLUNTEER, &["medical"]).await;
-    let huang = app.member("alpha", "Huang", VOLUNTEER, &["medical"]).await;
+    let chen_mei = app
+        .member("alpha", "Chen Mei", Roles::VOLUNTEER, &["medical"])
+        .await;
+    let huang = app.member("alpha", "Huang", Roles::VOLUNTEER, &["medical"]).await;
     Corner {
         admin,
         corner,
@@ -166,17 +161,7 @@ async fn the_doctor_signs_up_weekly_is_absent_once_and_a_colleague_covers() {
 async fn the_corner_is_held_for_the_duty() {
     let app = spawn_app().await;
     let c = blood_pressure(&app).await;
-    let leader = app
-        .member(
-            "alpha",
-            "Auntie Lin",
-            Roles {
-                group_leader: true,
-                ..Roles::default()
-            },
-            &[],
-        )
-        .await;
+    let leader = app.member("alpha", "Auntie Lin", Roles::GROUP_LEADER, &[]).await;
     let tue = next(Weekday::Tue, "Asia/Shanghai");
     let at = |h: u32| {
         use chrono::TimeZone;
@@ -263,7 +248,7 @@ async fn skills_and_overlaps_are_enforced() {
 
     // A volunteer with both skills cannot hold two overlapping duties.
     let both = app
-        .member("alpha", "Dr Zhou", VOLUNTEER, &["medical", "legal"])
+        .member("alpha", "Dr Zhou", Roles::VOLUNTEER, &["medical", "legal"])
         .await;
     assert_eq!(
         app.post(
@@ -317,7 +302,7 @@ async fn twenty_volunteers_race_for_the_last_place() {
     let tue = next(Weekday::Tue, "Asia/Shanghai");
     let mut racers = Vec::new();
     for _ in 0..20 {
-        let v = app.quick_member("alpha", VOLUNTEER).await;
+        let v = app.quick_member("alpha", Roles::VOLUNTEER).await;
         let id = v.id;
         app.db
             .write(move |conn| livingroom::store::users::add_skills(conn, id, &["medical".to_owned()]))

@@ -3,6 +3,7 @@
 //! which promise of `docs/reliability.md` it proves.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,16 +13,9 @@ use diesel::prelude::*;
 use futures::future::join_all;
 use serde_json::{Value, json};
 
-use crate::helpers::{Person, TEST_JWT_SECRET, TestApp, sh, spawn_app, spawn_app_with};
+use crate::helpers::{Person, TEST_JWT_SECRET, TestApp, open_room, sh, spawn_app, spawn_app_with};
 use livingroom::db::BackendKind;
 use livingroom::domain::person::Roles;
-
-const STAFF: Roles = Roles {
-    admin: false,
-    staff: true,
-    volunteer: false,
-    group_leader: false,
-};
 
 /// Rooms that take as many bookings as the tests throw at them.
 async fn open_rooms(app: &TestApp, admin: &Person, n: usize) -> Vec<i64> {
@@ -36,15 +30,8 @@ async fn open_rooms(app: &TestApp, admin: &Person, n: usize) -> Vec<i64> {
     let mut rooms = Vec::new();
     for i in 0..n {
         rooms.push(
-            app.resource(
-                "alpha",
-                admin,
-                json!({"name": format!("Room {i}"), "kind": "room", "rules": {
-                    "min_notice_minutes": 0, "max_advance_days": 400, "requires_approval": false,
-                    "max_bookings_per_user_per_week": null, "slot_minutes": 15, "min_minutes": 15
-                }}),
-            )
-            .await,
+            app.resource("alpha", admin, open_room(&format!("Room {i}")))
+                .await,
         );
     }
     rooms
@@ -101,13 +88,14 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_process(app: &TestApp, port: u16) -> Process {
+/// A second server process on the test app's database and mail folder.
+fn start_process(database_url: &str, mail_dir: &Path, port: u16) -> Process {
     Process(
         Command::new(env!("CARGO_BIN_EXE_livingroom"))
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .env("DATABASE_URL", &app.settings.database_url)
+            .env("DATABASE_URL", database_url)
             .env("LIVINGROOM_JWT_SECRET", TEST_JWT_SECRET)
-            .env("LIVINGROOM_MAIL_DIR", &app.mail_dir)
+            .env("LIVINGROOM_MAIL_DIR", mail_dir)
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -168,7 +156,7 @@ async fn killed_ten_times_it_keeps_every_acknowledged_booking() {
     let rooms = open_rooms(&app, &admin, 10).await;
     let mut people = Vec::new();
     for _ in 0..CLIENTS {
-        people.push(app.quick_member("alpha", STAFF).await);
+        people.push(app.quick_member("alpha", Roles::STAFF).await);
     }
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -177,7 +165,11 @@ async fn killed_ten_times_it_keeps_every_acknowledged_booking() {
         .pool_max_idle_per_host(CLIENTS)
         .build()
         .unwrap();
-    let process = Arc::new(std::sync::Mutex::new(Some(start_process(&app, port))));
+    let process = Arc::new(std::sync::Mutex::new(Some(start_process(
+        &app.settings.database_url,
+        &app.mail_dir,
+        port,
+    ))));
     wait_ready(&client, &base).await;
 
     let acked = Arc::new(AtomicUsize::new(0));
@@ -202,18 +194,7 @@ async fn killed_ten_times_it_keeps_every_acknowledged_booking() {
                 tokio::time::sleep(Duration::from_millis(next(40))).await;
                 let old = process.lock().unwrap().take();
                 drop(old); // SIGKILL and reap
-                let fresh = Process(
-                    Command::new(env!("CARGO_BIN_EXE_livingroom"))
-                        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-                        .env("DATABASE_URL", &app_settings.database_url)
-                        .env("LIVINGROOM_JWT_SECRET", TEST_JWT_SECRET)
-                        .env("LIVINGROOM_MAIL_DIR", &mail_dir)
-                        .env("RUST_LOG", "error")
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::null())
-                        .spawn()
-                        .expect("restart livingroom"),
-                );
+                let fresh = start_process(&app_settings.database_url, &mail_dir, port);
                 *process.lock().unwrap() = Some(fresh);
                 wait_ready(&client, &base).await;
             }
@@ -308,7 +289,7 @@ async fn two_instances_two_hundred_clients_one_slot_one_booking() {
     let rooms = open_rooms(&app, &admin, 1).await;
     let mut people = Vec::new();
     for _ in 0..200 {
-        people.push(app.quick_member("alpha", STAFF).await);
+        people.push(app.quick_member("alpha", Roles::STAFF).await);
     }
     for round in 0..5u32 {
         let body = json!({"resource_id": rooms[0], "starts_at": sh(2, 9 + round, 0),
@@ -462,7 +443,7 @@ async fn a_backup_of_a_live_database_restores() {
     app.site("alpha").await;
     let admin = app.admin("alpha").await;
     let rooms = open_rooms(&app, &admin, 4).await;
-    let person = app.quick_member("alpha", STAFF).await;
+    let person = app.quick_member("alpha", Roles::STAFF).await;
     let mut next = lcg(7);
     let mut before = Vec::new();
     while before.len() < 100 {
@@ -541,12 +522,12 @@ async fn fifty_writers_and_a_second_process_never_see_database_is_locked() {
     let admin = app.admin("alpha").await;
     let rooms = open_rooms(&app, &admin, 5).await;
     let port = free_port();
-    let other = start_process(&app, port);
+    let other = start_process(&app.settings.database_url, &app.mail_dir, port);
     let other_base = format!("http://127.0.0.1:{port}");
     wait_ready(&app.client, &other_base).await;
     let mut people = Vec::new();
     for _ in 0..50 {
-        people.push(app.quick_member("alpha", STAFF).await);
+        people.push(app.quick_member("alpha", Roles::STAFF).await);
     }
     let answers = join_all(people.iter().enumerate().map(|(i, p)| {
         let base = if i % 5 == 0 {

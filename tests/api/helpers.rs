@@ -23,6 +23,15 @@ pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-012345678
 pub const PASSWORD: &str = "correct horse battery";
 
 /// One argon2 hash shared by every seeded account: hashing is slow.
+/// A room whose rules never stand in the way of many quick bookings: no
+/// notice, a year ahead, no approval or weekly cap, 15-minute steps.
+pub fn open_room(name: &str) -> Value {
+    json!({"name": name, "kind": "room", "rules": {
+        "min_notice_minutes": 0, "max_advance_days": 400, "requires_approval": false,
+        "max_bookings_per_user_per_week": null, "slot_minutes": 15, "min_minutes": 15
+    }})
+}
+
 pub fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| password::hash(PASSWORD).expect("hash"))
@@ -415,30 +424,12 @@ impl TestApp {
     }
 
     pub async fn admin(&self, slug: &str) -> Person {
-        self.member(
-            slug,
-            "Admin",
-            Roles {
-                admin: true,
-                staff: true,
-                ..Roles::default()
-            },
-            &[],
-        )
-        .await
+        self.member(slug, "Admin", Roles::ADMIN.union(Roles::STAFF), &[])
+            .await
     }
 
     pub async fn staff(&self, slug: &str, name: &str) -> Person {
-        self.member(
-            slug,
-            name,
-            Roles {
-                staff: true,
-                ..Roles::default()
-            },
-            &[],
-        )
-        .await
+        self.member(slug, name, Roles::STAFF, &[]).await
     }
 }
 

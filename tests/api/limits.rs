@@ -4,15 +4,8 @@
 use futures::future::join_all;
 use serde_json::json;
 
-use crate::helpers::{problem, sh, spawn_app};
+use crate::helpers::{open_room, problem, sh, spawn_app};
 use livingroom::domain::person::Roles;
-
-const STAFF: Roles = Roles {
-    admin: false,
-    staff: true,
-    volunteer: false,
-    group_leader: false,
-};
 
 /// A flood of 1,000 bookings from one person is stopped by the site's cap
 /// on future bookings per person (200 by default), not by luck: exactly 200
@@ -30,17 +23,8 @@ async fn a_flood_of_a_thousand_bookings_is_stopped_by_the_quota() {
         .await
         .unwrap();
     assert_eq!(site["max_future_bookings_per_person"], 200);
-    let room = app
-        .resource(
-            "alpha",
-            &admin,
-            json!({"name": "Hall", "kind": "room", "rules": {
-                "min_notice_minutes": 0, "max_advance_days": 400, "requires_approval": false,
-                "max_bookings_per_user_per_week": null, "slot_minutes": 15, "min_minutes": 15
-            }}),
-        )
-        .await;
-    let flooder = app.quick_member("alpha", STAFF).await;
+    let room = app.resource("alpha", &admin, open_room("Hall")).await;
+    let flooder = app.quick_member("alpha", Roles::STAFF).await;
     let mut statuses = Vec::new();
     for chunk in 0..50u32 {
         let answers = join_all((0..20u32).map(|i| {
@@ -74,7 +58,7 @@ async fn a_flood_of_a_thousand_bookings_is_stopped_by_the_quota() {
         "{statuses:?}"
     );
     // Someone else is not affected, and the admin may raise the cap.
-    let other = app.quick_member("alpha", STAFF).await;
+    let other = app.quick_member("alpha", Roles::STAFF).await;
     let body = json!({"resource_id": room, "purpose": "mine",
         "starts_at": sh(90, 9, 0), "ends_at": sh(90, 10, 0)});
     assert_eq!(app.book("alpha", &other, body).await.status(), 201);

@@ -1,6 +1,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{problem, spawn_app};
+use livingroom::domain::person::Roles;
 
 #[tokio::test]
 async fn admin_adds_members_with_roles_and_skills() {
@@ -89,15 +90,7 @@ async fn staff_cannot_manage_members_and_volunteers_cannot_list_them() {
     let _admin = app.admin("alpha").await;
     let staff = app.staff("alpha", "Zhang Wei").await;
     let volunteer = app
-        .member(
-            "alpha",
-            "Chen Mei",
-            livingroom::domain::person::Roles {
-                volunteer: true,
-                ..Default::default()
-            },
-            &["medical"],
-        )
+        .member("alpha", "Chen Mei", Roles::VOLUNTEER, &["medical"])
         .await;
     let body = json!({"email": "x@example.org", "name": "X", "roles": ["staff"]});
     problem(

@@ -5,13 +5,6 @@ use serde_json::{Value, json};
 use crate::helpers::{Person, TestApp, problem, sh, spawn_app};
 use livingroom::domain::person::Roles;
 
-const STAFF: Roles = Roles {
-    admin: false,
-    staff: true,
-    volunteer: false,
-    group_leader: false,
-};
-
 struct Office {
     admin: Person,
     pcs: Vec<i64>,
@@ -37,7 +30,7 @@ async fn after_half_past_three(app: &TestApp, urgency: &str) -> Office {
     let mut holders = Vec::new();
     let mut bookings = Vec::new();
     for pc in &pcs {
-        let who = app.quick_member("alpha", STAFF).await;
+        let who = app.quick_member("alpha", Roles::STAFF).await;
         let mut body = json!({"resource_id": pc, "starts_at": sh(1, 15, 30), "ends_at": sh(1, 17, 0), "purpose": "paperwork", "urgency": urgency});
         if urgency != "routine" {
             body["reason"] = json!("case files due");
@@ -196,15 +189,15 @@ async fn two_emergencies_race_for_the_last_displaceable_slot_and_nothing_is_lost
         );
     }
     for (pc, urgency) in pcs.iter().zip(["emergency", "emergency", "routine"]) {
-        let who = app.quick_member("alpha", STAFF).await;
+        let who = app.quick_member("alpha", Roles::STAFF).await;
         let mut body = json!({"resource_id": pc, "starts_at": sh(1, 15, 30), "ends_at": sh(1, 17, 0), "purpose": "work", "urgency": urgency});
         if urgency != "routine" {
             body["reason"] = json!("a fire in block 7");
         }
         assert_eq!(app.book("alpha", &who, body).await.status(), 201);
     }
-    let a = app.quick_member("alpha", STAFF).await;
-    let b = app.quick_member("alpha", STAFF).await;
+    let a = app.quick_member("alpha", Roles::STAFF).await;
+    let b = app.quick_member("alpha", Roles::STAFF).await;
     let (ra, rb) = tokio::join!(
         app.book("alpha", &a, urgent_request("emergency")),
         app.book("alpha", &b, urgent_request("emergency"))
@@ -283,7 +276,7 @@ async fn a_flexible_booking_moves_later_the_same_day() {
             json!({"name": "PC", "kind": "computer", "pool": "computers"}),
         )
         .await;
-    let holder = app.quick_member("alpha", STAFF).await;
+    let holder = app.quick_member("alpha", Roles::STAFF).await;
     let res = app
         .book("alpha", &holder, json!({"resource_id": pc, "starts_at": sh(1, 15, 30), "ends_at": sh(1, 16, 30), "purpose": "filing", "flexible": true}))
         .await;
@@ -312,7 +305,7 @@ async fn nothing_inside_the_grace_period_or_checked_in_is_displaced_and_rooms_do
     let pc = app
         .resource("alpha", &admin, json!({"name": "PC", "kind": "computer"}))
         .await;
-    let holder = app.quick_member("alpha", STAFF).await;
+    let holder = app.quick_member("alpha", Roles::STAFF).await;
     // A booking starting in the current slot: already started, or within grace.
     let now = chrono::Utc::now();
     let start = now
