@@ -285,7 +285,11 @@ pub struct WithdrawQuery {
     tag = "duties",
     security(("bearer" = [])),
     params(("site" = String, Path, description = "The site's slug"), ("id" = i64, Path), ("signup_id" = i64, Path), WithdrawQuery),
-    responses((status = 204), (status = 404, content_type = "application/problem+json"))
+    responses(
+        (status = 204),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 409, description = "The sign-up has already ended", content_type = "application/problem+json"),
+    )
 )]
 #[delete("/api/v1/sites/{site}/duties/{id}/signups/{signup_id}")]
 pub async fn withdraw(
@@ -406,8 +410,8 @@ pub async fn attendance(
     security(("bearer" = [])),
     params(("site" = String, Path, description = "The site's slug"), PeriodQuery),
     responses(
-        (status = 200, body = HoursReport),
-        (status = 200, content_type = "text/csv", description = "One line per volunteer and duty"),
+        (status = 200, description = "The report; as CSV (one line per volunteer and duty) with `Accept: text/csv`",
+            content((HoursReport = "application/json"), (String = "text/csv"))),
         (status = 403, content_type = "application/problem+json"),
     )
 )]

@@ -1,8 +1,10 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and
 //! served at `/api-docs/openapi.json` with a vendored Swagger UI.
 
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
     admin, auth, availability, bookings, duties, groups, health, members, resources, rota, sites, waitlist,
@@ -97,6 +99,7 @@ use crate::store::pagination::Page;
     ),
     components(schemas(
         crate::errors::FieldError,
+        Problem,
         Page<sites::SiteView>,
         Page<members::MemberView>,
         Page<resources::ResourceView>,
@@ -109,7 +112,7 @@ use crate::store::pagination::Page;
         crate::domain::booking::Violation,
         crate::domain::booking::Rule,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses),
     tags(
         (name = "auth", description = "Signing in and out"),
         (name = "sites", description = "Residents' committees"),
@@ -139,5 +142,113 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// An `application/problem+json` body (RFC 9457). Members beyond these
+/// (`conflicts`, `rule`, ...) depend on the `type`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body errors.rs writes by hand
+struct Problem {
+    /// Stable identifier clients branch on, `/problems/<name>`.
+    r#type: String,
+    /// Fixed summary of the type.
+    title: String,
+    /// The HTTP status, repeated.
+    status: u16,
+    /// What went wrong this time, for the person at the screen.
+    detail: String,
+    /// The offending fields, for `/problems/validation`.
+    errors: Option<Vec<crate::errors::FieldError>>,
+    /// For 500s: quote it when reporting.
+    request_id: Option<String>,
+}
+
+/// Documents, on every operation, the problems the shared machinery can
+/// answer whatever the handler says: malformed or invalid input, missing or
+/// insufficient credentials, unknown path ids, database constraints on
+/// writes, oversized or non-JSON bodies, and a briefly unreachable database. Handlers list only their own.
+struct ProblemResponses;
+
+impl ProblemResponses {
+    fn statuses(path: &str, write: bool, op: &Operation) -> Vec<(&'static str, &'static str)> {
+        let params = op.parameters.as_deref().unwrap_or_default();
+        let has_input = !params.is_empty() || op.request_body.is_some();
+        let has_path_ids = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+        let secured = op
+            .security
+            .as_deref()
+            .is_some_and(|reqs| reqs.iter().any(|r| r != &Default::default()));
+        let mut out = Vec::new();
+        if has_input {
+            out.push(("400", "Malformed request: unreadable JSON, query or path value"));
+            out.push(("422", "Invalid input; `errors` names each offending field"));
+        }
+        if secured {
+            out.push(("401", "No valid access token"));
+            out.push(("403", "The caller's role does not allow this"));
+        }
+        if has_path_ids {
+            out.push(("404", "No such object on this site, or not visible to the caller"));
+        }
+        if write {
+            // errors.rs maps every constraint the database enforces to 409.
+            out.push(("409", "Conflicts with the current state of the site"));
+        }
+        if op.request_body.is_some() {
+            out.push(("413", "Request body over the size limit"));
+            out.push(("415", "Request body is not JSON"));
+        }
+        if path != "/healthz" {
+            out.push((
+                "503",
+                "The database is briefly unreachable; retry after `Retry-After` seconds",
+            ));
+        }
+        out
+    }
+}
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let problem = || {
+            ContentBuilder::new()
+                .schema(Some(RefOr::Ref(Ref::from_schema_name("Problem"))))
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                (false, &mut item.get),
+                (true, &mut item.put),
+                (true, &mut item.post),
+                (true, &mut item.delete),
+                (true, &mut item.patch),
+            ];
+            for (write, op) in ops {
+                let Some(op) = op else { continue };
+                for (status, description) in Self::statuses(path, write, op) {
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| {
+                            RefOr::T(
+                                ResponseBuilder::new()
+                                    .description(description)
+                                    .content("application/problem+json", problem())
+                                    .build(),
+                            )
+                        });
+                }
+                // Problems a handler lists itself get the same body schema.
+                for response in op.responses.responses.values_mut() {
+                    if let RefOr::T(response) = response
+                        && let Some(content) = response.content.get_mut("application/problem+json")
+                        && content.schema.is_none()
+                    {
+                        content.schema = Some(RefOr::Ref(Ref::from_schema_name("Problem")));
+                    }
+                }
+            }
+        }
     }
 }

@@ -175,8 +175,8 @@ const ACTIONS: [&str; 7] = [
     security(("bearer" = [])),
     params(("site" = String, Path, description = "The site's slug"), AuditQuery),
     responses(
-        (status = 200, body = Page<AuditView>),
-        (status = 200, content_type = "text/csv", description = "The same entries as CSV"),
+        (status = 200, description = "The entries; as CSV with `Accept: text/csv`",
+            content((Page<AuditView> = "application/json"), (String = "text/csv"))),
         (status = 403, content_type = "application/problem+json"),
     )
 )]
