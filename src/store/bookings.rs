@@ -144,22 +144,53 @@ pub fn holding(bookings: &[Booking], resource_id: i64, rules: &Rules, now: DateT
         .collect()
 }
 
-/// Active bookings on these resources that meet `window`. The lower bound
-/// on `starts_at` keeps this an index range scan however long the history.
+/// `status IN ('pending', 'confirmed')`, spelled so that diesel keeps the
+/// prepared statement: it never caches a statement with `eq_any` on
+/// SQLite, and parsing and planning again each time cost more than running.
+fn is_active() -> diesel::dsl::Or<
+    diesel::dsl::Eq<bookings::status, &'static str>,
+    diesel::dsl::Eq<bookings::status, &'static str>,
+> {
+    bookings::status
+        .eq(ACTIVE_STATUSES[0])
+        .or(bookings::status.eq(ACTIVE_STATUSES[1]))
+}
+
+/// A computer or a desk: a seat one person occupies (see [`is_active`]).
+fn is_seat() -> diesel::dsl::Or<
+    diesel::dsl::Eq<resources::kind, &'static str>,
+    diesel::dsl::Eq<resources::kind, &'static str>,
+> {
+    resources::kind.eq("computer").or(resources::kind.eq("desk"))
+}
+
+/// Active bookings on these resources that meet `window`, by resource and
+/// start. The lower bound on `starts_at` keeps each an index range scan
+/// however long the history; one cached statement per resource instead of
+/// an uncacheable `IN` list (see [`is_active`]).
 pub fn active_within(
     conn: &mut DbConn,
     resource_ids: &[i64],
     window: Interval,
 ) -> Result<Vec<Booking>, ApiError> {
-    Ok(bookings::table
-        .filter(bookings::resource_id.eq_any(resource_ids))
-        .filter(bookings::status.eq_any(ACTIVE_STATUSES))
-        .filter(bookings::starts_at.gt((window.start - lookback()).naive_utc()))
-        .filter(bookings::starts_at.lt(window.end.naive_utc()))
-        .filter(bookings::busy_until.gt(window.start.naive_utc()))
-        .order((bookings::resource_id, bookings::starts_at))
-        .select(Booking::as_select())
-        .load(conn)?)
+    let mut ids = resource_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut found = Vec::new();
+    for id in ids {
+        found.extend(
+            bookings::table
+                .filter(bookings::resource_id.eq(id))
+                .filter(is_active())
+                .filter(bookings::starts_at.gt((window.start - lookback()).naive_utc()))
+                .filter(bookings::starts_at.lt(window.end.naive_utc()))
+                .filter(bookings::busy_until.gt(window.start.naive_utc()))
+                .order(bookings::starts_at)
+                .select(Booking::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
 }
 
 /// The owner's active bookings of computers and desks on any site that
@@ -172,8 +203,8 @@ pub fn personal_active_within(
     Ok(bookings::table
         .inner_join(resources::table)
         .filter(bookings::owner_id.eq(owner_id))
-        .filter(resources::kind.eq_any(["computer", "desk"]))
-        .filter(bookings::status.eq_any(ACTIVE_STATUSES))
+        .filter(is_seat())
+        .filter(is_active())
         .filter(bookings::starts_at.gt((window.start - lookback()).naive_utc()))
         .filter(bookings::starts_at.lt(window.end.naive_utc()))
         .filter(bookings::ends_at.gt(window.start.naive_utc()))
@@ -194,7 +225,7 @@ pub fn owner_future_count(
     let n: i64 = bookings::table
         .filter(bookings::owner_id.eq(owner_id))
         .filter(bookings::site_id.eq(site_id))
-        .filter(bookings::status.eq_any(ACTIVE_STATUSES))
+        .filter(is_active())
         .filter(bookings::starts_at.gt((now - lookback()).naive_utc()))
         .filter(bookings::ends_at.gt(now.naive_utc()))
         .count()
@@ -311,19 +342,25 @@ pub fn unclaimed_started(
     resource_ids: Option<&[i64]>,
     now: NaiveDateTime,
 ) -> Result<Vec<(Booking, String)>, ApiError> {
-    let mut query = bookings::table
-        .inner_join(resources::table)
-        .filter(bookings::status.eq(BookingStatus::Confirmed.code()))
-        .filter(bookings::checked_in_at.is_null())
-        .filter(bookings::starts_at.le(now - Duration::minutes(1)))
-        .filter(bookings::starts_at.gt(now - lookback()))
-        .filter(resources::kind.eq_any(["computer", "desk"]))
-        .select((Booking::as_select(), resources::rules))
-        .into_boxed();
-    if let Some(ids) = resource_ids {
-        query = query.filter(bookings::resource_id.eq_any(ids.to_vec()));
+    let unclaimed = || {
+        bookings::table
+            .inner_join(resources::table)
+            .filter(bookings::status.eq(BookingStatus::Confirmed.code()))
+            .filter(bookings::checked_in_at.is_null())
+            .filter(bookings::starts_at.le(now - Duration::minutes(1)))
+            .filter(bookings::starts_at.gt(now - lookback()))
+            .filter(is_seat())
+            .select((Booking::as_select(), resources::rules))
+    };
+    let Some(ids) = resource_ids else {
+        return Ok(unclaimed().load(conn)?);
+    };
+    // One cached statement per resource (see `is_active`).
+    let mut found = Vec::new();
+    for id in ids {
+        found.extend(unclaimed().filter(bookings::resource_id.eq(*id)).load(conn)?);
     }
-    Ok(query.load(conn)?)
+    Ok(found)
 }
 
 /// Filters for listing a site's bookings.
