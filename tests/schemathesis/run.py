@@ -66,9 +66,13 @@ def seed(base, admin):
     members = call(base, "GET", f"{site}/members", admin)["items"]
     volunteer = next(m["user_id"] for m in members if "volunteer" in m["roles"])
 
-    # Whole hours well ahead, in UTC; every demo resource allows them.
-    start = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
-    start += dt.timedelta(days=2)
+    # 10:00 in the demo site's zone (Asia/Shanghai, UTC+8) on a Tuesday to
+    # Thursday two to six days ahead: inside every demo resource's opening
+    # hours and booking horizon whatever time the run starts.
+    day = dt.date.today() + dt.timedelta(days=2)
+    while day.weekday() not in (1, 2, 3):
+        day += dt.timedelta(days=1)
+    start = dt.datetime(day.year, day.month, day.day, 2, 0, tzinfo=dt.timezone.utc)
     iso = lambda t: t.isoformat().replace("+00:00", "Z")  # noqa: E731
     booking = call(
         base,
