@@ -295,8 +295,15 @@ pub async fn create_booking(
     let slug = path.into_inner();
     let key = idempotency_key(&req)?;
     let input: NewBookingInput = json::parse(&body.0)?;
-    let canonical: serde_json::Value = json::parse(&body.0)?;
-    let request_hash = hex::encode(Sha256::digest(canonical.to_string().as_bytes()));
+    // Only a retry with a key is compared with its first request; without a
+    // key there is nothing to hash.
+    let request_hash = match &key {
+        Some(_) => {
+            let canonical: serde_json::Value = json::parse(&body.0)?;
+            hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+        }
+        None => String::new(),
+    };
     let request = input.parse().map_err(|invalid| {
         // A missing reason is a rule of urgency, named like the others.
         let missing_reason = invalid.fields.iter().any(|f| f.field == "reason");

@@ -166,31 +166,24 @@ fn is_seat() -> diesel::dsl::Or<
 
 /// Active bookings on these resources that meet `window`, by resource and
 /// start. The lower bound on `starts_at` keeps each an index range scan
-/// however long the history; one cached statement per resource instead of
-/// an uncacheable `IN` list (see [`is_active`]).
+/// however long the history; one cached statement per resource
+/// ([`super::per_id`]).
 pub fn active_within(
     conn: &mut DbConn,
     resource_ids: &[i64],
     window: Interval,
 ) -> Result<Vec<Booking>, ApiError> {
-    let mut ids = resource_ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut found = Vec::new();
-    for id in ids {
-        found.extend(
-            bookings::table
-                .filter(bookings::resource_id.eq(id))
-                .filter(is_active())
-                .filter(bookings::starts_at.gt((window.start - lookback()).naive_utc()))
-                .filter(bookings::starts_at.lt(window.end.naive_utc()))
-                .filter(bookings::busy_until.gt(window.start.naive_utc()))
-                .order(bookings::starts_at)
-                .select(Booking::as_select())
-                .load(conn)?,
-        );
-    }
-    Ok(found)
+    super::per_id(resource_ids, |id| {
+        Ok(bookings::table
+            .filter(bookings::resource_id.eq(id))
+            .filter(is_active())
+            .filter(bookings::starts_at.gt((window.start - lookback()).naive_utc()))
+            .filter(bookings::starts_at.lt(window.end.naive_utc()))
+            .filter(bookings::busy_until.gt(window.start.naive_utc()))
+            .order(bookings::starts_at)
+            .select(Booking::as_select())
+            .load(conn)?)
+    })
 }
 
 /// The owner's active bookings of computers and desks on any site that
@@ -355,12 +348,9 @@ pub fn unclaimed_started(
     let Some(ids) = resource_ids else {
         return Ok(unclaimed().load(conn)?);
     };
-    // One cached statement per resource (see `is_active`).
-    let mut found = Vec::new();
-    for id in ids {
-        found.extend(unclaimed().filter(bookings::resource_id.eq(*id)).load(conn)?);
-    }
-    Ok(found)
+    super::per_id(ids, |id| {
+        Ok(unclaimed().filter(bookings::resource_id.eq(id)).load(conn)?)
+    })
 }
 
 /// Filters for listing a site's bookings.

@@ -20,3 +20,21 @@ pub mod sessions;
 pub mod sites;
 pub mod users;
 pub mod waitlist;
+
+/// Runs `query` once per distinct id, in id order, and joins the rows.
+/// Diesel never caches a statement with an `IN` list on SQLite, and parsing
+/// and planning it again each time cost more than running it; one cached
+/// statement per id (a handful: a pool, a site's resources) is cheaper.
+pub fn per_id<T>(
+    ids: &[i64],
+    mut query: impl FnMut(i64) -> Result<Vec<T>, crate::errors::ApiError>,
+) -> Result<Vec<T>, crate::errors::ApiError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut found = Vec::new();
+    for id in ids {
+        found.extend(query(id)?);
+    }
+    Ok(found)
+}

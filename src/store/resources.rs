@@ -219,24 +219,15 @@ pub fn blackouts_within(
     resource_ids: &[i64],
     window: Interval,
 ) -> Result<Vec<Blackout>, ApiError> {
-    // One cached statement per resource: diesel never caches an `IN` list
-    // on SQLite (see `store::bookings::is_active`).
-    let mut ids = resource_ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut found = Vec::new();
-    for id in ids {
-        found.extend(
-            blackouts::table
-                .filter(blackouts::resource_id.eq(id))
-                .filter(blackouts::starts_at.lt(window.end.naive_utc()))
-                .filter(blackouts::ends_at.gt(window.start.naive_utc()))
-                .order(blackouts::starts_at)
-                .select(Blackout::as_select())
-                .load(conn)?,
-        );
-    }
-    Ok(found)
+    super::per_id(resource_ids, |id| {
+        Ok(blackouts::table
+            .filter(blackouts::resource_id.eq(id))
+            .filter(blackouts::starts_at.lt(window.end.naive_utc()))
+            .filter(blackouts::ends_at.gt(window.start.naive_utc()))
+            .order(blackouts::starts_at)
+            .select(Blackout::as_select())
+            .load(conn)?)
+    })
 }
 
 pub fn blackouts_of(
