@@ -10,7 +10,7 @@ use crate::mail::ics::{self, CalendarEvent};
 use crate::mail::templates::{Kind, Note, Words, render};
 use crate::store::bookings::Booking;
 use crate::store::outbox::{self, NewMail};
-use crate::store::resources;
+use crate::store::resources::{self, Resource};
 use crate::store::sites::Site;
 use crate::store::users::{self, User};
 
@@ -187,10 +187,29 @@ impl Notifier {
         let Some(first) = bookings.first() else {
             return Ok(false);
         };
+        let resource = resources::by_id(conn, site.id, first.resource_id)?;
+        self.bookings_on(conn, site, &resource, kind, bookings, why, now)
+    }
+
+    /// [`Notifier::bookings`] for a caller that already holds the
+    /// bookings' resource (making a booking: saves reading it again).
+    #[allow(clippy::too_many_arguments)]
+    pub fn bookings_on(
+        &self,
+        conn: &mut DbConn,
+        site: &Site,
+        resource: &Resource,
+        kind: Kind,
+        bookings: &[Booking],
+        why: Option<(String, String)>,
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        let Some(first) = bookings.first() else {
+            return Ok(false);
+        };
         let Some(owner) = users::by_id(conn, first.owner_id)? else {
             return Ok(false);
         };
-        let resource = resources::by_id(conn, site.id, first.resource_id)?;
         let w = Words::new(owner.language());
         let tz = site.tz();
         let what = &resource.name;

@@ -9,6 +9,7 @@ use chrono::{
 use chrono_tz::Tz;
 
 use super::Invalid;
+use super::interval::Interval;
 
 /// Resolves a local date and time to an instant. In the hour repeated when
 /// clocks go back, the first (earlier) instant is taken.
@@ -134,6 +135,17 @@ pub fn format_clock(minutes: u32) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
+/// The site-local day `t` falls on, as the instants from its midnight to
+/// the next (23 to 25 hours where clocks change).
+pub fn local_day(tz: Tz, t: DateTime<Utc>) -> Interval {
+    let date = local_date(tz, t);
+    let next = date.succ_opt().unwrap_or(date);
+    Interval::of(
+        resolve_lenient(tz, date.and_time(NaiveTime::MIN)),
+        resolve_lenient(tz, next.and_time(NaiveTime::MIN)),
+    )
+}
+
 /// The local date-time `minutes` past midnight of `date` (1440 = next midnight).
 pub fn at_minutes(date: NaiveDate, minutes: u32) -> NaiveDateTime {
     date.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(minutes))
@@ -225,6 +237,27 @@ mod tests {
             proptest::prop_assert!(down <= t && t <= up);
             proptest::prop_assert!(is_aligned(tz, down, slot));
             proptest::prop_assert!(up - down <= Duration::minutes(i64::from(slot)) + Duration::hours(1));
+        }
+
+        /// The local day of any instant holds it, is one calendar day of
+        /// that zone long (23 to 25 hours, or 24.5 on Lord Howe) and every
+        /// instant in it has the same local date.
+        #[test]
+        fn local_day_holds_its_instant(
+            zone in proptest::sample::select(vec![
+                "Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                "Asia/Kolkata", "Pacific/Chatham", "UTC",
+            ]),
+            secs in 1_700_000_000i64..1_900_000_000,
+        ) {
+            let tz: Tz = zone.parse().unwrap();
+            let t = DateTime::from_timestamp(secs, 0).unwrap();
+            let day = local_day(tz, t);
+            proptest::prop_assert!(day.contains_instant(t));
+            proptest::prop_assert!(day.duration() >= Duration::hours(23));
+            proptest::prop_assert!(day.duration() <= Duration::hours(25));
+            proptest::prop_assert_eq!(local_date(tz, day.start), local_date(tz, t));
+            proptest::prop_assert_eq!(local_date(tz, day.end - Duration::seconds(1)), local_date(tz, t));
         }
     }
 }

@@ -97,7 +97,7 @@ pub struct NewBooking {
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewBooking, now: NaiveDateTime) -> Result<Booking, ApiError> {
-    let id: i64 = diesel::insert_into(bookings::table)
+    Ok(diesel::insert_into(bookings::table)
         .values((
             bookings::site_id.eq(new.site_id),
             bookings::resource_id.eq(new.resource_id),
@@ -116,12 +116,10 @@ pub fn insert(conn: &mut DbConn, new: &NewBooking, now: NaiveDateTime) -> Result
             bookings::created_at.eq(now),
             bookings::updated_at.eq(now),
         ))
-        .returning(bookings::id)
-        .get_result(conn)?;
-    Ok(bookings::table
-        .find(id)
-        .select(Booking::as_select())
-        .first(conn)?)
+        // The columns `Booking::as_select()` reads; diesel's `as_returning`
+        // does not reach through the multi-backend connection.
+        .returning(<Booking as Selectable<<DbConn as Connection>::Backend>>::construct_selection())
+        .get_result::<Booking>(conn)?)
 }
 
 /// A booking of `site_id`; another site's booking is "not found".

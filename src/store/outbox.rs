@@ -53,33 +53,39 @@ pub struct NewMail<'a> {
 /// Queues a message unless its event was queued before; returns whether
 /// it was queued now.
 pub fn enqueue(conn: &mut DbConn, mail: &NewMail<'_>, now: NaiveDateTime) -> Result<bool, ApiError> {
-    let exists = outbox::table
-        .filter(outbox::event_key.eq(mail.event_key))
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
-    if exists {
-        return Ok(false);
-    }
-    diesel::insert_into(outbox::table)
-        .values((
-            outbox::event_key.eq(mail.event_key),
-            outbox::message_id.eq(mail.message_id),
-            outbox::kind.eq(mail.kind),
-            outbox::user_id.eq(mail.user_id),
-            outbox::to_address.eq(mail.to_address),
-            outbox::language.eq(mail.language),
-            outbox::subject.eq(mail.subject),
-            outbox::body_text.eq(mail.body_text),
-            outbox::body_html.eq(mail.body_html),
-            outbox::attachment_name.eq(mail.attachment.map(|a| a.0)),
-            outbox::attachment_type.eq(mail.attachment.map(|a| a.1)),
-            outbox::attachment.eq(mail.attachment.map(|a| a.2)),
-            outbox::next_attempt_at.eq(now),
-            outbox::created_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(true)
+    // One message per event: a second enqueue of the same event is a no-op
+    // (the unique event key decides, in the same statement).
+    let values = (
+        outbox::event_key.eq(mail.event_key),
+        outbox::message_id.eq(mail.message_id),
+        outbox::kind.eq(mail.kind),
+        outbox::user_id.eq(mail.user_id),
+        outbox::to_address.eq(mail.to_address),
+        outbox::language.eq(mail.language),
+        outbox::subject.eq(mail.subject),
+        outbox::body_text.eq(mail.body_text),
+        outbox::body_html.eq(mail.body_html),
+        outbox::attachment_name.eq(mail.attachment.map(|a| a.0)),
+        outbox::attachment_type.eq(mail.attachment.map(|a| a.1)),
+        outbox::attachment.eq(mail.attachment.map(|a| a.2)),
+        outbox::next_attempt_at.eq(now),
+        outbox::created_at.eq(now),
+    );
+    // `ON CONFLICT DO NOTHING` is the same SQL on both databases, but diesel
+    // offers it only on a concrete backend's connection.
+    let inserted = match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(outbox::table)
+            .values(values)
+            .on_conflict(outbox::event_key)
+            .do_nothing()
+            .execute(c)?,
+        DbConn::Pg(c) => diesel::insert_into(outbox::table)
+            .values(values)
+            .on_conflict(outbox::event_key)
+            .do_nothing()
+            .execute(c)?,
+    };
+    Ok(inserted > 0)
 }
 
 /// Claims up to `limit` due messages for `worker` until `now + lease`.

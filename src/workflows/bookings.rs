@@ -10,7 +10,7 @@ use crate::domain::allocation::{Candidate, pick_evenly};
 use crate::domain::availability::{self, Busy};
 use crate::domain::booking::{self, BookingStatus, RuleContext, Urgency, Violation};
 use crate::domain::interval::Interval;
-use crate::domain::local_time::{local_date, to_local, week_start};
+use crate::domain::local_time::{local_date, local_day, to_local, week_start};
 use crate::domain::priority::{Plan, plan_preemption};
 use crate::domain::recurrence::{self, Recurrence};
 use crate::domain::resource::{ResourceKind, Rules};
@@ -171,6 +171,26 @@ pub fn release_unclaimed(
         }
     }
     Ok(released)
+}
+
+/// [`release_unclaimed`] on these resources. Only a resource whose rules
+/// ask for check-in can have a booking to release (see
+/// [`booking::lapsed`]), so the others are not searched at all.
+pub fn release_unclaimed_on(
+    conn: &mut DbConn,
+    notifier: &Notifier,
+    on: &[Resource],
+    now: DateTime<Utc>,
+) -> Result<Vec<Booking>, ApiError> {
+    let ids: Vec<i64> = on
+        .iter()
+        .filter(|r| r.rules().check_in_required)
+        .map(|r| r.id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    release_unclaimed(conn, notifier, Some(&ids), now)
 }
 
 /// The release job: frees unclaimed bookings everywhere and serves the
@@ -335,7 +355,7 @@ pub fn create(
     let mut locks = vec![Lock::Site(site_id), Lock::Person(access.user_id)];
     locks.extend(ids.iter().map(|id| Lock::Resource(*id)));
     backend::lock(conn, &locks)?;
-    if !release_unclaimed(conn, notifier, Some(&ids), now)?.is_empty() {
+    if !release_unclaimed_on(conn, notifier, &candidates, now)?.is_empty() {
         // Room freed up: those already waiting are served first.
         priority::serve_waitlist(conn, &access.site, notifier, now)?;
     }
@@ -362,11 +382,22 @@ pub fn create(
     }
 
     let blackouts = resources::blackouts_within(conn, &ids, span)?;
-    let busy = store::active_within(
-        conn,
-        &ids,
-        Interval::of(span.start - Duration::days(1), span.end + Duration::days(1)),
-    )?;
+    // Only the bookings that can decide are read: those meeting the time
+    // asked for or the buffer after it and, for a pool, the rest of that
+    // local day (use is spread evenly by the day's booked minutes). A busy
+    // resource holds dozens of bookings a day; reading days of them for
+    // every request was most of a booking's cost.
+    let buffer = candidates
+        .iter()
+        .map(|r| Duration::minutes(i64::from(r.rules().buffer_minutes)))
+        .max()
+        .unwrap_or_else(Duration::zero);
+    let mut window = Interval::of(span.start, span.end + buffer);
+    if matches!(req.target, Target::Pool(_)) {
+        let day = local_day(tz, span.start);
+        window = Interval::of(window.start.min(day.start), window.end.max(day.end));
+    }
+    let busy = store::active_within(conn, &ids, window)?;
     let evaluations: Vec<Evaluation> = candidates
         .into_iter()
         .map(|r| {
@@ -395,11 +426,18 @@ pub fn create(
             return Err(rule_error(first.violations));
         }
         if req.urgency > Urgency::Routine {
+            // Moving those in the way elsewhere needs each resource's whole
+            // neighbourhood: a booking in the way may run a day either side.
+            let around = store::active_within(
+                conn,
+                &ids,
+                Interval::of(span.start - Duration::days(1), span.end + Duration::days(1)),
+            )?;
             let open: Vec<&Evaluation> = evaluations.iter().filter(|e| e.violations.is_empty()).collect();
             let places = priority::places(
                 &open.iter().map(|e| &e.resource).collect::<Vec<_>>(),
                 &blackouts,
-                &busy,
+                &around,
             );
             plan = plan_preemption(tz, req.slot, req.urgency, &places, now);
         }
@@ -593,9 +631,10 @@ pub fn create(
     };
     priority::audit_use(conn, access, req, &bookings, now)?;
     if status == BookingStatus::Confirmed {
-        notifier.bookings(
+        notifier.bookings_on(
             conn,
             &access.site,
+            resource,
             Kind::BookingConfirmed,
             &bookings,
             None,
@@ -781,7 +820,7 @@ pub fn check_in(
     }
     let resource = resources::by_id(conn, access.site.id, booking.resource_id)?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
-    if !release_unclaimed(conn, notifier, Some(&[resource.id]), now)?.is_empty() {
+    if !release_unclaimed_on(conn, notifier, std::slice::from_ref(&resource), now)?.is_empty() {
         priority::serve_waitlist(conn, &access.site, notifier, now)?;
     }
     let booking = store::by_id(conn, access.site.id, booking_id)?;

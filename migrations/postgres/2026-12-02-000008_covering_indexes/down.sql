@@ -1,0 +1,4 @@
+DROP INDEX bookings_by_owner;
+CREATE INDEX bookings_by_owner ON bookings(owner_id, starts_at);
+DROP INDEX bookings_by_resource;
+CREATE INDEX bookings_by_resource ON bookings(resource_id, starts_at);
