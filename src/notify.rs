@@ -187,18 +187,23 @@ impl Notifier {
         let Some(first) = bookings.first() else {
             return Ok(false);
         };
+        let Some(owner) = users::by_id(conn, first.owner_id)? else {
+            return Ok(false);
+        };
         let resource = resources::by_id(conn, site.id, first.resource_id)?;
-        self.bookings_on(conn, site, &resource, kind, bookings, why, now)
+        self.bookings_on(conn, site, &resource, &owner, kind, bookings, why, now)
     }
 
     /// [`Notifier::bookings`] for a caller that already holds the
-    /// bookings' resource (making a booking: saves reading it again).
+    /// bookings' resource and their owner's account (making a booking:
+    /// saves reading them again on the writer).
     #[allow(clippy::too_many_arguments)]
     pub fn bookings_on(
         &self,
         conn: &mut DbConn,
         site: &Site,
         resource: &Resource,
+        owner: &User,
         kind: Kind,
         bookings: &[Booking],
         why: Option<(String, String)>,
@@ -207,9 +212,7 @@ impl Notifier {
         let Some(first) = bookings.first() else {
             return Ok(false);
         };
-        let Some(owner) = users::by_id(conn, first.owner_id)? else {
-            return Ok(false);
-        };
+        debug_assert_eq!(owner.id, first.owner_id, "mail goes to the bookings' owner");
         let w = Words::new(owner.language());
         let tz = site.tz();
         let what = &resource.name;
@@ -316,7 +319,7 @@ impl Notifier {
         };
         self.queue(
             conn,
-            &owner,
+            owner,
             Outgoing {
                 kind,
                 event_key: &key,

@@ -218,9 +218,16 @@ where
 pub enum Lock {
     /// An idempotency key (hashed with its user).
     Idempotency(i64),
-    /// Everything that books a site's resources (bookings, the waitlist,
-    /// the rota, duties): taken first, so nothing waits in a cycle.
+    /// Everything that changes a site's resources as a whole (the
+    /// waitlist, the rota, duties, preemption, releases): taken first, so
+    /// nothing waits in a cycle.
     Site(i64),
+    /// An ordinary booking at the site: held by many at once, who keep
+    /// each other apart with [`Lock::Person`] and [`Lock::Resource`], and
+    /// excluded only by a [`Lock::Site`] holder. The same key as `Site`; a
+    /// transaction that may need `Site` later must take `Site` at once, as
+    /// waiting to upgrade while another holder does the same deadlocks.
+    SiteShared(i64),
     /// One person's bookings (person-level conflicts, quotas).
     Person(i64),
     /// One resource's bookings.
@@ -233,7 +240,7 @@ impl Lock {
         // across classes for ids below 2^56.
         let (class, id) = match self {
             Lock::Idempotency(h) => (1i64, h),
-            Lock::Site(id) => (2, id),
+            Lock::Site(id) | Lock::SiteShared(id) => (2, id),
             Lock::Person(id) => (3, id),
             Lock::Resource(id) => (4, id),
         };
@@ -250,11 +257,21 @@ impl Lock {
 /// exclusion constraint stays the last line of defence.
 pub fn lock(conn: &mut DbConn, locks: &[Lock]) -> Result<(), ApiError> {
     if let DbConn::Pg(c) = conn {
-        let mut keys: Vec<i64> = locks.iter().map(|l| l.key()).collect();
+        // (key, shared): sorted by key, exclusive first, so asking for a
+        // key both ways takes it exclusively.
+        let mut keys: Vec<(i64, bool)> = locks
+            .iter()
+            .map(|l| (l.key(), matches!(l, Lock::SiteShared(_))))
+            .collect();
         keys.sort_unstable();
-        keys.dedup();
-        for key in keys {
-            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        keys.dedup_by_key(|(key, _)| *key);
+        for (key, shared) in keys {
+            let sql = if shared {
+                "SELECT pg_advisory_xact_lock_shared($1)"
+            } else {
+                "SELECT pg_advisory_xact_lock($1)"
+            };
+            diesel::sql_query(sql)
                 .bind::<diesel::sql_types::BigInt, _>(key)
                 .execute(c)?;
         }

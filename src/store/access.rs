@@ -5,7 +5,7 @@ use crate::db::DbConn;
 use crate::domain::person::{Role, Roles};
 use crate::errors::ApiError;
 use crate::store::sites::{self, Site};
-use crate::store::users;
+use crate::store::users::User;
 
 /// A caller's standing on one site.
 #[derive(Clone, Debug)]
@@ -18,6 +18,10 @@ pub struct SiteAccess {
     pub operator: bool,
     /// The caller.
     pub user_id: i64,
+    /// The caller's account as it is now, inside the request's
+    /// transaction: mail to them (a booking's confirmation) needs their
+    /// address, language and preferences without reading them again.
+    pub caller: User,
 }
 
 impl SiteAccess {
@@ -52,22 +56,25 @@ impl SiteAccess {
 }
 
 /// Loads the site named `slug` for `user`. A site that does not exist and a
-/// site the caller does not belong to look the same: 404.
+/// site the caller does not belong to look the same: 404. One statement:
+/// every site-scoped request starts here, many of them on the writer.
 pub fn site_access(conn: &mut DbConn, slug: &str, user: &AuthUser) -> Result<SiteAccess, ApiError> {
-    let site: Site = sites::by_slug(conn, slug)?.ok_or_else(|| ApiError::not_found("site"))?;
-    let membership = users::membership(conn, site.id, user.id)?;
+    let (site, membership, caller) =
+        sites::with_member(conn, slug, user.id)?.ok_or_else(|| ApiError::not_found("site"))?;
     match (membership, user.is_operator) {
         (Some(m), operator) => Ok(SiteAccess {
             site,
             roles: m.roles(),
             operator,
             user_id: user.id,
+            caller,
         }),
         (None, true) => Ok(SiteAccess {
             site,
             roles: Roles::default(),
             operator: true,
             user_id: user.id,
+            caller,
         }),
         (None, false) => Err(ApiError::not_found("site")),
     }

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::db::schema::sites;
 use crate::errors::ApiError;
+use crate::store::users::{Membership, User};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = sites)]
@@ -102,6 +103,32 @@ pub fn by_slug(conn: &mut DbConn, slug: &str) -> Result<Option<Site>, ApiError> 
     Ok(sites::table
         .filter(sites::slug.eq(slug))
         .select(Site::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The site named `slug`, `user_id`'s membership of it (if any) and
+/// `user_id`'s account, in one statement. `None`: no such site (or no such
+/// account).
+pub fn with_member(
+    conn: &mut DbConn,
+    slug: &str,
+    user_id: i64,
+) -> Result<Option<(Site, Option<Membership>, User)>, ApiError> {
+    use crate::db::schema::{memberships, users};
+    Ok(sites::table
+        .left_join(
+            memberships::table.on(memberships::site_id
+                .eq(sites::id)
+                .and(memberships::user_id.eq(user_id))),
+        )
+        .inner_join(users::table.on(users::id.eq(user_id)))
+        .filter(sites::slug.eq(slug))
+        .select((
+            Site::as_select(),
+            Option::<Membership>::as_select(),
+            User::as_select(),
+        ))
         .first(conn)
         .optional()?)
 }

@@ -352,7 +352,19 @@ pub fn create(
         priority::check_urgent_quota(conn, access, req.slot)?;
     }
 
-    let mut locks = vec![Lock::Site(site_id), Lock::Person(access.user_id)];
+    // Ordinary bookings at one site run side by side, kept apart per person
+    // and per resource. Whatever may change other people's bookings or the
+    // waitlist (displacing, queueing, releasing no-shows and serving those
+    // waiting) holds the whole site, and must take it now, not later.
+    let site_wide = req.urgency > Urgency::Routine
+        || req.on_conflict == OnConflict::Waitlist
+        || candidates.iter().any(|r| r.rules().check_in_required);
+    let site_lock = if site_wide {
+        Lock::Site(site_id)
+    } else {
+        Lock::SiteShared(site_id)
+    };
+    let mut locks = vec![site_lock, Lock::Person(access.user_id)];
     locks.extend(ids.iter().map(|id| Lock::Resource(*id)));
     backend::lock(conn, &locks)?;
     if !release_unclaimed_on(conn, notifier, &candidates, now)?.is_empty() {
@@ -635,6 +647,7 @@ pub fn create(
             conn,
             &access.site,
             resource,
+            &access.caller,
             Kind::BookingConfirmed,
             &bookings,
             None,
