@@ -40,6 +40,28 @@ impl DbConn {
     }
 }
 
+/// Runs a diesel statement on the concrete connection inside a [`DbConn`]:
+/// `concrete!(conn, |c| query.load(c))`. The body is compiled once per
+/// backend and must be the same SQL on both; it is not a place for
+/// backend-specific SQL (that lives in [`backend`]).
+///
+/// Why: through the multi-backend connection diesel renders a statement's
+/// whole SQL text again on every execution (its wrapper renders the query
+/// in every pass over it, binding included), which was about half the cost
+/// of the hottest statements. On the concrete connection a statement with
+/// a fixed shape is found in the prepared-statement cache by its type and
+/// only its values are bound. Used on the booking path and the session
+/// check; everything else keeps the plain form.
+macro_rules! concrete {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Pg($c) => $body,
+        }
+    };
+}
+pub(crate) use concrete;
+
 pub type DbPool = Pool<backend::Manager>;
 pub type PooledConn = PooledConnection<backend::Manager>;
 

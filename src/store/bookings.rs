@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::schema::{booking_series, bookings, resources, users};
+use crate::db::{DbConn, concrete};
 use crate::domain::availability::Busy;
 use crate::domain::booking::{ACTIVE_STATUSES, BookingStatus, Urgency, lapsed};
 use crate::domain::interval::Interval;
@@ -97,7 +97,7 @@ pub struct NewBooking {
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewBooking, now: NaiveDateTime) -> Result<Booking, ApiError> {
-    Ok(diesel::insert_into(bookings::table)
+    Ok(concrete!(conn, |c| diesel::insert_into(bookings::table)
         .values((
             bookings::site_id.eq(new.site_id),
             bookings::resource_id.eq(new.resource_id),
@@ -116,10 +116,8 @@ pub fn insert(conn: &mut DbConn, new: &NewBooking, now: NaiveDateTime) -> Result
             bookings::created_at.eq(now),
             bookings::updated_at.eq(now),
         ))
-        // The columns `Booking::as_select()` reads; diesel's `as_returning`
-        // does not reach through the multi-backend connection.
-        .returning(<Booking as Selectable<<DbConn as Connection>::Backend>>::construct_selection())
-        .get_result::<Booking>(conn)?)
+        .returning(Booking::as_returning())
+        .get_result(c))?)
 }
 
 /// A booking of `site_id`; another site's booking is "not found".
@@ -172,7 +170,7 @@ pub fn active_within(
     window: Interval,
 ) -> Result<Vec<Booking>, ApiError> {
     super::per_id(resource_ids, |id| {
-        Ok(bookings::table
+        Ok(concrete!(&mut *conn, |c| bookings::table
             .filter(bookings::resource_id.eq(id))
             .filter(is_active())
             .filter(bookings::starts_at.gt((window.start - lookback()).naive_utc()))
@@ -180,7 +178,7 @@ pub fn active_within(
             .filter(bookings::busy_until.gt(window.start.naive_utc()))
             .order(bookings::starts_at)
             .select(Booking::as_select())
-            .load(conn)?)
+            .load(c))?)
     })
 }
 
@@ -191,7 +189,7 @@ pub fn personal_active_within(
     owner_id: i64,
     window: Interval,
 ) -> Result<Vec<Booking>, ApiError> {
-    Ok(bookings::table
+    Ok(concrete!(conn, |c| bookings::table
         .inner_join(resources::table)
         .filter(bookings::owner_id.eq(owner_id))
         .filter(is_seat())
@@ -201,7 +199,7 @@ pub fn personal_active_within(
         .filter(bookings::ends_at.gt(window.start.naive_utc()))
         .order(bookings::starts_at)
         .select(Booking::as_select())
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// How many active bookings `owner_id` holds at a site that have not ended
@@ -213,14 +211,14 @@ pub fn owner_future_count(
     owner_id: i64,
     now: DateTime<Utc>,
 ) -> Result<u32, ApiError> {
-    let n: i64 = bookings::table
+    let n: i64 = concrete!(conn, |c| bookings::table
         .filter(bookings::owner_id.eq(owner_id))
         .filter(bookings::site_id.eq(site_id))
         .filter(is_active())
         .filter(bookings::starts_at.gt((now - lookback()).naive_utc()))
         .filter(bookings::ends_at.gt(now.naive_utc()))
         .count()
-        .get_result(conn)?;
+        .get_result(c))?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 

@@ -5,8 +5,8 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::schema::outbox;
+use crate::db::{DbConn, concrete};
 use crate::errors::ApiError;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -73,18 +73,11 @@ pub fn enqueue(conn: &mut DbConn, mail: &NewMail<'_>, now: NaiveDateTime) -> Res
     );
     // `ON CONFLICT DO NOTHING` is the same SQL on both databases, but diesel
     // offers it only on a concrete backend's connection.
-    let inserted = match conn {
-        DbConn::Sqlite(c) => diesel::insert_into(outbox::table)
-            .values(values)
-            .on_conflict(outbox::event_key)
-            .do_nothing()
-            .execute(c)?,
-        DbConn::Pg(c) => diesel::insert_into(outbox::table)
-            .values(values)
-            .on_conflict(outbox::event_key)
-            .do_nothing()
-            .execute(c)?,
-    };
+    let inserted = concrete!(conn, |c| diesel::insert_into(outbox::table)
+        .values(values)
+        .on_conflict(outbox::event_key)
+        .do_nothing()
+        .execute(c))?;
     Ok(inserted > 0)
 }
 

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::schema::{blackouts, resources};
+use crate::db::{DbConn, concrete};
 use crate::domain::interval::Interval;
 use crate::domain::resource::{OpeningHours, ResourceKind, Rules};
 use crate::errors::ApiError;
@@ -118,13 +118,13 @@ pub fn retire(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(), ApiE
 
 /// A resource of `site_id`; another site's resource is "not found".
 pub fn by_id(conn: &mut DbConn, site_id: i64, id: i64) -> Result<Resource, ApiError> {
-    resources::table
+    concrete!(conn, |c| resources::table
         .filter(resources::id.eq(id))
         .filter(resources::site_id.eq(site_id))
         .select(Resource::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::not_found("resource"))
+        .first(c)
+        .optional())?
+    .ok_or_else(|| ApiError::not_found("resource"))
 }
 
 /// Filters for listing resources.
@@ -220,13 +220,13 @@ pub fn blackouts_within(
     window: Interval,
 ) -> Result<Vec<Blackout>, ApiError> {
     super::per_id(resource_ids, |id| {
-        Ok(blackouts::table
+        Ok(concrete!(&mut *conn, |c| blackouts::table
             .filter(blackouts::resource_id.eq(id))
             .filter(blackouts::starts_at.lt(window.end.naive_utc()))
             .filter(blackouts::ends_at.gt(window.start.naive_utc()))
             .order(blackouts::starts_at)
             .select(Blackout::as_select())
-            .load(conn)?)
+            .load(c))?)
     })
 }
 

@@ -4,8 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::schema::{invitations, login_failures, refresh_tokens, sessions, users};
+use crate::db::{DbConn, concrete};
 use crate::errors::ApiError;
 use crate::store::users::User;
 
@@ -124,14 +124,14 @@ pub fn user_of_live_session(
     session_id: i64,
     user_id: i64,
 ) -> Result<Option<User>, ApiError> {
-    Ok(sessions::table
+    Ok(concrete!(conn, |c| sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::revoked_at.is_null())
         .select(User::as_select())
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// Failed logins for `email` since `since`, oldest first.

@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::schema::sites;
+use crate::db::{DbConn, concrete};
 use crate::errors::ApiError;
 use crate::store::users::{Membership, User};
 
@@ -116,7 +116,7 @@ pub fn with_member(
     user_id: i64,
 ) -> Result<Option<(Site, Option<Membership>, User)>, ApiError> {
     use crate::db::schema::{memberships, users};
-    Ok(sites::table
+    Ok(concrete!(conn, |c| sites::table
         .left_join(
             memberships::table.on(memberships::site_id
                 .eq(sites::id)
@@ -129,8 +129,8 @@ pub fn with_member(
             Option::<Membership>::as_select(),
             User::as_select(),
         ))
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// Sites in id order after `after_id`; `only` restricts to a user's sites.
