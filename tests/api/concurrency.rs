@@ -160,3 +160,55 @@ async fn fifty_writers_twenty_distinct_slots_all_succeed() {
     );
     assert_eq!(active_count(&app, room).await, 1000);
 }
+
+/// PostgreSQL: ordinary bookings hold their site's lock shared, so they do
+/// not wait for each other; whatever changes the site as a whole takes it
+/// exclusively and waits for them, and asking for both takes it
+/// exclusively. (SQLite admits one writer at a time; nothing to test.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn site_lock_is_shared_by_bookings_and_exclusive_for_site_wide_work() {
+    use diesel::connection::SimpleConnection;
+    use livingroom::db::backend::lock;
+    use livingroom::db::{BackendKind, Lock};
+
+    let app = spawn_app().await;
+    if app.backend != BackendKind::Postgres {
+        return;
+    }
+    let db = app.db.clone();
+    tokio::task::spawn_blocking(move || {
+        let open = |timeout_ms: u32| {
+            let mut c = db.get().expect("a connection");
+            c.batch_execute(&format!("BEGIN; SET LOCAL lock_timeout = '{timeout_ms}ms'"))
+                .expect("begin");
+            c
+        };
+        let site = 424_242;
+        let mut first = open(5_000);
+        lock(&mut first, &[Lock::SiteShared(site), Lock::Person(1)]).expect("first booking");
+        let mut second = open(300);
+        lock(&mut second, &[Lock::SiteShared(site), Lock::Person(2)])
+            .expect("a second booking at the site does not wait for the first");
+        let mut site_wide = open(300);
+        assert!(
+            lock(&mut site_wide, &[Lock::Site(site)]).is_err(),
+            "site-wide work must wait for the bookings in progress"
+        );
+        for c in [&mut first, &mut second, &mut site_wide] {
+            c.batch_execute("ROLLBACK").expect("rollback");
+        }
+
+        let mut both = open(5_000);
+        lock(&mut both, &[Lock::SiteShared(site), Lock::Site(site)]).expect("both ways");
+        let mut booking = open(300);
+        assert!(
+            lock(&mut booking, &[Lock::SiteShared(site)]).is_err(),
+            "asking for the site lock both ways must take it exclusively"
+        );
+        for c in [&mut both, &mut booking] {
+            c.batch_execute("ROLLBACK").expect("rollback");
+        }
+    })
+    .await
+    .expect("the lock checks ran");
+}
