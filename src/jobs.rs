@@ -172,34 +172,73 @@ pub async fn deliver_due(state: &AppState, worker: &str) -> usize {
             return 0;
         }
     };
+    // Outcomes are recorded together, in one write, rather than one write
+    // per message: at load every message was a commit (and a disk flush) of
+    // its own, queued on SQLite's writer between the bookings. They are
+    // recorded early if the batch runs past half the lease, so no other
+    // worker can claim a message that was sent but not yet marked.
+    let claimed = std::time::Instant::now();
+    let half_lease = Duration::from_secs(settings.mail_lease_seconds.max(1).div_ceil(2));
+    let mut outcomes: Vec<Outcome> = Vec::new();
     let mut sent = 0;
     for row in batch {
         let outcome = send_one(state, &row).await;
-        let now = clock::now();
-        let max = settings.mail_max_attempts.max(1) as i32;
-        let base = ChronoDuration::seconds(settings.mail_retry_seconds.max(1) as i64);
-        let result = match &outcome {
+        let at = clock::now();
+        match outcome {
             Ok(()) => {
                 sent += 1;
-                let id = row.id;
-                state.db.write(move |conn| outbox::mark_sent(conn, id, now)).await
+                outcomes.push(Outcome { row, at, error: None });
             }
             Err(e) => {
                 tracing::warn!(message = %row.message_id, attempt = row.attempts + 1, error = %e, "mail not sent");
-                let (row, error) = (row.clone(), format!("{e:#}"));
-                state
-                    .db
-                    .write(move |conn| outbox::mark_failed(conn, &row, &error, now, max, base))
-                    .await
+                outcomes.push(Outcome {
+                    row,
+                    at,
+                    error: Some(format!("{e:#}")),
+                });
             }
-        };
-        if let Err(e) = result {
-            // The lease runs out and the message is tried again: at worst
-            // one duplicate, with the same Message-ID.
-            tracing::warn!(error = ?e, "could not record a mail attempt");
+        }
+        if claimed.elapsed() >= half_lease {
+            record(state, std::mem::take(&mut outcomes)).await;
         }
     }
+    record(state, outcomes).await;
     sent
+}
+
+/// What became of one claimed message.
+struct Outcome {
+    row: outbox::OutboxRow,
+    /// When it was sent or failed.
+    at: chrono::NaiveDateTime,
+    /// Why it failed; `None`: sent.
+    error: Option<String>,
+}
+
+/// Records sent and failed messages in one write transaction.
+async fn record(state: &AppState, outcomes: Vec<Outcome>) {
+    if outcomes.is_empty() {
+        return;
+    }
+    let max = state.settings.mail_max_attempts.max(1) as i32;
+    let base = ChronoDuration::seconds(state.settings.mail_retry_seconds.max(1) as i64);
+    let result = state
+        .db
+        .write(move |conn| {
+            for o in &outcomes {
+                match &o.error {
+                    None => outbox::mark_sent(conn, o.row.id, o.at)?,
+                    Some(error) => outbox::mark_failed(conn, &o.row, error, o.at, max, base)?,
+                }
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        // The leases run out and the messages are tried again: at worst
+        // one duplicate each, with the same Message-ID.
+        tracing::warn!(error = ?e, "could not record mail attempts");
+    }
 }
 
 async fn send_one(state: &AppState, row: &outbox::OutboxRow) -> anyhow::Result<()> {
