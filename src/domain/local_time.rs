@@ -196,6 +196,18 @@ mod tests {
         assert!(is_aligned(sh, aligned, 15));
     }
 
+    /// Zones with whole, half and quarter hour offsets, DST north and south,
+    /// and Lord Howe's half-hour DST.
+    const ZONES: &[&str] = &[
+        "Asia/Shanghai",
+        "Europe/Berlin",
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "Asia/Kolkata",
+        "Pacific/Chatham",
+        "UTC",
+    ];
+
     proptest::proptest! {
         /// Any text is either a valid `HH:MM` (00:00 to 24:00) that prints
         /// back the same, or a field error: never a panic.
@@ -223,10 +235,7 @@ mod tests {
         /// (except across a DST gap, where the grid itself jumps).
         #[test]
         fn slot_rounding_in_any_zone(
-            zone in proptest::sample::select(vec![
-                "Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
-                "Asia/Kolkata", "Pacific/Chatham", "UTC",
-            ]),
+            zone in proptest::sample::select(ZONES),
             secs in 1_700_000_000i64..1_900_000_000,
             slot in proptest::sample::select(vec![5u32, 10, 15, 30, 60]),
         ) {
@@ -244,10 +253,7 @@ mod tests {
         /// instant in it has the same local date.
         #[test]
         fn local_day_holds_its_instant(
-            zone in proptest::sample::select(vec![
-                "Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
-                "Asia/Kolkata", "Pacific/Chatham", "UTC",
-            ]),
+            zone in proptest::sample::select(ZONES),
             secs in 1_700_000_000i64..1_900_000_000,
         ) {
             let tz: Tz = zone.parse().unwrap();
