@@ -38,6 +38,27 @@ pub fn blocked_by(slot: Interval, rules: &Rules) -> Interval {
     )
 }
 
+/// The window of existing bookings that can decide a request for `span`
+/// on resources with these rules: those meeting it or the longest buffer
+/// after it (see [`conflicts`]) and, when `day` is given (a pool, which
+/// spreads use by the day's booked minutes), the rest of that day.
+pub fn deciding_window<'a>(
+    span: Interval,
+    rules: impl IntoIterator<Item = &'a Rules>,
+    day: Option<Interval>,
+) -> Interval {
+    let buffer = rules
+        .into_iter()
+        .map(|r| Duration::minutes(i64::from(r.buffer_minutes)))
+        .max()
+        .unwrap_or_else(Duration::zero);
+    let window = Interval::of(span.start, span.end + buffer);
+    match day {
+        Some(d) => Interval::of(window.start.min(d.start), window.end.max(d.end)),
+        None => window,
+    }
+}
+
 /// The existing bookings that `slot` would run into (buffers included).
 pub fn conflicts<'a>(slot: Interval, rules: &Rules, busy: &'a [Busy]) -> Vec<&'a Busy> {
     let blocked = blocked_by(slot, rules);
@@ -218,5 +239,33 @@ mod tests {
             day(9, 0),
         );
         assert_eq!(windows, vec![Interval::of(day(16, 30), day(18, 0))]);
+    }
+
+    proptest! {
+        /// Whatever the buffers, every existing booking that a slot inside
+        /// the span runs into meets the deciding window, so reading only
+        /// that window misses no conflict.
+        #[test]
+        fn deciding_window_holds_every_conflict(
+            s in 0i64..1000, len in 1i64..300, buffers in proptest::collection::vec(0u32..120, 1..4),
+            b_start in 0i64..1500, b_len in 1i64..300, b_buf in 0i64..120,
+        ) {
+            let span = Interval::of(at(s), at(s + len));
+            let all: Vec<Rules> = buffers
+                .iter()
+                .map(|b| rules(*b, 15))
+                .collect();
+            let window = deciding_window(span, &all, None);
+            let busy = Busy {
+                booking_id: 1,
+                slot: Interval::of(at(b_start), at(b_start + b_len)),
+                blocked: Interval::of(at(b_start), at(b_start + b_len + b_buf)),
+            };
+            for rules in &all {
+                if !conflicts(span, rules, std::slice::from_ref(&busy)).is_empty() {
+                    prop_assert!(busy.blocked.overlaps(&window));
+                }
+            }
+        }
     }
 }

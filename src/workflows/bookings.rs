@@ -356,9 +356,11 @@ pub fn create(
     // and per resource. Whatever may change other people's bookings or the
     // waitlist (displacing, queueing, releasing no-shows and serving those
     // waiting) holds the whole site, and must take it now, not later.
+    // Each resource's rules, parsed once for the decisions below.
+    let candidate_rules: Vec<Rules> = candidates.iter().map(Resource::rules).collect();
     let site_wide = req.urgency > Urgency::Routine
         || req.on_conflict == OnConflict::Waitlist
-        || candidates.iter().any(|r| r.rules().check_in_required);
+        || candidate_rules.iter().any(|r| r.check_in_required);
     let site_lock = if site_wide {
         Lock::Site(site_id)
     } else {
@@ -399,16 +401,8 @@ pub fn create(
     // local day (use is spread evenly by the day's booked minutes). A busy
     // resource holds dozens of bookings a day; reading days of them for
     // every request was most of a booking's cost.
-    let buffer = candidates
-        .iter()
-        .map(|r| Duration::minutes(i64::from(r.rules().buffer_minutes)))
-        .max()
-        .unwrap_or_else(Duration::zero);
-    let mut window = Interval::of(span.start, span.end + buffer);
-    if matches!(req.target, Target::Pool(_)) {
-        let day = local_day(tz, span.start);
-        window = Interval::of(window.start.min(day.start), window.end.max(day.end));
-    }
+    let pool_day = matches!(req.target, Target::Pool(_)).then(|| local_day(tz, span.start));
+    let window = availability::deciding_window(span, &candidate_rules, pool_day);
     let busy = store::active_within(conn, &ids, window)?;
     let evaluations: Vec<Evaluation> = candidates
         .into_iter()
