@@ -76,6 +76,14 @@ struct RunArgs {
     /// Append one JSON object per measurement to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Where the API's mail files go (a fresh directory inside it per
+    /// measurement). Default: tmpfs (`/dev/shm`) when the machine has one,
+    /// else beside the database. Delivering mail is not what is measured
+    /// (in production it leaves over SMTP); on a disk whose file system has
+    /// just deleted the last runs' hundreds of thousands of messages,
+    /// creating a file per message cost a quarter of both cores.
+    #[arg(long)]
+    mail_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -348,12 +356,25 @@ impl Drop for Store {
     }
 }
 
-fn spawn_api(binary: &Path, store: &Store, port: u16) -> Result<Server> {
+/// A fresh directory for one measurement's mail files (see `--mail-dir`).
+fn mail_dir(args: &RunArgs, store: &Store) -> Result<tempfile::TempDir> {
+    let shm = Path::new("/dev/shm");
+    let parent = match &args.mail_dir {
+        Some(dir) => dir.clone(),
+        None if shm.is_dir() => shm.to_owned(),
+        None => store.dir(),
+    };
+    Ok(tempfile::Builder::new()
+        .prefix("loadgen-mail-")
+        .tempdir_in(parent)?)
+}
+
+fn spawn_api(binary: &Path, store: &Store, port: u16, mail: &Path) -> Result<Server> {
     let child = Command::new(binary)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", store.url())
         .env("LIVINGROOM_JWT_SECRET", JWT_SECRET)
-        .env("LIVINGROOM_MAIL_DIR", store.dir().join("mail"))
+        .env("LIVINGROOM_MAIL_DIR", mail)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -420,7 +441,8 @@ async fn measure_api(args: &RunArgs, connections: usize) -> Result<Figures> {
         bail!("operator create failed");
     }
     let port = free_port()?;
-    let server = spawn_api(&args.binary, &store, port)?;
+    let mail = mail_dir(args, &store)?;
+    let server = spawn_api(&args.binary, &store, port, mail.path())?;
     let client = reqwest::Client::new();
     let base = server.base.clone();
     wait_ready(&client, &format!("{base}/readyz"), Instant::now()).await?;
@@ -501,7 +523,7 @@ async fn measure_api(args: &RunArgs, connections: usize) -> Result<Figures> {
 
     // Start-up to ready on the now-migrated database.
     let since = Instant::now();
-    let server = spawn_api(&args.binary, &store, free_port()?)?;
+    let server = spawn_api(&args.binary, &store, free_port()?, mail.path())?;
     let ready = wait_ready(&client, &format!("{}/readyz", server.base), since).await?;
     server.stop()?;
 

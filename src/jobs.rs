@@ -155,6 +155,12 @@ async fn scheduler(state: web::Data<AppState>, worker: String, mut stop: watch::
     }
 }
 
+/// The most messages one claim takes. Each claim and each record of
+/// outcomes is a write on SQLite's single writer, between the bookings; at
+/// a thousand bookings a second, batches of 20 were a hundred writes a
+/// second of their own.
+const MAIL_BATCH: usize = 50;
+
 /// Sends what is due, one batch; returns how many were sent.
 pub async fn deliver_due(state: &AppState, worker: &str) -> usize {
     let settings = &state.settings;
@@ -163,7 +169,7 @@ pub async fn deliver_due(state: &AppState, worker: &str) -> usize {
     let w = worker.to_owned();
     let batch = match state
         .db
-        .write(move |conn| outbox::claim(conn, &w, now, lease, 20))
+        .write(move |conn| outbox::claim(conn, &w, now, lease, MAIL_BATCH as i64))
         .await
     {
         Ok(batch) => batch,
@@ -272,7 +278,7 @@ async fn outbox_worker(state: web::Data<AppState>, worker: String, mut stop: wat
         }
         let sent = deliver_due(&state, &worker).await;
         // A full batch suggests more is waiting: go again at once.
-        if sent < 20 && sleep_or_stop(poll, &mut stop).await {
+        if sent < MAIL_BATCH && sleep_or_stop(poll, &mut stop).await {
             return;
         }
     }

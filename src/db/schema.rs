@@ -28,6 +28,7 @@ diesel::table! {
         created_at -> Timestamp,
         password_changed_at -> Nullable<Timestamp>,
         mail_opt_out -> Text,
+        longest_booking_seconds -> BigInt,
     }
 }
 
@@ -314,6 +315,7 @@ diesel::table! {
         rules -> Text,
         created_at -> Timestamp,
         retired_at -> Nullable<Timestamp>,
+        longest_hold_seconds -> BigInt,
     }
 }
 

@@ -83,7 +83,6 @@ impl Mailer {
                 transport.send(message.clone()).await?;
             }
             Mailer::Files(dir) => {
-                tokio::fs::create_dir_all(dir).await?;
                 let name: String = message_id
                     .chars()
                     .map(|c| {
@@ -95,7 +94,19 @@ impl Mailer {
                     })
                     .collect();
                 let path = dir.join(format!("{name}.eml"));
-                tokio::fs::write(&path, message.formatted()).await?;
+                let bytes = message.formatted();
+                // One trip to the blocking pool per message; the directory
+                // is made only when it is missing (first message, or
+                // removed while running).
+                let dir = dir.clone();
+                tokio::task::spawn_blocking(move || match std::fs::write(&path, &bytes) {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        std::fs::create_dir_all(&dir)?;
+                        std::fs::write(&path, &bytes)
+                    }
+                    other => other,
+                })
+                .await??;
             }
             Mailer::Memory(sink) => {
                 sink.lock()

@@ -17,6 +17,38 @@ pub fn lookback() -> Duration {
     Duration::days(2)
 }
 
+/// How far before a window a booking of this resource that meets it can
+/// start: the longest its resource has ever been held by one booking,
+/// which triggers raise on every write (migration 9). A resource booked in
+/// short slots is read back minutes instead of two days.
+fn resource_lookback(conn: &mut DbConn, resource_id: i64) -> Result<Duration, ApiError> {
+    let held: Option<i64> = concrete!(conn, |c| resources::table
+        .find(resource_id)
+        .select(resources::longest_hold_seconds)
+        .first(c)
+        .optional())?;
+    Ok(bounded(held))
+}
+
+/// [`resource_lookback`] for one person's bookings of any resource: the
+/// longest booking (start to end) they have ever held.
+fn owner_lookback(conn: &mut DbConn, owner_id: i64) -> Result<Duration, ApiError> {
+    let held: Option<i64> = concrete!(conn, |c| users::table
+        .find(owner_id)
+        .select(users::longest_booking_seconds)
+        .first(c)
+        .optional())?;
+    Ok(bounded(held))
+}
+
+/// A stored longest hold as a look-back, never beyond what the schema
+/// allows any booking; unknown (no such row) reads the whole bound.
+fn bounded(held_seconds: Option<i64>) -> Duration {
+    held_seconds
+        .map(|s| Duration::seconds(s.max(0)).min(lookback()))
+        .unwrap_or_else(lookback)
+}
+
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = bookings)]
 pub struct Booking {
@@ -170,10 +202,11 @@ pub fn active_within(
     window: Interval,
 ) -> Result<Vec<Booking>, ApiError> {
     super::per_id(resource_ids, |id| {
+        let from = window.start - resource_lookback(conn, id)?;
         Ok(concrete!(&mut *conn, |c| bookings::table
             .filter(bookings::resource_id.eq(id))
             .filter(is_active())
-            .filter(bookings::starts_at.gt((window.start - lookback()).naive_utc()))
+            .filter(bookings::starts_at.gt(from.naive_utc()))
             .filter(bookings::starts_at.lt(window.end.naive_utc()))
             .filter(bookings::busy_until.gt(window.start.naive_utc()))
             .order(bookings::starts_at)
@@ -189,12 +222,13 @@ pub fn personal_active_within(
     owner_id: i64,
     window: Interval,
 ) -> Result<Vec<Booking>, ApiError> {
+    let from = window.start - owner_lookback(conn, owner_id)?;
     Ok(concrete!(conn, |c| bookings::table
         .inner_join(resources::table)
         .filter(bookings::owner_id.eq(owner_id))
         .filter(is_seat())
         .filter(is_active())
-        .filter(bookings::starts_at.gt((window.start - lookback()).naive_utc()))
+        .filter(bookings::starts_at.gt(from.naive_utc()))
         .filter(bookings::starts_at.lt(window.end.naive_utc()))
         .filter(bookings::ends_at.gt(window.start.naive_utc()))
         .order(bookings::starts_at)

@@ -112,3 +112,114 @@ async fn raw_sql_cannot_write_an_overlap() {
         .await;
     assert!(outcome.is_err(), "reviving an overlapping booking must fail");
 }
+
+/// The conflict checks read back only as far as the longest booking a
+/// resource (or a person) has ever held; a long booking written any way,
+/// even by raw SQL or by stretching an existing one, must still be seen by
+/// the API's checks and by the database's own guarantee.
+#[tokio::test]
+async fn a_long_booking_is_seen_however_short_the_others() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let room = app
+        .resource("alpha", &admin, json!({"name": "Room", "kind": "room"}))
+        .await;
+    let pc1 = app
+        .resource("alpha", &admin, json!({"name": "PC 1", "kind": "computer"}))
+        .await;
+    let pc2 = app
+        .resource("alpha", &admin, json!({"name": "PC 2", "kind": "computer"}))
+        .await;
+    let at = |days, hour| {
+        chrono::DateTime::parse_from_rfc3339(&sh(days, hour, 0))
+            .unwrap()
+            .naive_utc()
+    };
+    let rfc = |t: chrono::NaiveDateTime| t.and_utc().to_rfc3339();
+    // Short bookings only, so far: the look-back is half an hour.
+    for (resource, day) in [(room, 4), (pc1, 4)] {
+        let res = app
+            .book(
+                "alpha",
+                &admin,
+                json!({"resource_id": resource, "starts_at": rfc(at(day, 9)), "ends_at": rfc(at(day, 9) + chrono::Duration::minutes(30)), "purpose": "short"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let pg = app.backend == BackendKind::Postgres;
+    let ts = move |t: chrono::NaiveDateTime| {
+        let s = t.format("%Y-%m-%d %H:%M:%S").to_string();
+        if pg { format!("'{s}+00'") } else { format!("'{s}'") }
+    };
+    let owner = admin.id;
+    let insert = move |resource: i64, from: chrono::NaiveDateTime, to: chrono::NaiveDateTime| {
+        format!(
+            "INSERT INTO bookings (site_id, resource_id, owner_id, starts_at, ends_at, busy_until, status, urgency, purpose, flexible, created_at, updated_at) \
+             SELECT site_id, id, {owner}, {f}, {t}, {t}, 'confirmed', 'routine', 'raw', {no}, {f}, {f} FROM resources WHERE id = {resource}",
+            f = ts(from),
+            t = ts(to),
+            no = if pg { "FALSE" } else { "0" },
+        )
+    };
+    let run = |sql: String| {
+        app.db.read(move |conn| {
+            conn.batch_execute(&sql)
+                .map_err(livingroom::errors::ApiError::from)
+        })
+    };
+
+    // Twenty hours of the room, written behind the API's back.
+    let long_from = at(6, 8);
+    run(insert(room, long_from, long_from + chrono::Duration::hours(20)))
+        .await
+        .expect("the room is free");
+    let inside = long_from + chrono::Duration::hours(8);
+    let res = app
+        .book(
+            "alpha",
+            &admin,
+            json!({"resource_id": room, "starts_at": rfc(inside), "ends_at": rfc(inside + chrono::Duration::minutes(30)), "purpose": "late"}),
+        )
+        .await;
+    assert_eq!(res.status(), 409, "eight hours into a twenty-hour booking");
+    let refused = run(insert(
+        room,
+        inside + chrono::Duration::hours(2),
+        inside + chrono::Duration::hours(3),
+    ))
+    .await;
+    assert!(refused.is_err(), "the database sees the long booking too");
+
+    // Stretching an existing booking raises the look-back as well.
+    let stretched_to = at(4, 9) + chrono::Duration::hours(30);
+    run(format!(
+        "UPDATE bookings SET ends_at = {t}, busy_until = {t} WHERE resource_id = {room} AND purpose = 'short'",
+        t = ts(stretched_to)
+    ))
+    .await
+    .expect("nothing else in those thirty hours");
+    let refused = run(insert(
+        room,
+        stretched_to - chrono::Duration::hours(2),
+        stretched_to - chrono::Duration::hours(1),
+    ))
+    .await;
+    assert!(refused.is_err(), "inside the stretched booking's tail");
+
+    // One person, one seat: ten hours at PC 1 rule out PC 2 late that day.
+    let seat_from = at(8, 8);
+    run(insert(pc1, seat_from, seat_from + chrono::Duration::hours(10)))
+        .await
+        .expect("PC 1 is free");
+    let late = seat_from + chrono::Duration::hours(6);
+    let res = app
+        .book(
+            "alpha",
+            &admin,
+            json!({"resource_id": pc2, "starts_at": rfc(late), "ends_at": rfc(late + chrono::Duration::minutes(30)), "purpose": "second seat"}),
+        )
+        .await;
+    assert_eq!(res.status(), 409, "already sitting at PC 1");
+}
