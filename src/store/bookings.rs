@@ -20,7 +20,10 @@ pub fn lookback() -> Duration {
 /// How far before a window a booking of this resource that meets it can
 /// start: the longest its resource has ever been held by one booking,
 /// which triggers raise on every write (migration 9). A resource booked in
-/// short slots is read back minutes instead of two days.
+/// short slots is read back minutes instead of two days. Read here, at the
+/// scan, rather than from the `Resource` the caller loaded: on PostgreSQL
+/// that row was read before the request's locks, and a longer booking may
+/// have been committed since.
 fn resource_lookback(conn: &mut DbConn, resource_id: i64) -> Result<Duration, ApiError> {
     let held: Option<i64> = concrete!(conn, |c| resources::table
         .find(resource_id)

@@ -6,6 +6,30 @@ use serde_json::{Value, json};
 use crate::helpers::{sh, spawn_app};
 use livingroom::db::BackendKind;
 
+/// A timestamp literal for raw SQL on either backend.
+fn sql_ts(pg: bool, t: chrono::NaiveDateTime) -> String {
+    let s = t.format("%Y-%m-%d %H:%M:%S").to_string();
+    if pg { format!("'{s}+00'") } else { format!("'{s}'") }
+}
+
+/// A raw `INSERT` of a booking of `resource` by `owner`, bypassing the API.
+fn raw_insert(
+    pg: bool,
+    owner: i64,
+    resource: i64,
+    from: chrono::NaiveDateTime,
+    to: chrono::NaiveDateTime,
+    status: &str,
+) -> String {
+    format!(
+        "INSERT INTO bookings (site_id, resource_id, owner_id, starts_at, ends_at, busy_until, status, urgency, purpose, flexible, created_at, updated_at) \
+         SELECT site_id, id, {owner}, {f}, {t}, {t}, '{status}', 'routine', 'raw', {no}, {f}, {f} FROM resources WHERE id = {resource}",
+        f = sql_ts(pg, from),
+        t = sql_ts(pg, to),
+        no = if pg { "FALSE" } else { "0" },
+    )
+}
+
 #[tokio::test]
 async fn raw_sql_cannot_write_an_overlap() {
     let app = spawn_app().await;
@@ -27,19 +51,9 @@ async fn raw_sql_cannot_write_an_overlap() {
         .unwrap()
         .naive_utc();
     let pg = app.backend == BackendKind::Postgres;
-    let ts = move |t: chrono::NaiveDateTime| {
-        let s = t.format("%Y-%m-%d %H:%M:%S").to_string();
-        if pg { format!("'{s}+00'") } else { format!("'{s}'") }
-    };
     let owner = admin.id;
     let insert = move |from: chrono::NaiveDateTime, to: chrono::NaiveDateTime, status: &str| {
-        format!(
-            "INSERT INTO bookings (site_id, resource_id, owner_id, starts_at, ends_at, busy_until, status, urgency, purpose, flexible, created_at, updated_at) \
-             SELECT site_id, id, {owner}, {f}, {t}, {t}, '{status}', 'routine', 'raw', {no}, {f}, {f} FROM resources WHERE id = {room}",
-            f = ts(from),
-            t = ts(to),
-            no = if pg { "FALSE" } else { "0" },
-        )
+        raw_insert(pg, owner, room, from, to, status)
     };
     let half = chrono::Duration::minutes(30);
     let hour = chrono::Duration::hours(1);
@@ -149,19 +163,10 @@ async fn a_long_booking_is_seen_however_short_the_others() {
         assert_eq!(res.status(), 201);
     }
     let pg = app.backend == BackendKind::Postgres;
-    let ts = move |t: chrono::NaiveDateTime| {
-        let s = t.format("%Y-%m-%d %H:%M:%S").to_string();
-        if pg { format!("'{s}+00'") } else { format!("'{s}'") }
-    };
+    let ts = move |t: chrono::NaiveDateTime| sql_ts(pg, t);
     let owner = admin.id;
     let insert = move |resource: i64, from: chrono::NaiveDateTime, to: chrono::NaiveDateTime| {
-        format!(
-            "INSERT INTO bookings (site_id, resource_id, owner_id, starts_at, ends_at, busy_until, status, urgency, purpose, flexible, created_at, updated_at) \
-             SELECT site_id, id, {owner}, {f}, {t}, {t}, 'confirmed', 'routine', 'raw', {no}, {f}, {f} FROM resources WHERE id = {resource}",
-            f = ts(from),
-            t = ts(to),
-            no = if pg { "FALSE" } else { "0" },
-        )
+        raw_insert(pg, owner, resource, from, to, "confirmed")
     };
     let run = |sql: String| {
         app.db.read(move |conn| {
