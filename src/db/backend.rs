@@ -278,3 +278,35 @@ pub fn lock(conn: &mut DbConn, locks: &[Lock]) -> Result<(), ApiError> {
     }
     Ok(())
 }
+
+/// What a checkpoint found in SQLite's write-ahead log.
+#[derive(Debug, diesel::QueryableByName)]
+pub struct LogState {
+    /// 1 when the checkpoint could not run (another one was running).
+    #[diesel(sql_type = diesel::sql_types::Integer, column_name = busy)]
+    pub busy: i32,
+    /// Pages in the log.
+    #[diesel(sql_type = diesel::sql_types::Integer, column_name = log)]
+    pub pages: i32,
+    /// Of those, pages copied into the database file.
+    #[diesel(sql_type = diesel::sql_types::Integer, column_name = checkpointed)]
+    pub copied: i32,
+}
+
+/// Copies what it can of SQLite's log into the database file without
+/// waiting for or blocking anyone (`PASSIVE`). See [`super::checkpoint`].
+pub fn checkpoint_passive(conn: &mut DbConn) -> Result<LogState, ApiError> {
+    let DbConn::Sqlite(c) = conn else {
+        return Err(ApiError::internal(anyhow::anyhow!("checkpoints are SQLite's")));
+    };
+    Ok(diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result(c)?)
+}
+
+/// Sets the log size (pages) at which a commit on `conn` checkpoints by
+/// itself; the group writer raises it, see [`super::checkpoint`].
+pub fn set_auto_checkpoint(conn: &mut DbConn, pages: u32) -> Result<(), ApiError> {
+    if let DbConn::Sqlite(c) = conn {
+        c.batch_execute(&format!("PRAGMA wal_autocheckpoint = {pages}"))?;
+    }
+    Ok(())
+}

@@ -6,12 +6,14 @@
 //!   thread pool. Every write goes through [`Db::write`]; on SQLite that
 //!   hands it to the group-commit writer, unseen by handlers.
 //! - [`writer`]: SQLite's group-commit writer thread.
+//! - [`checkpoint`]: the thread that checkpoints SQLite's log beside it.
 //! - [`backup`]: online backup of a live SQLite file.
 //! - [`backend`]: the only module with backend-specific SQL.
 //! - [`migrate`]: embedded migrations for both backends.
 
 pub mod backend;
 pub mod backup;
+pub mod checkpoint;
 pub mod migrate;
 pub mod schema;
 pub mod writer;

@@ -20,8 +20,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use tokio::sync::{mpsc, oneshot};
 
-use super::DbConn;
 use super::backend::{self, DatabaseUrl};
+use super::{DbConn, checkpoint};
 use crate::errors::ApiError;
 
 /// The most requests one commit carries: bounds how long the first of them
@@ -142,6 +142,9 @@ fn savepoint(conn: &mut DbConn, step: Step) -> Result<(), ApiError> {
 pub struct GroupWriter {
     /// Requests for the writer thread, in arrival order.
     queue: mpsc::Sender<Box<dyn Work>>,
+    /// Never sent on: the checkpoint thread stops when the last handle,
+    /// and with it this sender, is dropped.
+    _checkpoints: std::sync::mpsc::Sender<()>,
 }
 
 impl GroupWriter {
@@ -151,11 +154,16 @@ impl GroupWriter {
     /// so none is in flight once the server has drained.
     pub fn start(url: DatabaseUrl) -> GroupWriter {
         let (tx, rx) = mpsc::channel(QUEUE);
+        let (checkpoints, stop_checkpoints) = std::sync::mpsc::channel();
+        checkpoint::start(url.clone(), stop_checkpoints);
         std::thread::Builder::new()
             .name("livingroom-writer".into())
             .spawn(move || writer_loop(url, rx))
             .expect("spawn the writer thread");
-        GroupWriter { queue: tx }
+        GroupWriter {
+            queue: tx,
+            _checkpoints: checkpoints,
+        }
     }
 
     /// Runs `f` in the next batch; answers after the batch is durable.
@@ -187,7 +195,15 @@ fn writer_loop(url: DatabaseUrl, mut rx: mpsc::Receiver<Box<dyn Work>>) {
             }
         }
         if conn.is_none() {
-            match backend::establish(&url) {
+            // Checkpoints are the checkpoint thread's; the writer's own are
+            // only a backstop (see `checkpoint`).
+            let opened = backend::establish(&url)
+                .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))
+                .and_then(|mut c| {
+                    backend::set_auto_checkpoint(&mut c, checkpoint::WRITER_BACKSTOP_PAGES)?;
+                    Ok(c)
+                });
+            match opened {
                 Ok(c) => conn = Some(c),
                 Err(e) => {
                     tracing::error!(error = %e, "the writer cannot open the database");
