@@ -5,14 +5,17 @@
 use std::time::Duration;
 
 use actix_web::web;
+use anyhow::Context;
 use chrono::Duration as ChronoDuration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::clock;
 use crate::db::DbConn;
+use crate::domain::person::Language;
 use crate::errors::ApiError;
 use crate::mail::compose::{self, Parts};
+use crate::mail::content::Content;
 use crate::notify::Notifier;
 use crate::state::AppState;
 use crate::store::{jobs as leases, outbox};
@@ -248,18 +251,23 @@ async fn record(state: &AppState, outcomes: Vec<Outcome>) {
 }
 
 async fn send_one(state: &AppState, row: &outbox::OutboxRow) -> anyhow::Result<()> {
-    let attachment = match (&row.attachment_name, &row.attachment_type, &row.attachment) {
-        (Some(n), Some(t), Some(c)) => Some((n.as_str(), t.as_str(), c.as_str())),
-        _ => None,
-    };
+    // Laid out here, beside the writer rather than on it (see
+    // `mail::content`).
+    let bodies = Content::parse(&row.content)
+        .context("the stored message cannot be read")?
+        .bodies(Language::from_code(&row.language));
+    let attachment = bodies
+        .attachment
+        .as_ref()
+        .map(|a| (a.file_name.as_str(), a.media_type.as_str(), a.content.as_str()));
     let message = compose::build(&Parts {
         from: &state.settings.mail_from,
         to: &row.to_address,
         message_id: &row.message_id,
         language: &row.language,
         subject: &row.subject,
-        text: &row.body_text,
-        html: &row.body_html,
+        text: &bodies.text,
+        html: &bodies.html,
         attachment,
     })?;
     tokio::time::timeout(

@@ -6,8 +6,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::db::DbConn;
 use crate::errors::ApiError;
-use crate::mail::ics::{self, CalendarEvent};
-use crate::mail::templates::{Kind, Note, Words, render};
+use crate::mail::content::{CalendarFile, Content};
+use crate::mail::ics::CalendarEvent;
+use crate::mail::templates::{Kind, Note, Words};
 use crate::store::bookings::Booking;
 use crate::store::outbox::{self, NewMail};
 use crate::store::resources::{self, Resource};
@@ -23,16 +24,14 @@ pub struct Notifier {
     pub host: String,
 }
 
-/// An attachment: file name, media type, content.
-pub type AttachmentParts = (String, String, String);
-
 /// One message to queue for one person.
 pub struct Outgoing<'a> {
     pub kind: Kind,
     /// Names the event; the outbox keeps one message per event.
     pub event_key: &'a str,
     pub note: &'a Note,
-    pub attachment: Option<AttachmentParts>,
+    /// An `.ics` to attach, laid out when the message is sent.
+    pub calendar: Option<CalendarFile>,
 }
 
 impl Notifier {
@@ -62,7 +61,8 @@ impl Notifier {
     }
 
     /// Queues a message for `user` (once per event), unless they turned
-    /// its kind off.
+    /// its kind off. The note is kept as it is and laid out when sent
+    /// (see [`crate::mail::content`]): this runs on the writer.
     pub fn queue(
         &self,
         conn: &mut DbConn,
@@ -74,12 +74,12 @@ impl Notifier {
             kind,
             event_key,
             note,
-            attachment,
+            calendar,
         } = mail;
         if !Self::wants(user, kind) {
             return Ok(false);
         }
-        let rendered = render(note, user.language());
+        let content = Content::stored_note(note, calendar.as_ref());
         let message_id = self.message_id(event_key);
         outbox::enqueue(
             conn,
@@ -90,12 +90,8 @@ impl Notifier {
                 user_id: Some(user.id),
                 to_address: &user.email,
                 language: user.language().code(),
-                subject: &rendered.subject,
-                body_text: &rendered.text,
-                body_html: &rendered.html,
-                attachment: attachment
-                    .as_ref()
-                    .map(|(n, t, c)| (n.as_str(), t.as_str(), c.as_str())),
+                subject: &note.subject,
+                content: &content,
             },
             now,
         )
@@ -132,7 +128,7 @@ impl Notifier {
                 kind: Kind::Invitation,
                 event_key: &key,
                 note: &note,
-                attachment: None,
+                calendar: None,
             },
             now,
         )
@@ -166,7 +162,7 @@ impl Notifier {
                 kind: Kind::PasswordReset,
                 event_key: &key,
                 note: &note,
-                attachment: None,
+                calendar: None,
             },
             now,
         )
@@ -294,7 +290,7 @@ impl Notifier {
             kind,
             Kind::BookingConfirmed | Kind::BookingApproved | Kind::BookingCancelled
         );
-        let attachment = attach.then(|| {
+        let calendar = attach.then(|| {
             let events: Vec<CalendarEvent> = bookings
                 .iter()
                 .map(|b| CalendarEvent {
@@ -307,11 +303,11 @@ impl Notifier {
                     cancelled: kind == Kind::BookingCancelled,
                 })
                 .collect();
-            (
-                "booking.ics".to_owned(),
-                "text/calendar; charset=utf-8; method=PUBLISH".to_owned(),
-                ics::calendar(&site.name, &events),
-            )
+            CalendarFile {
+                file_name: "booking.ics".to_owned(),
+                name: site.name.clone(),
+                events,
+            }
         });
         let key = match (first.series_id, bookings.len()) {
             (Some(series), n) if n > 1 => format!("series-{series}-{}-{}", kind.code(), first.id),
@@ -324,7 +320,7 @@ impl Notifier {
                 kind,
                 event_key: &key,
                 note: &note,
-                attachment,
+                calendar,
             },
             now,
         )

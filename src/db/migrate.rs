@@ -13,6 +13,31 @@ const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 /// PostgreSQL take turns migrating instead of racing.
 const MIGRATION_LOCK_KEY: i64 = 0x6c69_7669_6e67;
 
+/// Applies the first `n` pending migrations, in order; returns how many
+/// ran. For upgrade tests, which put rows of an older shape in place
+/// before the migration that reshapes them.
+pub fn run_first(conn: &mut DbConn, n: usize) -> anyhow::Result<usize> {
+    fn first<C>(c: &mut C, source: EmbeddedMigrations, n: usize) -> anyhow::Result<usize>
+    where
+        C: MigrationHarness<<C as diesel::Connection>::Backend> + diesel::Connection,
+    {
+        let pending = c
+            .pending_migrations(source)
+            .map_err(|e| anyhow::anyhow!("listing migrations: {e}"))?;
+        let mut ran = 0;
+        for migration in pending.iter().take(n) {
+            c.run_migration(migration.as_ref())
+                .map_err(|e| anyhow::anyhow!("migrating: {e}"))?;
+            ran += 1;
+        }
+        Ok(ran)
+    }
+    match conn {
+        DbConn::Sqlite(c) => first(c, SQLITE, n),
+        DbConn::Pg(c) => first(c, POSTGRES, n),
+    }
+}
+
 /// Applies every pending migration; returns how many ran.
 pub fn run(conn: &mut DbConn) -> anyhow::Result<usize> {
     let applied = match conn {

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use icalendar::{Calendar, Component, Event, EventLike};
 
 /// One event in a calendar.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct CalendarEvent {
     /// Stable across updates, so calendar apps replace instead of duplicate.
     pub uid: String,

@@ -1,9 +1,11 @@
-//! Outgoing mail: what a notification says ([`templates`], [`ics`]), how a
+//! Outgoing mail: what a notification says ([`templates`], [`ics`]), how it
+//! is kept in the outbox until sent ([`content`]), how a
 //! stored message becomes an RFC 5322 message ([`compose`]), and where it
 //! goes ([`Mailer`]: SMTP in production, `.eml` files by default, memory
 //! in tests).
 
 pub mod compose;
+pub mod content;
 pub mod ics;
 pub mod templates;
 

@@ -91,8 +91,9 @@ impl Kind {
     }
 }
 
-/// One notification, before layout.
-#[derive(Clone, Debug, Default)]
+/// One notification, before layout. Kept in the outbox as JSON and laid
+/// out when sent (see [`super::content`]).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Note {
     pub subject: String,
     pub greeting: String,

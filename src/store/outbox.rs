@@ -20,11 +20,8 @@ pub struct OutboxRow {
     pub to_address: String,
     pub language: String,
     pub subject: String,
-    pub body_text: String,
-    pub body_html: String,
-    pub attachment_name: Option<String>,
-    pub attachment_type: Option<String>,
-    pub attachment: Option<String>,
+    /// What the message says: [`crate::mail::content::Content`] as JSON.
+    pub content: String,
     pub status: String,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
@@ -45,9 +42,8 @@ pub struct NewMail<'a> {
     pub to_address: &'a str,
     pub language: &'a str,
     pub subject: &'a str,
-    pub body_text: &'a str,
-    pub body_html: &'a str,
-    pub attachment: Option<(&'a str, &'a str, &'a str)>,
+    /// [`crate::mail::content::Content`] as JSON.
+    pub content: &'a str,
 }
 
 /// Queues a message unless its event was queued before; returns whether
@@ -63,11 +59,7 @@ pub fn enqueue(conn: &mut DbConn, mail: &NewMail<'_>, now: NaiveDateTime) -> Res
         outbox::to_address.eq(mail.to_address),
         outbox::language.eq(mail.language),
         outbox::subject.eq(mail.subject),
-        outbox::body_text.eq(mail.body_text),
-        outbox::body_html.eq(mail.body_html),
-        outbox::attachment_name.eq(mail.attachment.map(|a| a.0)),
-        outbox::attachment_type.eq(mail.attachment.map(|a| a.1)),
-        outbox::attachment.eq(mail.attachment.map(|a| a.2)),
+        outbox::content.eq(mail.content),
         outbox::next_attempt_at.eq(now),
         outbox::created_at.eq(now),
     );

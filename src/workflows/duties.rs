@@ -448,7 +448,7 @@ pub fn absence(
                 kind: Kind::DutyCoverRequest,
                 event_key: &key,
                 note: &note,
-                attachment: None,
+                calendar: None,
             },
             now.naive_utc(),
         )? {
@@ -568,7 +568,7 @@ pub fn send_reminders(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>
                         kind: Kind::DutyReminder,
                         event_key: &key,
                         note: &note,
-                        attachment: None,
+                        calendar: None,
                     },
                     now.naive_utc(),
                 )? {
@@ -620,7 +620,7 @@ pub fn flag_short(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) ->
                         kind: Kind::DutyShort,
                         event_key: &key,
                         note: &note,
-                        attachment: None,
+                        calendar: None,
                     },
                     now.naive_utc(),
                 )? {

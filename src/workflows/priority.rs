@@ -371,7 +371,7 @@ fn tell_displaced(
             kind,
             event_key: &key,
             note: &note,
-            attachment: None,
+            calendar: None,
         },
         now.naive_utc(),
     )?;
@@ -620,7 +620,7 @@ fn tell_waiting(
             kind,
             event_key: &key,
             note: &note,
-            attachment: None,
+            calendar: None,
         },
         now.naive_utc(),
     )?;

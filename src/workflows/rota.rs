@@ -456,7 +456,7 @@ fn tell_rota(
             kind: Kind::RotaPublished,
             event_key: &key,
             note: &note,
-            attachment: None,
+            calendar: None,
         },
         now.naive_utc(),
     )?;
@@ -582,7 +582,7 @@ pub fn flag_untaken(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) 
                     kind: Kind::ShiftUntaken,
                     event_key: &key,
                     note: &note,
-                    attachment: None,
+                    calendar: None,
                 },
                 now.naive_utc(),
             )?;

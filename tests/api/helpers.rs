@@ -117,6 +117,32 @@ fn fresh_database() -> (Settings, TestDatabase) {
     }
 }
 
+/// A fresh, empty database (no migrations applied), removed when the
+/// returned guard is dropped: for upgrade tests.
+pub fn empty_database() -> (String, impl Sized) {
+    openssl_sys::init();
+    match std::env::var("LIVINGROOM_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(admin_url) => {
+            let name = format!("lr_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn =
+                PgConnection::establish(&admin_url).expect("connect to LIVINGROOM_TEST_POSTGRES_URL");
+            conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                .expect("create test database");
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+            let url = format!("{base}/{name}");
+            (url, TestDatabase::Postgres { admin_url, name })
+        }
+        None => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}", dir.path().join("upgrade.db").display());
+            (url, TestDatabase::Sqlite(dir))
+        }
+    }
+}
+
 /// A database migrated once per test run, copied for each test: copying a
 /// template is much faster than migrating every test's database.
 fn migrated_template(admin_url: &str) -> String {

@@ -12,6 +12,7 @@ use crate::helpers::{Person, TestApp, problem, sh, spawn_app, spawn_app_with};
 use crate::smtp::{SmtpServer, free_port};
 use livingroom::domain::person::Language;
 use livingroom::mail::SmtpSecurity;
+use livingroom::mail::content::Content;
 
 async fn smtp_app(port: u16) -> TestApp {
     spawn_app_with(|s| {
@@ -175,6 +176,12 @@ async fn a_worker_that_dies_after_the_250_causes_one_duplicate_with_the_same_mes
     let recipient = admin.email.clone();
     // Queue a message and claim it as a worker that is about to die, in one
     // transaction so the app's own worker never sees it unclaimed.
+    let content = Content::Rendered {
+        text: "hello".into(),
+        html: "<p>hello</p>".into(),
+        attachment: None,
+    }
+    .to_stored();
     let rows = app
         .db
         .write(move |conn| {
@@ -189,9 +196,7 @@ async fn a_worker_that_dies_after_the_250_causes_one_duplicate_with_the_same_mes
                     to_address: &recipient,
                     language: "en",
                     subject: "crash test",
-                    body_text: "hello",
-                    body_html: "<p>hello</p>",
-                    attachment: None,
+                    content: &content,
                 },
                 now,
             )?;
@@ -209,14 +214,15 @@ async fn a_worker_that_dies_after_the_250_causes_one_duplicate_with_the_same_mes
         password: None,
     })
     .unwrap();
+    let bodies = Content::parse(&rows[0].content).unwrap().bodies(Language::En);
     let message = livingroom::mail::compose::build(&livingroom::mail::compose::Parts {
         from: "livingroom <noreply@livingroom.test>",
         to: &rows[0].to_address,
         message_id: &rows[0].message_id,
         language: "en",
         subject: &rows[0].subject,
-        text: &rows[0].body_text,
-        html: &rows[0].body_html,
+        text: &bodies.text,
+        html: &bodies.html,
         attachment: None,
     })
     .unwrap();

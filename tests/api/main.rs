@@ -24,3 +24,4 @@ mod rota;
 mod sites;
 mod smtp;
 mod tokens;
+mod upgrades;
