@@ -108,6 +108,9 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         self.background.stop().await;
+        if let Err(e) = self.state.db.fold_log().await {
+            tracing::warn!(error = ?e, "could not fold the log into the database at stop");
+        }
         served
     }
 }

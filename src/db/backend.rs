@@ -302,6 +302,15 @@ pub fn checkpoint_passive(conn: &mut DbConn) -> Result<LogState, ApiError> {
     Ok(diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result(c)?)
 }
 
+/// Copies the whole log into the database file and empties it, waiting
+/// for writers and readers to finish (`TRUNCATE`). For a clean stop.
+pub fn checkpoint_truncate(conn: &mut DbConn) -> Result<LogState, ApiError> {
+    let DbConn::Sqlite(c) = conn else {
+        return Err(ApiError::internal(anyhow::anyhow!("checkpoints are SQLite's")));
+    };
+    Ok(diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result(c)?)
+}
+
 /// Sets the log size (pages) at which a commit on `conn` checkpoints by
 /// itself; the group writer raises it, see [`super::checkpoint`].
 pub fn set_auto_checkpoint(conn: &mut DbConn, pages: u32) -> Result<(), ApiError> {

@@ -184,6 +184,23 @@ impl Db {
         backend::write_transaction(&mut conn, f)
     }
 
+    /// At a clean stop, on SQLite: folds the write-ahead log into the
+    /// database file and empties it, so the file is whole on its own (a
+    /// copy of it alone is complete) and the next start has no log to read
+    /// back. The process's threads are not joined at exit, so SQLite's own
+    /// last-connection checkpoint never runs. Call after the server and
+    /// the background work have stopped.
+    pub async fn fold_log(&self) -> Result<(), ApiError> {
+        if self.kind != BackendKind::Sqlite {
+            return Ok(());
+        }
+        let log = self.read(backend::checkpoint_truncate).await?;
+        if log.busy != 0 {
+            tracing::warn!("the log could not be folded into the database at stop: it was busy");
+        }
+        Ok(())
+    }
+
     /// Whether a connection can be had and answers, within the pool timeout.
     pub async fn ping(&self) -> bool {
         self.read(|conn| {

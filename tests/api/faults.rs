@@ -561,3 +561,72 @@ async fn fifty_writers_and_a_second_process_never_see_database_is_locked() {
     assert!(all.iter().all(|s| *s == 201 || *s == 409), "{all:?}");
     assert_no_overlap(active_bookings(&app).await);
 }
+
+/// Promise: a clean stop (SIGTERM) leaves the SQLite database file whole:
+/// the write-ahead log folded in and emptied, so the file alone is a
+/// complete copy and the next start has no log to read back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clean_stop_folds_the_log_into_the_database_file() {
+    if std::env::var("LIVINGROOM_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
+        eprintln!("skipped: the write-ahead log is SQLite's");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stop.db");
+    let url = format!("sqlite://{}", file.display());
+    let created = Command::new(env!("CARGO_BIN_EXE_livingroom"))
+        .args([
+            "operator",
+            "create",
+            "--email",
+            "op@example.org",
+            "--password",
+            "stop-test-password",
+        ])
+        .env("DATABASE_URL", &url)
+        .env("LIVINGROOM_JWT_SECRET", TEST_JWT_SECRET)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(created.success());
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut process = start_process(&url, &dir.path().join("mail"), port);
+    let client = reqwest::Client::new();
+    wait_ready(&client, &base).await;
+    for _ in 0..3 {
+        let res = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"email": "op@example.org", "password": "stop-test-password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    let wal = dir.path().join("stop.db-wal");
+    let log_size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert!(log_size() > 0, "the sign-ins are in the log before the stop");
+
+    let stopped = Command::new("kill")
+        .arg(process.0.id().to_string())
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while process.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "no exit within 30 s of SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        log_size(),
+        0,
+        "the log was left with pages not in the database file"
+    );
+    let mut conn = diesel::SqliteConnection::establish(&file.to_string_lossy()).unwrap();
+    let sessions: i64 = livingroom::db::schema::sessions::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(sessions, 3);
+}
