@@ -10,7 +10,9 @@
 //!
 //! Each measurement starts a fresh server process (the release binary, or
 //! this program's own `minimal-server`) on a fresh database, so the figures
-//! of one run are comparable with each other. `docs/performance.md` explains
+//! of one run are comparable with each other. With `--db postgres` both
+//! run on PostgreSQL: the minimal server then takes the resource's advisory
+//! lock, counts overlaps and inserts, in one transaction per request. `docs/performance.md` explains
 //! the method; `docs/perf/chart.py` draws the `--json` output.
 
 use std::io::Write;
@@ -40,9 +42,13 @@ struct Cli {
 enum Sub {
     /// The reference floor: actix-web, one SQLite file in WAL mode, one
     /// `BEGIN IMMEDIATE` per request doing an overlap SELECT and an INSERT.
+    /// With `--pg-url`, the same on PostgreSQL: one transaction per request
+    /// taking the resource's advisory lock, then the SELECT and the INSERT.
     MinimalServer {
         #[arg(long)]
-        db: PathBuf,
+        db: Option<PathBuf>,
+        #[arg(long)]
+        pg_url: Option<String>,
         #[arg(long)]
         bind: String,
         #[arg(long, default_value = "full")]
@@ -125,9 +131,14 @@ fn main() -> Result<()> {
     match cli.command {
         Some(Sub::MinimalServer {
             db,
+            pg_url,
             bind,
             synchronous,
-        }) => minimal::serve(&db, &bind, synchronous),
+        }) => match (db, pg_url) {
+            (_, Some(url)) => minimal::serve_postgres(&url, &bind),
+            (Some(db), None) => minimal::serve(&db, &bind, synchronous),
+            (None, None) => bail!("minimal-server needs --db FILE or --pg-url URL"),
+        },
         None => run(cli.run),
     }
 }
@@ -589,25 +600,27 @@ fn no_overlaps(mut rows: Vec<(i64, i64, i64)>) -> Result<u64> {
 }
 
 async fn measure_minimal(args: &RunArgs, connections: usize) -> Result<Figures> {
-    let dir = tempfile::tempdir()?;
-    let db = dir.path().join("minimal.db");
+    // On the same database as the API under `--db`, so the ratio compares
+    // like with like.
+    let store = Store::new(args.db, &args.pg_url)?;
+    let db = store.dir().join("minimal.db");
     let port = free_port()?;
     let exe = std::env::current_exe()?;
-    let child = Command::new(exe)
-        .args([
-            "minimal-server",
+    let mut command = Command::new(exe);
+    command.args(["minimal-server", "--bind", &format!("127.0.0.1:{port}")]);
+    match &store {
+        Store::Sqlite(_) => command.args([
             "--db",
             &db.to_string_lossy(),
-            "--bind",
-            &format!("127.0.0.1:{port}"),
             "--synchronous",
             match args.synchronous {
                 Sync::Full => "full",
                 Sync::Normal => "normal",
             },
-        ])
-        .stdout(Stdio::null())
-        .spawn()?;
+        ]),
+        Store::Postgres { url, .. } => command.args(["--pg-url", url]),
+    };
+    let child = command.stdout(Stdio::null()).spawn()?;
     let server = Server {
         child,
         base: format!("http://127.0.0.1:{port}"),
@@ -629,9 +642,11 @@ async fn measure_minimal(args: &RunArgs, connections: usize) -> Result<Figures> 
     })
     .await?;
     server.stop()?;
-    let mut conn = SqliteConnection::establish(&db.to_string_lossy())?;
-    let rows: Vec<minimal::Row> =
-        diesel::sql_query("SELECT resource_id, starts_at, ends_at FROM bookings").load(&mut conn)?;
+    let query = diesel::sql_query("SELECT resource_id, starts_at, ends_at FROM bookings");
+    let rows: Vec<minimal::Row> = match &store {
+        Store::Sqlite(_) => query.load(&mut SqliteConnection::establish(&db.to_string_lossy())?)?,
+        Store::Postgres { url, .. } => query.load(&mut PgConnection::establish(url)?)?,
+    };
     let stored = no_overlaps(
         rows.into_iter()
             .map(|r| (r.resource_id, r.starts_at, r.ends_at))
@@ -644,13 +659,11 @@ async fn measure_minimal(args: &RunArgs, connections: usize) -> Result<Figures> 
         Sync::Full => "minimal",
         Sync::Normal => "min-norm",
     };
-    Ok(load.figures(
-        name,
-        "sqlite",
-        connections,
-        [rss_start, rss_start, rss_peak],
-        None,
-    ))
+    let db_name = match &store {
+        Store::Sqlite(_) => "sqlite",
+        Store::Postgres { .. } => "postgres",
+    };
+    Ok(load.figures(name, db_name, connections, [rss_start, rss_start, rss_peak], None))
 }
 
 /// What the connections of one measurement did.
@@ -850,6 +863,72 @@ mod minimal {
             Ok(Ok(false)) => HttpResponse::Conflict().finish(),
             _ => HttpResponse::InternalServerError().finish(),
         }
+    }
+
+    type PgPool = Pool<ConnectionManager<PgConnection>>;
+
+    /// PostgreSQL's floor: no `BEGIN IMMEDIATE` there, so the resource's
+    /// advisory lock keeps two requests for one resource apart, as the
+    /// API's locks do; four round trips and a durable commit.
+    async fn book_pg(pool: web::Data<PgPool>, body: web::Json<NewBooking>) -> HttpResponse {
+        let b = body.into_inner();
+        let outcome = web::block(move || -> Result<bool, anyhow::Error> {
+            let mut conn = pool.get()?;
+            Ok(conn.transaction(|conn| {
+                diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                    .bind::<BigInt, _>(b.resource_id)
+                    .execute(conn)?;
+                let taken: Count = diesel::sql_query(
+                    "SELECT COUNT(*) AS n FROM bookings WHERE resource_id = $1 AND starts_at < $2 AND ends_at > $3",
+                )
+                .bind::<BigInt, _>(b.resource_id)
+                .bind::<BigInt, _>(b.ends_at)
+                .bind::<BigInt, _>(b.starts_at)
+                .get_result(conn)?;
+                if taken.n > 0 {
+                    return Ok::<_, diesel::result::Error>(false);
+                }
+                diesel::sql_query("INSERT INTO bookings (resource_id, starts_at, ends_at) VALUES ($1, $2, $3)")
+                    .bind::<BigInt, _>(b.resource_id)
+                    .bind::<BigInt, _>(b.starts_at)
+                    .bind::<BigInt, _>(b.ends_at)
+                    .execute(conn)?;
+                Ok(true)
+            })?)
+        })
+        .await;
+        match outcome {
+            Ok(Ok(true)) => HttpResponse::Created().finish(),
+            Ok(Ok(false)) => HttpResponse::Conflict().finish(),
+            _ => HttpResponse::InternalServerError().finish(),
+        }
+    }
+
+    pub fn serve_postgres(url: &str, bind: &str) -> Result<()> {
+        let mut conn = PgConnection::establish(url)?;
+        conn.batch_execute(
+            "CREATE TABLE IF NOT EXISTS bookings (id BIGSERIAL PRIMARY KEY, resource_id BIGINT NOT NULL,
+                 starts_at BIGINT NOT NULL, ends_at BIGINT NOT NULL);
+             CREATE INDEX IF NOT EXISTS bookings_by_resource ON bookings (resource_id, starts_at);",
+        )?;
+        drop(conn);
+        // The API's default pool size.
+        let pool = Pool::builder()
+            .max_size(16)
+            .build(ConnectionManager::<PgConnection>::new(url))?;
+        let pool = web::Data::new(pool);
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(move || {
+                App::new()
+                    .app_data(pool.clone())
+                    .route("/ready", web::get().to(HttpResponse::Ok))
+                    .route("/bookings", web::post().to(book_pg))
+            })
+            .bind(bind)?
+            .run()
+            .await
+        })?;
+        Ok(())
     }
 
     pub fn serve(db: &Path, bind: &str, synchronous: Sync) -> Result<()> {

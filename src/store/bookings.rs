@@ -197,13 +197,33 @@ fn is_seat() -> diesel::dsl::Or<
 
 /// Active bookings on these resources that meet `window`, by resource and
 /// start. The lower bound on `starts_at` keeps each an index range scan
-/// however long the history; one cached statement per resource
-/// ([`super::per_id`]).
+/// however long the history. SQLite: one cached statement per resource
+/// ([`super::per_id`]). PostgreSQL binds the list as one array, so one
+/// cached statement serves them all: two round trips instead of two per
+/// resource (availability on a pool of three was eleven statements).
 pub fn active_within(
     conn: &mut DbConn,
     resource_ids: &[i64],
     window: Interval,
 ) -> Result<Vec<Booking>, ApiError> {
+    if let DbConn::Pg(c) = conn {
+        // The longest hold of any of them: a superset of each one's rows,
+        // which the conditions on the window then sort out.
+        let held: Option<i64> = resources::table
+            .filter(resources::id.eq_any(resource_ids))
+            .select(diesel::dsl::max(resources::longest_hold_seconds))
+            .first(c)?;
+        let from = window.start - bounded(held);
+        return Ok(bookings::table
+            .filter(bookings::resource_id.eq_any(resource_ids))
+            .filter(is_active())
+            .filter(bookings::starts_at.gt(from.naive_utc()))
+            .filter(bookings::starts_at.lt(window.end.naive_utc()))
+            .filter(bookings::busy_until.gt(window.start.naive_utc()))
+            .order((bookings::resource_id, bookings::starts_at))
+            .select(Booking::as_select())
+            .load(c)?);
+    }
     super::per_id(resource_ids, |id| {
         let from = window.start - resource_lookback(conn, id)?;
         Ok(concrete!(&mut *conn, |c| bookings::table

@@ -219,6 +219,17 @@ pub fn blackouts_within(
     resource_ids: &[i64],
     window: Interval,
 ) -> Result<Vec<Blackout>, ApiError> {
+    // PostgreSQL: one statement for the whole list (see
+    // `bookings::active_within`).
+    if let DbConn::Pg(c) = conn {
+        return Ok(blackouts::table
+            .filter(blackouts::resource_id.eq_any(resource_ids))
+            .filter(blackouts::starts_at.lt(window.end.naive_utc()))
+            .filter(blackouts::ends_at.gt(window.start.naive_utc()))
+            .order((blackouts::resource_id, blackouts::starts_at))
+            .select(Blackout::as_select())
+            .load(c)?);
+    }
     super::per_id(resource_ids, |id| {
         Ok(concrete!(&mut *conn, |c| blackouts::table
             .filter(blackouts::resource_id.eq(id))
