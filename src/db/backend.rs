@@ -265,16 +265,21 @@ pub fn lock(conn: &mut DbConn, locks: &[Lock]) -> Result<(), ApiError> {
             .collect();
         keys.sort_unstable();
         keys.dedup_by_key(|(key, _)| *key);
-        for (key, shared) in keys {
-            let sql = if shared {
-                "SELECT pg_advisory_xact_lock_shared($1)"
-            } else {
-                "SELECT pg_advisory_xact_lock($1)"
-            };
-            diesel::sql_query(sql)
-                .bind::<diesel::sql_types::BigInt, _>(key)
-                .execute(c)?;
+        if keys.is_empty() {
+            return Ok(());
         }
+        // All of them in one round trip (a booking takes three), in the
+        // order given: `unnest` yields the array in order, and the lock
+        // functions are volatile, so PostgreSQL calls them row by row
+        // after the sort on the ordinal.
+        let (shared, keys): (Vec<bool>, Vec<i64>) = keys.into_iter().map(|(k, s)| (s, k)).unzip();
+        diesel::sql_query(
+            "SELECT CASE WHEN s THEN pg_advisory_xact_lock_shared(k) ELSE pg_advisory_xact_lock(k) END \
+             FROM unnest($1::bigint[], $2::boolean[]) WITH ORDINALITY AS t(k, s, i) ORDER BY i",
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(keys)
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Bool>, _>(shared)
+        .execute(c)?;
     }
     Ok(())
 }
