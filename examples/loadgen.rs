@@ -829,33 +829,76 @@ mod minimal {
     }
 
     type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
+    type PgPool = Pool<ConnectionManager<PgConnection>>;
 
-    async fn book(pool: web::Data<SqlitePool>, body: web::Json<NewBooking>) -> HttpResponse {
-        let b = body.into_inner();
-        let outcome = web::block(move || -> Result<bool, anyhow::Error> {
-            let mut conn = pool.get()?;
-            conn.batch_execute("BEGIN IMMEDIATE")?;
+    /// The database behind the minimal server.
+    #[derive(Clone)]
+    enum Floor {
+        Sqlite(SqlitePool),
+        Postgres(PgPool),
+    }
+
+    /// SQLite's floor: `BEGIN IMMEDIATE` admits one writer, then the
+    /// overlap count and the insert.
+    fn book_sqlite(pool: &SqlitePool, b: &NewBooking) -> Result<bool> {
+        let mut conn = pool.get()?;
+        conn.batch_execute("BEGIN IMMEDIATE")?;
+        let taken: Count = diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM bookings WHERE resource_id = ? AND starts_at < ? AND ends_at > ?",
+        )
+        .bind::<BigInt, _>(b.resource_id)
+        .bind::<BigInt, _>(b.ends_at)
+        .bind::<BigInt, _>(b.starts_at)
+        .get_result(&mut conn)
+        .inspect_err(|_| {
+            let _ = conn.batch_execute("ROLLBACK");
+        })?;
+        if taken.n > 0 {
+            conn.batch_execute("ROLLBACK")?;
+            return Ok(false);
+        }
+        diesel::sql_query("INSERT INTO bookings (resource_id, starts_at, ends_at) VALUES (?, ?, ?)")
+            .bind::<BigInt, _>(b.resource_id)
+            .bind::<BigInt, _>(b.starts_at)
+            .bind::<BigInt, _>(b.ends_at)
+            .execute(&mut conn)?;
+        conn.batch_execute("COMMIT")?;
+        Ok(true)
+    }
+
+    /// PostgreSQL's floor: no `BEGIN IMMEDIATE` there, so the resource's
+    /// advisory lock keeps two requests for one resource apart, as the
+    /// API's locks do; four round trips and a durable commit.
+    fn book_postgres(pool: &PgPool, b: &NewBooking) -> Result<bool> {
+        let mut conn = pool.get()?;
+        Ok(conn.transaction(|conn| {
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                .bind::<BigInt, _>(b.resource_id)
+                .execute(conn)?;
             let taken: Count = diesel::sql_query(
-                "SELECT COUNT(*) AS n FROM bookings WHERE resource_id = ? AND starts_at < ? AND ends_at > ?",
+                "SELECT COUNT(*) AS n FROM bookings WHERE resource_id = $1 AND starts_at < $2 AND ends_at > $3",
             )
             .bind::<BigInt, _>(b.resource_id)
             .bind::<BigInt, _>(b.ends_at)
             .bind::<BigInt, _>(b.starts_at)
-            .get_result(&mut conn)
-            .inspect_err(|_| {
-                let _ = conn.batch_execute("ROLLBACK");
-            })?;
+            .get_result(conn)?;
             if taken.n > 0 {
-                conn.batch_execute("ROLLBACK")?;
-                return Ok(false);
+                return Ok::<_, diesel::result::Error>(false);
             }
-            diesel::sql_query("INSERT INTO bookings (resource_id, starts_at, ends_at) VALUES (?, ?, ?)")
+            diesel::sql_query("INSERT INTO bookings (resource_id, starts_at, ends_at) VALUES ($1, $2, $3)")
                 .bind::<BigInt, _>(b.resource_id)
                 .bind::<BigInt, _>(b.starts_at)
                 .bind::<BigInt, _>(b.ends_at)
-                .execute(&mut conn)?;
-            conn.batch_execute("COMMIT")?;
+                .execute(conn)?;
             Ok(true)
+        })?)
+    }
+
+    async fn book(floor: web::Data<Floor>, body: web::Json<NewBooking>) -> HttpResponse {
+        let b = body.into_inner();
+        let outcome = web::block(move || match floor.get_ref() {
+            Floor::Sqlite(pool) => book_sqlite(pool, &b),
+            Floor::Postgres(pool) => book_postgres(pool, &b),
         })
         .await;
         match outcome {
@@ -865,43 +908,20 @@ mod minimal {
         }
     }
 
-    type PgPool = Pool<ConnectionManager<PgConnection>>;
-
-    /// PostgreSQL's floor: no `BEGIN IMMEDIATE` there, so the resource's
-    /// advisory lock keeps two requests for one resource apart, as the
-    /// API's locks do; four round trips and a durable commit.
-    async fn book_pg(pool: web::Data<PgPool>, body: web::Json<NewBooking>) -> HttpResponse {
-        let b = body.into_inner();
-        let outcome = web::block(move || -> Result<bool, anyhow::Error> {
-            let mut conn = pool.get()?;
-            Ok(conn.transaction(|conn| {
-                diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-                    .bind::<BigInt, _>(b.resource_id)
-                    .execute(conn)?;
-                let taken: Count = diesel::sql_query(
-                    "SELECT COUNT(*) AS n FROM bookings WHERE resource_id = $1 AND starts_at < $2 AND ends_at > $3",
-                )
-                .bind::<BigInt, _>(b.resource_id)
-                .bind::<BigInt, _>(b.ends_at)
-                .bind::<BigInt, _>(b.starts_at)
-                .get_result(conn)?;
-                if taken.n > 0 {
-                    return Ok::<_, diesel::result::Error>(false);
-                }
-                diesel::sql_query("INSERT INTO bookings (resource_id, starts_at, ends_at) VALUES ($1, $2, $3)")
-                    .bind::<BigInt, _>(b.resource_id)
-                    .bind::<BigInt, _>(b.starts_at)
-                    .bind::<BigInt, _>(b.ends_at)
-                    .execute(conn)?;
-                Ok(true)
-            })?)
-        })
-        .await;
-        match outcome {
-            Ok(Ok(true)) => HttpResponse::Created().finish(),
-            Ok(Ok(false)) => HttpResponse::Conflict().finish(),
-            _ => HttpResponse::InternalServerError().finish(),
-        }
+    fn serve_http(floor: Floor, bind: &str) -> Result<()> {
+        let floor = web::Data::new(floor);
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(move || {
+                App::new()
+                    .app_data(floor.clone())
+                    .route("/ready", web::get().to(HttpResponse::Ok))
+                    .route("/bookings", web::post().to(book))
+            })
+            .bind(bind)?
+            .run()
+            .await
+        })?;
+        Ok(())
     }
 
     pub fn serve_postgres(url: &str, bind: &str) -> Result<()> {
@@ -916,19 +936,7 @@ mod minimal {
         let pool = Pool::builder()
             .max_size(16)
             .build(ConnectionManager::<PgConnection>::new(url))?;
-        let pool = web::Data::new(pool);
-        actix_web::rt::System::new().block_on(async move {
-            HttpServer::new(move || {
-                App::new()
-                    .app_data(pool.clone())
-                    .route("/ready", web::get().to(HttpResponse::Ok))
-                    .route("/bookings", web::post().to(book_pg))
-            })
-            .bind(bind)?
-            .run()
-            .await
-        })?;
-        Ok(())
+        serve_http(Floor::Postgres(pool), bind)
     }
 
     pub fn serve(db: &Path, bind: &str, synchronous: Sync) -> Result<()> {
@@ -944,18 +952,6 @@ mod minimal {
             .max_size(16)
             .connection_customizer(Box::new(Pragmas(synchronous.pragma())))
             .build(ConnectionManager::<SqliteConnection>::new(db.to_string_lossy()))?;
-        let pool = web::Data::new(pool);
-        actix_web::rt::System::new().block_on(async move {
-            HttpServer::new(move || {
-                App::new()
-                    .app_data(pool.clone())
-                    .route("/ready", web::get().to(HttpResponse::Ok))
-                    .route("/bookings", web::post().to(book))
-            })
-            .bind(bind)?
-            .run()
-            .await
-        })?;
-        Ok(())
+        serve_http(Floor::Sqlite(pool), bind)
     }
 }
