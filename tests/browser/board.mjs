@@ -52,7 +52,11 @@ await api("POST", `/api/v1/sites/${site}/rota/publish`, admin, { from: today, to
 
 const rooms = await api("GET", `/api/v1/sites/${site}/resources?kind=room`, admin);
 const qipaoRoom = rooms.items.find((r) => r.features.includes("piano"));
-await api("PATCH", `/api/v1/sites/${site}/resources/${qipaoRoom.id}`, admin, { rules: { min_notice_minutes: 0 } });
+// Open at any hour, so "now" is bookable whenever CI runs (the demo's rooms
+// close in the evening, Shanghai time).
+await api("PATCH", `/api/v1/sites/${site}/resources/${qipaoRoom.id}`, admin, {
+  rules: { min_notice_minutes: 0 }, opening_hours: null,
+});
 const groups = await api("GET", `/api/v1/sites/${site}/groups`, admin);
 const qipao = groups.items.find((g) => g.name.includes("Qipao"));
 const leader = await login("qipao.lead@livingroom.example");
