@@ -29,7 +29,7 @@ pub struct Outgoing<'a> {
     pub kind: Kind,
     /// Names the event; the outbox keeps one message per event.
     pub event_key: &'a str,
-    pub note: &'a Note,
+    pub note: Note,
     /// An `.ics` to attach, laid out when the message is sent.
     pub calendar: Option<CalendarFile>,
 }
@@ -79,7 +79,8 @@ impl Notifier {
         if !Self::wants(user, kind) {
             return Ok(false);
         }
-        let content = Content::stored_note(note, calendar.as_ref());
+        let subject = note.subject.clone();
+        let content = Content::Note { note, calendar }.to_stored();
         let message_id = self.message_id(event_key);
         outbox::enqueue(
             conn,
@@ -90,7 +91,7 @@ impl Notifier {
                 user_id: Some(user.id),
                 to_address: &user.email,
                 language: user.language().code(),
-                subject: &note.subject,
+                subject: &subject,
                 content: &content,
             },
             now,
@@ -127,7 +128,7 @@ impl Notifier {
             Outgoing {
                 kind: Kind::Invitation,
                 event_key: &key,
-                note: &note,
+                note,
                 calendar: None,
             },
             now,
@@ -161,7 +162,7 @@ impl Notifier {
             Outgoing {
                 kind: Kind::PasswordReset,
                 event_key: &key,
-                note: &note,
+                note,
                 calendar: None,
             },
             now,
@@ -319,7 +320,7 @@ impl Notifier {
             Outgoing {
                 kind,
                 event_key: &key,
-                note: &note,
+                note,
                 calendar,
             },
             now,

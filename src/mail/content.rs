@@ -79,21 +79,6 @@ impl Content {
         serde_json::to_string(self).expect("mail content serialises")
     }
 
-    /// The JSON of `Content::Note` for a note the caller keeps: the same
-    /// text as [`Content::to_stored`], without copying the note.
-    pub fn stored_note(note: &Note, calendar: Option<&CalendarFile>) -> String {
-        #[derive(Serialize)]
-        #[serde(tag = "format", rename_all = "snake_case")]
-        enum Borrowed<'a> {
-            Note {
-                note: &'a Note,
-                #[serde(skip_serializing_if = "Option::is_none")]
-                calendar: Option<&'a CalendarFile>,
-            },
-        }
-        serde_json::to_string(&Borrowed::Note { note, calendar }).expect("mail content serialises")
-    }
-
     /// Lays the message out, in `language` (the recipient's).
     pub fn bodies(&self, language: Language) -> Bodies {
         match self {
@@ -158,10 +143,6 @@ mod tests {
             }),
         };
         let stored = content.to_stored();
-        let Content::Note { note: n, calendar: c } = &content else {
-            unreachable!()
-        };
-        assert_eq!(Content::stored_note(n, c.as_ref()), stored);
         let bodies = Content::parse(&stored).unwrap().bodies(Language::ZhCn);
         let direct = render(&note(), Language::ZhCn);
         assert_eq!(bodies.text, direct.text);

@@ -447,7 +447,7 @@ pub fn absence(
             Outgoing {
                 kind: Kind::DutyCoverRequest,
                 event_key: &key,
-                note: &note,
+                note,
                 calendar: None,
             },
             now.naive_utc(),
@@ -567,7 +567,7 @@ pub fn send_reminders(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>
                     Outgoing {
                         kind: Kind::DutyReminder,
                         event_key: &key,
-                        note: &note,
+                        note,
                         calendar: None,
                     },
                     now.naive_utc(),
@@ -619,7 +619,7 @@ pub fn flag_short(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) ->
                     Outgoing {
                         kind: Kind::DutyShort,
                         event_key: &key,
-                        note: &note,
+                        note,
                         calendar: None,
                     },
                     now.naive_utc(),

@@ -370,7 +370,7 @@ fn tell_displaced(
         Outgoing {
             kind,
             event_key: &key,
-            note: &note,
+            note,
             calendar: None,
         },
         now.naive_utc(),
@@ -619,7 +619,7 @@ fn tell_waiting(
         Outgoing {
             kind,
             event_key: &key,
-            note: &note,
+            note,
             calendar: None,
         },
         now.naive_utc(),

@@ -455,7 +455,7 @@ fn tell_rota(
         Outgoing {
             kind: Kind::RotaPublished,
             event_key: &key,
-            note: &note,
+            note,
             calendar: None,
         },
         now.naive_utc(),
@@ -581,7 +581,7 @@ pub fn flag_untaken(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) 
                 Outgoing {
                     kind: Kind::ShiftUntaken,
                     event_key: &key,
-                    note: &note,
+                    note,
                     calendar: None,
                 },
                 now.naive_utc(),
