@@ -256,10 +256,6 @@ async fn send_one(state: &AppState, row: &outbox::OutboxRow) -> anyhow::Result<(
     let bodies = Content::parse(&row.content)
         .context("the stored message cannot be read")?
         .bodies(Language::from_code(&row.language));
-    let attachment = bodies
-        .attachment
-        .as_ref()
-        .map(|a| (a.file_name.as_str(), a.media_type.as_str(), a.content.as_str()));
     let message = compose::build(&Parts {
         from: &state.settings.mail_from,
         to: &row.to_address,
@@ -268,7 +264,7 @@ async fn send_one(state: &AppState, row: &outbox::OutboxRow) -> anyhow::Result<(
         subject: &row.subject,
         text: &bodies.text,
         html: &bodies.html,
-        attachment,
+        attachment: bodies.attachment.as_ref(),
     })?;
     tokio::time::timeout(
         Duration::from_secs(60),

@@ -24,8 +24,8 @@ pub struct Parts<'a> {
     pub subject: &'a str,
     pub text: &'a str,
     pub html: &'a str,
-    /// File name, media type and content of one attachment (an .ics).
-    pub attachment: Option<(&'a str, &'a str, &'a str)>,
+    /// One attachment (an .ics).
+    pub attachment: Option<&'a super::content::Attachment>,
 }
 
 pub fn build(parts: &Parts<'_>) -> anyhow::Result<Message> {
@@ -35,8 +35,9 @@ pub fn build(parts: &Parts<'_>) -> anyhow::Result<Message> {
         .singlepart(SinglePart::plain(parts.text.to_owned()))
         .singlepart(SinglePart::html(parts.html.to_owned()));
     let body = match parts.attachment {
-        Some((name, media_type, content)) => MultiPart::mixed().multipart(body).singlepart(
-            Attachment::new(one_line(name)).body(content.to_owned(), ContentType::parse(media_type)?),
+        Some(a) => MultiPart::mixed().multipart(body).singlepart(
+            Attachment::new(one_line(&a.file_name))
+                .body(a.content.clone(), ContentType::parse(&a.media_type)?),
         ),
         None => body,
     };
