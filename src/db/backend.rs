@@ -298,22 +298,27 @@ pub struct LogState {
     pub copied: i32,
 }
 
-/// Copies what it can of SQLite's log into the database file without
-/// waiting for or blocking anyone (`PASSIVE`). See [`super::checkpoint`].
-pub fn checkpoint_passive(conn: &mut DbConn) -> Result<LogState, ApiError> {
-    let DbConn::Sqlite(c) = conn else {
-        return Err(ApiError::internal(anyhow::anyhow!("checkpoints are SQLite's")));
-    };
-    Ok(diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result(c)?)
+/// How a checkpoint treats the others using the database.
+#[derive(Clone, Copy, Debug)]
+pub enum Checkpoint {
+    /// Copies what it can without waiting for or blocking anyone: the
+    /// checkpoint thread's ([`super::checkpoint`]).
+    Passive,
+    /// Waits for writers and readers, copies the whole log and empties
+    /// it: for a clean stop.
+    Truncate,
 }
 
-/// Copies the whole log into the database file and empties it, waiting
-/// for writers and readers to finish (`TRUNCATE`). For a clean stop.
-pub fn checkpoint_truncate(conn: &mut DbConn) -> Result<LogState, ApiError> {
+/// Copies SQLite's log into the database file.
+pub fn checkpoint(conn: &mut DbConn, mode: Checkpoint) -> Result<LogState, ApiError> {
     let DbConn::Sqlite(c) = conn else {
         return Err(ApiError::internal(anyhow::anyhow!("checkpoints are SQLite's")));
     };
-    Ok(diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result(c)?)
+    let sql = match mode {
+        Checkpoint::Passive => "PRAGMA wal_checkpoint(PASSIVE)",
+        Checkpoint::Truncate => "PRAGMA wal_checkpoint(TRUNCATE)",
+    };
+    Ok(diesel::sql_query(sql).get_result(c)?)
 }
 
 /// Sets the log size (pages) at which a commit on `conn` checkpoints by

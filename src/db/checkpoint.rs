@@ -58,7 +58,7 @@ fn run(url: DatabaseUrl, stop: Receiver<()>) {
             }
         }
         let c = conn.as_mut().expect("opened above");
-        pause = match backend::checkpoint_passive(c) {
+        pause = match backend::checkpoint(c, backend::Checkpoint::Passive) {
             Ok(log) if log.copied < log.pages => BUSY_PAUSE,
             Ok(_) => IDLE_PAUSE,
             Err(e) => {

@@ -194,7 +194,9 @@ impl Db {
         if self.kind != BackendKind::Sqlite {
             return Ok(());
         }
-        let log = self.read(backend::checkpoint_truncate).await?;
+        let log = self
+            .read(|conn| backend::checkpoint(conn, backend::Checkpoint::Truncate))
+            .await?;
         if log.busy != 0 {
             tracing::warn!("the log could not be folded into the database at stop: it was busy");
         }
