@@ -195,6 +195,22 @@ fn is_seat() -> diesel::dsl::Or<
     resources::kind.eq("computer").or(resources::kind.eq("desk"))
 }
 
+type StartsIn = diesel::dsl::And<
+    diesel::dsl::Gt<bookings::starts_at, NaiveDateTime>,
+    diesel::dsl::Lt<bookings::starts_at, NaiveDateTime>,
+>;
+type HoldingWithin = diesel::dsl::And<StartsIn, diesel::dsl::Gt<bookings::busy_until, NaiveDateTime>>;
+
+/// Holding its resource at some time in `window` (buffer included),
+/// searched from `from`: the window's start less the look-back, which
+/// keeps the scan an index range however long the history.
+fn holding_within(from: DateTime<Utc>, window: Interval) -> HoldingWithin {
+    bookings::starts_at
+        .gt(from.naive_utc())
+        .and(bookings::starts_at.lt(window.end.naive_utc()))
+        .and(bookings::busy_until.gt(window.start.naive_utc()))
+}
+
 /// Active bookings on these resources that meet `window`, by resource and
 /// start. The lower bound on `starts_at` keeps each an index range scan
 /// however long the history. SQLite: one cached statement per resource
@@ -217,9 +233,7 @@ pub fn active_within(
         return Ok(bookings::table
             .filter(bookings::resource_id.eq_any(resource_ids))
             .filter(is_active())
-            .filter(bookings::starts_at.gt(from.naive_utc()))
-            .filter(bookings::starts_at.lt(window.end.naive_utc()))
-            .filter(bookings::busy_until.gt(window.start.naive_utc()))
+            .filter(holding_within(from, window))
             .order((bookings::resource_id, bookings::starts_at))
             .select(Booking::as_select())
             .load(c)?);
@@ -229,9 +243,7 @@ pub fn active_within(
         Ok(concrete!(&mut *conn, |c| bookings::table
             .filter(bookings::resource_id.eq(id))
             .filter(is_active())
-            .filter(bookings::starts_at.gt(from.naive_utc()))
-            .filter(bookings::starts_at.lt(window.end.naive_utc()))
-            .filter(bookings::busy_until.gt(window.start.naive_utc()))
+            .filter(holding_within(from, window))
             .order(bookings::starts_at)
             .select(Booking::as_select())
             .load(c))?)
