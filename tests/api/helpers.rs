@@ -84,42 +84,30 @@ impl Drop for TestApp {
 
 /// Builds settings for a fresh database; returns them with its guard.
 fn fresh_database() -> (Settings, TestDatabase) {
-    // OpenSSL must be set up without exit-time cleanup before libpq first
-    // touches it, or that cleanup races connections still closing at exit.
-    openssl_sys::init();
-    let mut settings = Settings {
+    let (database_url, database) = new_database(true);
+    let settings = Settings {
         bind: "127.0.0.1:0".to_owned(),
         jwt_secret: Some(TEST_JWT_SECRET.to_owned()),
         pool_size: 6,
         workers: 2,
+        database_url,
         ..Settings::default()
     };
-    match std::env::var("LIVINGROOM_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
-        Some(admin_url) => {
-            let name = format!("lr_test_{}", uuid::Uuid::new_v4().simple());
-            let template = migrated_template(&admin_url);
-            let mut conn =
-                PgConnection::establish(&admin_url).expect("connect to LIVINGROOM_TEST_POSTGRES_URL");
-            conn.batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
-                .expect("create test database");
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
-            settings.database_url = format!("{base}/{name}");
-            (settings, TestDatabase::Postgres { admin_url, name })
-        }
-        None => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            settings.database_url = format!("sqlite://{}", dir.path().join("test.db").display());
-            (settings, TestDatabase::Sqlite(dir))
-        }
-    }
+    (settings, database)
 }
 
 /// A fresh, empty database (no migrations applied), removed when the
 /// returned guard is dropped: for upgrade tests.
 pub fn empty_database() -> (String, impl Sized) {
+    new_database(false)
+}
+
+/// A database of the test's own and its URL: a new SQLite file, or a new
+/// PostgreSQL database, copied from the migrated template when `migrated`.
+/// (SQLite is migrated by whoever opens it first, so it starts empty.)
+fn new_database(migrated: bool) -> (String, TestDatabase) {
+    // OpenSSL must be set up without exit-time cleanup before libpq first
+    // touches it, or that cleanup races connections still closing at exit.
     openssl_sys::init();
     match std::env::var("LIVINGROOM_TEST_POSTGRES_URL")
         .ok()
@@ -127,9 +115,14 @@ pub fn empty_database() -> (String, impl Sized) {
     {
         Some(admin_url) => {
             let name = format!("lr_test_{}", uuid::Uuid::new_v4().simple());
+            let template = if migrated {
+                format!(" TEMPLATE \"{}\"", migrated_template(&admin_url))
+            } else {
+                String::new()
+            };
             let mut conn =
                 PgConnection::establish(&admin_url).expect("connect to LIVINGROOM_TEST_POSTGRES_URL");
-            conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            conn.batch_execute(&format!("CREATE DATABASE \"{name}\"{template}"))
                 .expect("create test database");
             let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
             let url = format!("{base}/{name}");
@@ -137,7 +130,7 @@ pub fn empty_database() -> (String, impl Sized) {
         }
         None => {
             let dir = tempfile::tempdir().expect("tempdir");
-            let url = format!("sqlite://{}", dir.path().join("upgrade.db").display());
+            let url = format!("sqlite://{}", dir.path().join("test.db").display());
             (url, TestDatabase::Sqlite(dir))
         }
     }
