@@ -37,7 +37,7 @@
 //! - `board GET`: the real `/board/{site}` handler, rendering the page;
 //! - `book`: `workflows::bookings::create` for a free computer of the pool
 //!   next week, in a transaction that is rolled back (`Db::rehearse`'s
-//!   `rehearse_transaction`): every query of the booking path, the insert
+//!   `transaction` with `Ending::RollBack`): every query of the booking path, the insert
 //!   with its overlap trigger or exclusion constraint, the audit row and
 //!   the queued mail.
 //!
@@ -67,6 +67,7 @@ use livingroom::config::Settings;
 use livingroom::db::schema::bookings;
 use livingroom::db::{BackendKind, DatabaseUrl, Db, DbConn, PooledConn, backend, migrate};
 use livingroom::domain::booking::Urgency;
+use livingroom::domain::booking::{BookingRequest, OnConflict, Target};
 use livingroom::domain::interval::Interval;
 use livingroom::domain::local_time::{local_date, resolve_lenient};
 use livingroom::domain::person::{Language, Roles};
@@ -81,7 +82,7 @@ use livingroom::store::bookings as booking_store;
 use livingroom::store::resources::{self, ResourceFields};
 use livingroom::store::{groups, sessions, sites, users};
 use livingroom::workflows::availability::{FreeWindow, free_slots};
-use livingroom::workflows::bookings::{self as booking_flow, BookingRequest, OnConflict, Outcome, Target};
+use livingroom::workflows::bookings::{self as booking_flow, Outcome};
 
 #[derive(Parser, Debug)]
 #[command(about = "Shows that livingroom's hot paths cost the same however long the history")]
@@ -858,7 +859,7 @@ where
             let user = f.booker.clone();
             let notifier = &b.state.notifier;
             let now = clock::now_utc();
-            let outcome = backend::rehearse_transaction(conn, |c| {
+            let outcome = backend::transaction(conn, backend::Ending::RollBack, |c| {
                 let access = site_access(c, SLUG, &user)?;
                 booking_flow::create(c, &access, &req, notifier, now)
             })

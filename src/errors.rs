@@ -272,6 +272,12 @@ impl ResponseError for ApiError {
     }
 }
 
+impl From<crate::domain::policy::Forbidden> for ApiError {
+    fn from(f: crate::domain::policy::Forbidden) -> Self {
+        ApiError::forbidden(f.0)
+    }
+}
+
 impl From<Invalid> for ApiError {
     fn from(invalid: Invalid) -> Self {
         let detail = invalid

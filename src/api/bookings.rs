@@ -12,9 +12,9 @@ use super::json::{self, ApiJson, JsonBytes};
 use super::views::utc;
 use crate::auth::AuthUser;
 use crate::clock;
-use crate::db::{Lock, backend};
 use crate::domain::Invalid;
 use crate::domain::booking::{self, BookingStatus, Urgency};
+use crate::domain::booking::{BookingRequest, OnConflict, Target};
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{local_date, resolve_lenient};
 use crate::domain::recurrence::RecurrenceInput;
@@ -23,8 +23,9 @@ use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::{SiteAccess, site_access};
 use crate::store::bookings::{self as store, Booking, BookingFilter};
-use crate::store::{groups, idempotency};
-use crate::workflows::bookings::{self as flow, BookingRequest, OnConflict, Outcome, Skipped, Target};
+use crate::store::groups;
+use crate::workflows::bookings::create::{IdempotencyKey, create_once};
+use crate::workflows::bookings::{self as flow, Outcome, SeriesChange, Skipped};
 use crate::workflows::priority::DisplacedView;
 
 /// The longest period one list or availability query may span.
@@ -150,13 +151,8 @@ pub struct BookingView {
     pub resource_name: Option<String>,
 }
 
-/// Whether the caller may see who booked and why.
-fn sees_details(access: &SiteAccess, b: &Booking) -> bool {
-    access.is_admin() || access.roles.staff || b.owner_id == access.user_id
-}
-
 pub fn view(access: &SiteAccess, b: &Booking, owner: Option<&str>, resource: Option<&str>) -> BookingView {
-    let details = sees_details(access, b);
+    let details = access.sees_booking_details(b.owner_id);
     BookingView {
         id: b.id,
         resource_id: b.resource_id,
@@ -256,11 +252,37 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     }
 }
 
-fn key_lock(user_id: i64, key: &str) -> Lock {
-    let digest = Sha256::digest(format!("{user_id}:{key}").as_bytes());
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    Lock::Idempotency(i64::from_le_bytes(first))
+/// The answer to a booking request: 201 with what was booked, or 202 with
+/// the waiting request.
+fn created_response(
+    access: &SiteAccess,
+    owner: &str,
+    outcome: Outcome,
+) -> Result<(u16, serde_json::Value), ApiError> {
+    match outcome {
+        Outcome::Created(created) => {
+            let views: Vec<BookingView> = created
+                .bookings
+                .iter()
+                .map(|b| view(access, b, Some(owner), None))
+                .collect();
+            let first = views
+                .first()
+                .cloned()
+                .ok_or_else(|| ApiError::conflict("Nothing could be booked."))?;
+            let response = CreatedView {
+                booking: first,
+                occurrences: created.series_id.map(|_| views.clone()),
+                skipped: created.series_id.map(|_| created.skipped),
+                displaced: (!created.displaced.is_empty()).then_some(created.displaced),
+            };
+            Ok((201, serde_json::to_value(&response).map_err(ApiError::internal)?))
+        }
+        Outcome::Waitlisted(entry) => Ok((
+            202,
+            serde_json::to_value(waitlist_view(&entry)).map_err(ApiError::internal)?,
+        )),
+    }
 }
 
 /// Books a resource, or any free member of a pool, once or weekly.
@@ -325,75 +347,39 @@ pub async fn create_booking(
     let now = clock::now_utc();
     let notifier = state.notifier.clone();
     let dry_run = query.into_inner().dry_run.unwrap_or(false);
-    let key = if dry_run { None } else { key };
-    let run = move |conn: &mut crate::db::DbConn| -> Result<(u16, String, bool), ApiError> {
+    // A dry run is never stored: it changes nothing, so a retry may differ.
+    let key = key
+        .filter(|_| !dry_run)
+        .map(|key| IdempotencyKey { key, request_hash });
+    let run = move |conn: &mut crate::db::DbConn| {
         let access = site_access(conn, &slug, &user)?;
-        if let Some(key) = &key {
-            backend::lock(conn, &[key_lock(user.id, key)])?;
-            if let Some(stored) = idempotency::find(conn, user.id, key)? {
-                if stored.request_hash != request_hash {
-                    return Err(ApiError::invalid(
-                        "Idempotency-Key",
-                        "this key was already used with a different request",
-                    ));
+        create_once(
+            conn,
+            &access,
+            key.as_ref(),
+            &request,
+            &notifier,
+            now,
+            |_, outcome| {
+                let (status, response) = created_response(&access, &user.name, outcome)?;
+                if !dry_run {
+                    return Ok((status, response.to_string()));
                 }
-                return Ok((stored.status_code as u16, stored.response, true));
-            }
-        }
-        let (status, response) = match flow::create(conn, &access, &request, &notifier, now)? {
-            Outcome::Created(created) => {
-                let views: Vec<BookingView> = created
-                    .bookings
-                    .iter()
-                    .map(|b| view(&access, b, Some(&user.name), None))
-                    .collect();
-                let first = views
-                    .first()
-                    .cloned()
-                    .ok_or_else(|| ApiError::conflict("Nothing could be booked."))?;
-                let response = CreatedView {
-                    booking: first,
-                    occurrences: created.series_id.map(|_| views.clone()),
-                    skipped: created.series_id.map(|_| created.skipped),
-                    displaced: (!created.displaced.is_empty()).then_some(created.displaced),
-                };
-                (
-                    201u16,
-                    serde_json::to_value(&response).map_err(ApiError::internal)?,
-                )
-            }
-            Outcome::Waitlisted(entry) => (
-                202u16,
-                serde_json::to_value(waitlist_view(&entry)).map_err(ApiError::internal)?,
-            ),
-        };
-        if dry_run {
-            let mut response = response;
-            if let serde_json::Value::Object(map) = &mut response {
-                map.insert("dry_run".into(), true.into());
-                map.insert("would_status".into(), status.into());
-            }
-            return Ok((200u16, response.to_string(), false));
-        }
-        let body = response.to_string();
-        if let Some(key) = &key {
-            idempotency::store(
-                conn,
-                user.id,
-                key,
-                &request_hash,
-                i32::from(status),
-                &body,
-                now.naive_utc(),
-            )?;
-        }
-        Ok((status, body, false))
+                let mut response = response;
+                if let serde_json::Value::Object(map) = &mut response {
+                    map.insert("dry_run".into(), true.into());
+                    map.insert("would_status".into(), status.into());
+                }
+                Ok((200u16, response.to_string()))
+            },
+        )
     };
-    let (status, body, replayed) = if dry_run {
+    let answer = if dry_run {
         state.db.rehearse(run).await?
     } else {
         state.db.write(run).await?
     };
+    let (status, body, replayed) = (answer.status, answer.body, answer.replayed);
     let mut res = HttpResponse::build(
         actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::CREATED),
     );
@@ -595,7 +581,7 @@ async fn decide(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let b = flow::decide(conn, &access, id, approve, &notifier, now)?;
+            let b = flow::approve_or_reject(conn, &access, id, approve, &notifier, now)?;
             Ok(view(&access, &b, None, None))
         })
         .await?;
@@ -721,16 +707,6 @@ pub struct SeriesEdit {
     pub headcount: Option<i64>,
 }
 
-fn owner_or_admin(access: &SiteAccess, owner_id: i64) -> Result<(), ApiError> {
-    if owner_id == access.user_id || access.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "Only the series' owner or an admin may change it.",
-        ))
-    }
-}
-
 /// Edits the future, still active occurrences of a series; cancelled
 /// occurrences stay cancelled.
 #[utoipa::path(
@@ -751,28 +727,14 @@ pub async fn edit_series(
     let body = body.into_inner();
     let purpose = body.purpose.as_deref().map(booking::purpose).transpose()?;
     let headcount = body.headcount.map(booking::headcount).transpose()?;
+    let change = SeriesChange { purpose, headcount };
     let now = clock::now_utc();
     let v = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let series = store::series_by_id(conn, access.site.id, id)?;
-            owner_or_admin(&access, series.owner_id)?;
-            if let Some(h) = headcount {
-                let resource = crate::store::resources::by_id(conn, access.site.id, series.resource_id)?;
-                if resource.capacity.is_some_and(|c| h > c) {
-                    return Err(ApiError::invalid("headcount", "more people than the room holds"));
-                }
-            }
-            store::edit_series(
-                conn,
-                series.id,
-                now.naive_utc(),
-                purpose.as_deref(),
-                headcount,
-                now.naive_utc(),
-            )?;
-            series_view(conn, &access, id)
+            let series = flow::edit_series(conn, &access, id, &change, now)?;
+            series_view(conn, &access, series.id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))
@@ -810,34 +772,12 @@ pub async fn cancel_series(
     let (slug, id) = path.into_inner();
     let from = query.into_inner().from;
     let now = clock::now_utc();
+    let notifier = state.notifier.clone();
     let cancelled = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let series = store::series_by_id(conn, access.site.id, id)?;
-            owner_or_admin(&access, series.owner_id)?;
-            let tz = access.site.tz();
-            let mut cancelled = Vec::new();
-            for b in store::series_occurrences(conn, series.id)? {
-                let starts = b.starts_at.and_utc();
-                let wanted = match from {
-                    Some(d) => local_date(tz, starts) >= d,
-                    None => starts > now,
-                };
-                if wanted
-                    && b.status().is_active()
-                    && store::end(
-                        conn,
-                        b.id,
-                        BookingStatus::Cancelled,
-                        Some(user.id),
-                        now.naive_utc(),
-                    )?
-                {
-                    cancelled.push(b.id);
-                }
-            }
-            Ok(cancelled)
+            flow::cancel_series(conn, &access, id, from, &notifier, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(SeriesCancelled { cancelled }))

@@ -8,6 +8,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use crate::domain::person::Language;
+use crate::domain::policy::Caller;
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::sessions;
@@ -27,6 +28,15 @@ pub struct AuthUser {
     pub is_operator: bool,
     /// The language mail to this user is written in.
     pub language: Language,
+}
+
+impl From<&AuthUser> for Caller {
+    fn from(user: &AuthUser) -> Caller {
+        Caller {
+            user_id: user.id,
+            operator: user.is_operator,
+        }
+    }
 }
 
 impl AuthUser {

@@ -159,7 +159,17 @@ impl ManageConnection for Manager {
     }
 }
 
-/// Runs `f` inside one write transaction on `conn`.
+/// How a write transaction ends when `f` succeeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    Commit,
+    /// Always rolled back: a dry run decides exactly as the real run would
+    /// and leaves no trace.
+    RollBack,
+}
+
+/// Runs `f` inside one write transaction on `conn`; an `Err` always rolls
+/// back.
 ///
 /// SQLite's is `BEGIN IMMEDIATE`: the write lock is taken up front, so the
 /// reads a request does before it writes (the conflict check) see the state
@@ -168,7 +178,7 @@ impl ManageConnection for Manager {
 /// guarantee. The transaction is begun on the inner connection's manager,
 /// which the multi-connection delegates to, so nested `transaction` calls
 /// inside `f` become savepoints as usual.
-pub fn write_transaction<T, F>(conn: &mut DbConn, f: F) -> Result<T, ApiError>
+pub fn transaction<T, F>(conn: &mut DbConn, ending: Ending, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
 {
@@ -177,11 +187,12 @@ where
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     let outcome = f(conn);
-    let finish = match (&outcome, &mut *conn) {
-        (Ok(_), DbConn::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
-        (Ok(_), DbConn::Pg(c)) => AnsiTransactionManager::commit_transaction(c),
-        (Err(_), DbConn::Sqlite(c)) => AnsiTransactionManager::rollback_transaction(c),
-        (Err(_), DbConn::Pg(c)) => AnsiTransactionManager::rollback_transaction(c),
+    let commit = outcome.is_ok() && ending == Ending::Commit;
+    let finish = match (commit, &mut *conn) {
+        (true, DbConn::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
+        (true, DbConn::Pg(c)) => AnsiTransactionManager::commit_transaction(c),
+        (false, DbConn::Sqlite(c)) => AnsiTransactionManager::rollback_transaction(c),
+        (false, DbConn::Pg(c)) => AnsiTransactionManager::rollback_transaction(c),
     };
     match (outcome, finish) {
         (Ok(value), Ok(())) => Ok(value),
@@ -192,25 +203,6 @@ where
             Err(e)
         }
     }
-}
-
-/// Runs `f` in a write transaction that is always rolled back: a dry run
-/// decides exactly as the real run would and leaves no trace.
-pub fn rehearse_transaction<T, F>(conn: &mut DbConn, f: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
-{
-    match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
-    let outcome = f(conn);
-    let undone = match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
-        DbConn::Pg(c) => AnsiTransactionManager::rollback_transaction(c),
-    };
-    undone?;
-    outcome
 }
 
 /// What a write transaction may need to hold exclusively until it ends.

@@ -24,7 +24,7 @@ use std::time::Duration;
 use diesel::r2d2::{self, Pool, PooledConnection};
 
 use crate::errors::ApiError;
-pub use backend::{BackendKind, DatabaseUrl, Lock};
+pub use backend::{BackendKind, DatabaseUrl, Ending, Lock};
 
 /// A connection to whichever database this deployment uses.
 #[derive(diesel::MultiConnection)]
@@ -139,29 +139,29 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        if let Some(writer) = &self.writer {
-            return writer.run(false, f).await;
-        }
-        let _turn = match self.kind {
-            BackendKind::Sqlite => Some(self.write_lane.clone().lock_owned().await),
-            BackendKind::Postgres => None,
-        };
-        let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get()?;
-            backend::write_transaction(&mut conn, f)
-        })
-        .await?
+        self.transact(Ending::Commit, f).await
     }
 
-    /// Like [`Db::write`], but always rolls back: for dry runs.
+    /// Like [`Db::write`], but always rolls back: for dry runs, which must
+    /// decide exactly as the real run would.
     pub async fn rehearse<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
+        self.transact(Ending::RollBack, f).await
+    }
+
+    /// The one body of [`Db::write`] and [`Db::rehearse`]: on SQLite the
+    /// group-commit writer (or the in-process write lane), on PostgreSQL a
+    /// pooled connection.
+    async fn transact<T, F>(&self, ending: Ending, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
         if let Some(writer) = &self.writer {
-            return writer.run(true, f).await;
+            return writer.run(ending == Ending::RollBack, f).await;
         }
         let _turn = match self.kind {
             BackendKind::Sqlite => Some(self.write_lane.clone().lock_owned().await),
@@ -170,7 +170,7 @@ impl Db {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
             let mut conn = pool.get()?;
-            backend::rehearse_transaction(&mut conn, f)
+            backend::transaction(&mut conn, ending, f)
         })
         .await?
     }
@@ -181,7 +181,7 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
     {
         let mut conn = self.pool.get()?;
-        backend::write_transaction(&mut conn, f)
+        backend::transaction(&mut conn, Ending::Commit, f)
     }
 
     /// At a clean stop, on SQLite: folds the write-ahead log into the

@@ -146,6 +146,15 @@ pub fn local_day(tz: Tz, t: DateTime<Utc>) -> Interval {
     )
 }
 
+/// The site-local week (Monday midnight to the next) that `t` falls in.
+pub fn local_week(tz: Tz, t: DateTime<Utc>) -> Interval {
+    let monday = week_start(local_date(tz, t));
+    Interval::of(
+        resolve_lenient(tz, monday.and_time(NaiveTime::MIN)),
+        resolve_lenient(tz, (monday + Duration::days(7)).and_time(NaiveTime::MIN)),
+    )
+}
+
 /// The local date-time `minutes` past midnight of `date` (1440 = next midnight).
 pub fn at_minutes(date: NaiveDate, minutes: u32) -> NaiveDateTime {
     date.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(minutes))

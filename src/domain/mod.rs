@@ -14,6 +14,7 @@
 //! - [`csv`]: spreadsheet-safe CSV export of user text.
 //! - [`recurrence`]: weekly series in local time.
 //! - [`allocation`]: choosing a member of a pool.
+//! - [`policy`]: who may do what on a site (every role rule).
 //! - [`priority`]: preemption plans, relocation and the waitlist order.
 //! - [`rota`]: the fair front-desk rota solver.
 
@@ -27,6 +28,7 @@ pub mod interval;
 pub mod invalid;
 pub mod local_time;
 pub mod person;
+pub mod policy;
 pub mod priority;
 pub mod recurrence;
 pub mod resource;

@@ -126,7 +126,7 @@ pub fn displaceable(h: &Holding, by: Urgency, now: DateTime<Utc>, grace: Duratio
 
 /// Where a displaced booking ends up.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Fate {
     /// Moved to this resource and time (another computer at the same time,
     /// or later the same day if its owner marked it flexible).
     MovedTo { resource_id: i64, slot: Interval },
@@ -138,7 +138,7 @@ pub enum Outcome {
 pub struct Displacement {
     pub booking_id: i64,
     pub from_resource: i64,
-    pub outcome: Outcome,
+    pub outcome: Fate,
 }
 
 /// What a preempting request would do.
@@ -202,12 +202,12 @@ pub fn plan_preemption(
     promised.entry(chosen.resource_id).or_default().push(request);
     let mut displaced = Vec::new();
     for v in victims {
-        let mut outcome = Outcome::Waitlisted;
+        let mut outcome = Fate::Waitlisted;
         // 1. Another resource of the pool at the same time.
         for place in places.iter().filter(|p| p.resource_id != chosen.resource_id) {
             let extra = promised.get(&place.resource_id).cloned().unwrap_or_default();
             if place.fits(tz, v.slot, now, &victim_ids, &extra) {
-                outcome = Outcome::MovedTo {
+                outcome = Fate::MovedTo {
                     resource_id: place.resource_id,
                     slot: v.slot,
                 };
@@ -216,7 +216,7 @@ pub fn plan_preemption(
         }
         // 2. If flexible: the earliest free slot of the same length later
         // the same local day, anywhere in the pool.
-        if outcome == Outcome::Waitlisted && v.flexible {
+        if outcome == Fate::Waitlisted && v.flexible {
             let length = v.slot.duration();
             let until = end_of_local_day(tz, v.slot.start) - length;
             let best = places
@@ -229,13 +229,13 @@ pub fn plan_preemption(
                 })
                 .min();
             if let Some((start, resource_id)) = best {
-                outcome = Outcome::MovedTo {
+                outcome = Fate::MovedTo {
                     resource_id,
                     slot: Interval::of(start, start + length),
                 };
             }
         }
-        if let Outcome::MovedTo { resource_id, slot } = &outcome {
+        if let Fate::MovedTo { resource_id, slot } = &outcome {
             promised.entry(*resource_id).or_default().push(*slot);
         }
         displaced.push(Displacement {
@@ -398,7 +398,7 @@ mod tests {
             .collect();
         state.entry(plan.resource_id).or_default().push(request);
         for d in &plan.displaced {
-            if let Outcome::MovedTo { resource_id, slot } = &d.outcome {
+            if let Fate::MovedTo { resource_id, slot } = &d.outcome {
                 state.entry(*resource_id).or_default().push(*slot);
             }
         }
@@ -428,7 +428,7 @@ mod tests {
                     prop_assert!(h.urgency < by, "never equal or higher urgency");
                     prop_assert!(!h.checked_in, "never a checked-in booking");
                     prop_assert!(h.slot.start > now + Duration::minutes(15), "never inside the grace period");
-                    if let Outcome::MovedTo { slot, .. } = &d.outcome {
+                    if let Fate::MovedTo { slot, .. } = &d.outcome {
                         prop_assert_eq!(slot.duration(), h.slot.duration());
                         if *slot != h.slot {
                             prop_assert!(h.flexible, "only flexible bookings move in time");
@@ -540,7 +540,7 @@ mod tests {
             vec![Displacement {
                 booking_id: 20,
                 from_resource: 2,
-                outcome: Outcome::Waitlisted
+                outcome: Fate::Waitlisted
             }]
         );
         // Against three urgent bookings, an urgent request displaces nothing.
@@ -571,7 +571,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             plan.displaced[0].outcome,
-            Outcome::MovedTo {
+            Fate::MovedTo {
                 resource_id: 2,
                 slot: Interval::of(day(16, 30), day(18, 0))
             }

@@ -1,81 +1,49 @@
-//! Who may see what on a site. Every site-scoped route starts here.
+//! Loading a caller's standing on the site a URL names. Every site-scoped
+//! route starts here; the rules of who may do what are `domain::policy`'s.
 
-use crate::auth::AuthUser;
+use std::ops::Deref;
+
 use crate::db::DbConn;
-use crate::domain::person::{Role, Roles};
+use crate::domain::policy::{self, Caller, Standing};
 use crate::errors::ApiError;
 use crate::store::sites::{self, Site};
 use crate::store::users::User;
 
-/// A caller's standing on one site.
+/// A caller's standing on one loaded site.
 #[derive(Clone, Debug)]
 pub struct SiteAccess {
     /// The site addressed by the URL.
     pub site: Site,
-    /// The caller's roles there (none for an operator who is not a member).
-    pub roles: Roles,
-    /// Operators run the deployment and may act as admin of any site.
-    pub operator: bool,
-    /// The caller.
-    pub user_id: i64,
+    /// Who the caller is there; `access.require_admin()` and the other
+    /// policy questions reach it through `Deref`, since a site access is
+    /// that standing plus what was loaded with it.
+    pub standing: Standing,
     /// The caller's account as it is now, inside the request's
     /// transaction: mail to them (a booking's confirmation) needs their
     /// address, language and preferences without reading them again.
     pub caller: User,
 }
 
-impl SiteAccess {
-    pub fn is_admin(&self) -> bool {
-        self.roles.admin || self.operator
-    }
+impl Deref for SiteAccess {
+    type Target = Standing;
 
-    pub fn has(&self, role: Role) -> bool {
-        self.roles.has(role)
-    }
-
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(
-                "Only the site's admin (secretary or director) may do this.",
-            ))
-        }
-    }
-
-    /// Admins and staff (social workers) see the people of the site.
-    pub fn require_staff_or_admin(&self) -> Result<(), ApiError> {
-        if self.is_admin() || self.roles.staff {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(
-                "Only staff and admins of this site may do this.",
-            ))
-        }
+    fn deref(&self) -> &Standing {
+        &self.standing
     }
 }
 
-/// Loads the site named `slug` for `user`. A site that does not exist and a
+/// Loads the site named `slug` for `caller`. A site that does not exist and a
 /// site the caller does not belong to look the same: 404. One statement:
 /// every site-scoped request starts here, many of them on the writer.
-pub fn site_access(conn: &mut DbConn, slug: &str, user: &AuthUser) -> Result<SiteAccess, ApiError> {
-    let (site, membership, caller) =
-        sites::with_member(conn, slug, user.id)?.ok_or_else(|| ApiError::not_found("site"))?;
-    match (membership, user.is_operator) {
-        (Some(m), operator) => Ok(SiteAccess {
-            site,
-            roles: m.roles(),
-            operator,
-            user_id: user.id,
-            caller,
-        }),
-        (None, true) => Ok(SiteAccess {
-            site,
-            roles: Roles::default(),
-            operator: true,
-            user_id: user.id,
-            caller,
-        }),
-        (None, false) => Err(ApiError::not_found("site")),
-    }
+pub fn site_access(conn: &mut DbConn, slug: &str, caller: impl Into<Caller>) -> Result<SiteAccess, ApiError> {
+    let caller = caller.into();
+    let (site, membership, account) =
+        sites::with_member(conn, slug, caller.user_id)?.ok_or_else(|| ApiError::not_found("site"))?;
+    let standing =
+        policy::enter(caller, membership.map(|m| m.roles())).ok_or_else(|| ApiError::not_found("site"))?;
+    Ok(SiteAccess {
+        site,
+        standing,
+        caller: account,
+    })
 }

@@ -14,7 +14,6 @@ use crate::domain::calendar::SiteCalendar;
 use crate::domain::duty::{Commitment, Occurrence, Refusal, check_signup, occurrences, on_duty};
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{format_clock, local_date, parse_clock};
-use crate::domain::person::Role;
 use crate::errors::ApiError;
 use crate::mail::templates::{Kind, Note, Words};
 use crate::notify::{Notifier, Outgoing};
@@ -270,11 +269,7 @@ pub fn sign_up(
     once: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<Signup, ApiError> {
-    if !access.has(Role::Volunteer) {
-        return Err(ApiError::forbidden(
-            "Only volunteers of this site sign up for duties.",
-        ));
-    }
+    access.may_sign_up_for_duty()?;
     backend::lock(conn, &[Lock::Site(access.site.id), Lock::Person(access.user_id)])?;
     let site = &access.site;
     let duty = store::by_id(conn, site.id, duty_id)?;
@@ -470,7 +465,7 @@ pub fn withdraw(
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let duty = store::by_id(conn, access.site.id, duty_id)?;
     let signup = store::signup_by_id(conn, duty.id, signup_id)?;
-    if signup.volunteer_id != access.user_id && !access.is_admin() {
+    if !access.sees_signup(signup.volunteer_id) {
         return Err(ApiError::not_found("sign-up"));
     }
     let from = from.unwrap_or_else(|| local_date(access.site.tz(), now));

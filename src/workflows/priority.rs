@@ -10,11 +10,11 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::db::{DbConn, Lock, backend};
-use crate::domain::booking::{BookingStatus, Rule, Urgency, Violation, week_of};
+use crate::domain::booking::{BookingRequest, Target};
+use crate::domain::booking::{BookingStatus, Urgency};
 use crate::domain::interval::Interval;
-use crate::domain::local_time::resolve_lenient;
-use crate::domain::priority::{Holding, Outcome as Fate, Place, Plan, Waiting, plan_waitlist};
-use crate::errors::{ApiError, ProblemType};
+use crate::domain::priority::{Fate, Holding, Place, Plan, Waiting, plan_waitlist};
+use crate::errors::ApiError;
 use crate::mail::templates::{Kind, Note, Words};
 use crate::notify::{Notifier, Outgoing};
 use crate::store::access::SiteAccess;
@@ -24,7 +24,6 @@ use crate::store::resources::{self, Blackout, Resource};
 use crate::store::sites::Site;
 use crate::store::users;
 use crate::store::waitlist::{self, Entry, NewEntry};
-use crate::workflows::bookings::BookingRequest;
 
 /// The resources' state as the priority rules see it.
 pub fn places(resources: &[&Resource], blackouts: &[Blackout], busy: &[Booking]) -> Vec<Place> {
@@ -54,31 +53,6 @@ pub fn places(resources: &[&Resource], blackouts: &[Blackout], busy: &[Booking])
                 .collect(),
         })
         .collect()
-}
-
-/// `urgent` claims are limited per person per week (a site setting).
-pub fn check_urgent_quota(conn: &mut DbConn, access: &SiteAccess, slot: Interval) -> Result<(), ApiError> {
-    let tz = access.site.tz();
-    let (monday, next) = week_of(tz, slot.start);
-    let week = Interval::of(
-        resolve_lenient(tz, monday.and_hms_opt(0, 0, 0).expect("midnight")),
-        resolve_lenient(tz, next.and_hms_opt(0, 0, 0).expect("midnight")),
-    );
-    let used = store::urgent_claims(conn, access.site.id, access.user_id, week)?;
-    let quota = i64::from(access.site.urgent_quota_per_week.max(0));
-    if used >= quota {
-        let v = Violation {
-            rule: Rule::UrgentQuota,
-            message: format!(
-                "Each person may claim urgent use {quota} times a week here and you have used them; \
-                 use `priority`, or `emergency` if it truly is one (emergencies are audited)."
-            ),
-        };
-        return Err(ApiError::new(ProblemType::BookingRule, v.message.clone())
-            .with("rule", v.rule)
-            .with("violations", [v]));
-    }
-    Ok(())
 }
 
 /// Records urgent and emergency use (the admin sees every emergency).
@@ -401,8 +375,8 @@ pub fn queue_request(
         return Err(ApiError::invalid("latest_start", "must not be before starts_at"));
     }
     let (resource_id, pool) = match &req.target {
-        crate::workflows::bookings::Target::Pool(p) => (None, Some(p.as_str())),
-        crate::workflows::bookings::Target::Resource(_) => (Some(resource.id), None),
+        Target::Pool(p) => (None, Some(p.as_str())),
+        Target::Resource(_) => (Some(resource.id), None),
     };
     let entry = waitlist::insert(
         conn,

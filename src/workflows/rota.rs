@@ -495,9 +495,7 @@ pub fn take(
     shift_id: i64,
     now: DateTime<Utc>,
 ) -> Result<Shift, ApiError> {
-    if !access.roles.staff {
-        return Err(ApiError::forbidden("Only staff take desk shifts."));
-    }
+    access.may_take_shift()?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let site = &access.site;
     let shift = store::shift_by_id(conn, site.id, shift_id)?;

@@ -885,3 +885,71 @@ async fn another_sites_admin_sees_none_of_it() {
     )
     .await;
 }
+
+/// Ending a series is cancelling its bookings: the same use case as
+/// cancelling one, so a request waiting for one of its dates is served and
+/// the owner is told (issue 18: it ended them silently, without the site
+/// lock and without serving the waitlist).
+#[tokio::test]
+async fn cancelling_a_series_serves_the_waitlist_and_tells_its_owner() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let leader = app.staff("alpha", "Calligraphy teacher").await;
+    let mut body = slot(s.room, 2, (14, 0), (16, 0));
+    body["recurrence"] = json!({"weekly": {"count": 3}});
+    let res = app.book("alpha", &leader, body).await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    let series = created["series_id"].as_i64().unwrap();
+    let second = created["occurrences"][1]["id"].as_i64().unwrap();
+
+    // Someone waits for the second date.
+    let mut wait = slot(s.room, 9, (14, 0), (16, 0));
+    wait["on_conflict"] = json!("waitlist");
+    let res = app.book("alpha", &s.staff, wait).await;
+    assert_eq!(res.status(), 202);
+    let entry: Value = res.json().await.unwrap();
+
+    let res = app
+        .delete(
+            &format!("/api/v1/sites/alpha/booking-series/{series}"),
+            Some(&leader.token),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let cancelled: Value = res.json().await.unwrap();
+    assert_eq!(cancelled["cancelled"].as_array().unwrap().len(), 3);
+    assert!(
+        cancelled["cancelled"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(second))
+    );
+
+    // The waiting request got the date, in the same transaction.
+    let served: Value = app
+        .get("/api/v1/sites/alpha/waitlist?status=served", Some(&s.staff.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = served["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{served}");
+    assert_eq!(items[0]["id"], entry["id"]);
+
+    // The owner was told of each cancelled date.
+    let told: i64 = app
+        .db
+        .read(move |conn| {
+            use diesel::prelude::*;
+            use livingroom::db::schema::outbox;
+            Ok(outbox::table
+                .filter(outbox::kind.eq("booking_cancelled"))
+                .filter(outbox::user_id.eq(leader.id))
+                .count()
+                .get_result(conn)?)
+        })
+        .await
+        .unwrap();
+    assert!(told >= 1, "the series' owner was not told");
+}

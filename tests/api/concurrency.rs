@@ -212,3 +212,37 @@ async fn site_lock_is_shared_by_bookings_and_exclusive_for_site_wide_work() {
     .await
     .expect("the lock checks ran");
 }
+
+/// The urgent quota is read after the locks (issue 18): one person firing
+/// twenty urgent requests at once, each for a free hour, gets exactly the
+/// site's weekly quota of them and a 422 `urgent_quota` for the rest. Read
+/// before the locks, concurrent requests on PostgreSQL all saw the quota
+/// unused and all passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_urgent_requests_at_once_get_exactly_the_quota() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let room = room(&app, &admin).await;
+    let qian = app.staff("alpha", "Qian Kai").await;
+    let answers = join_all((0..20u32).map(|k| {
+        let (app, qian) = (&app, &qian);
+        async move {
+            let body = json!({"resource_id": room, "starts_at": sh(2, k, 0), "ends_at": sh(2, k + 1, 0),
+                              "purpose": "mediation", "urgency": "urgent", "reason": "dispute"});
+            let res = app.book("alpha", qian, body).await;
+            let status = res.status().as_u16();
+            let body: Value = res.json().await.unwrap_or_default();
+            (status, body["rule"].as_str().unwrap_or_default().to_owned())
+        }
+    }))
+    .await;
+    let created = answers.iter().filter(|(s, _)| *s == 201).count();
+    assert_eq!(created, 3, "the default quota is 3 a week: {answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|(s, rule)| *s == 201 || (*s == 422 && rule == "urgent_quota")),
+        "{answers:?}"
+    );
+}

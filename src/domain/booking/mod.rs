@@ -1,6 +1,7 @@
-//! Booking rules: urgency, statuses, and the check of one requested slot
-//! against a resource's rules. Conflicts with other bookings are decided in
-//! [`super::availability`], from the same data.
+//! Booking rules: urgency, statuses, the check of one requested slot
+//! against a resource's rules, and [`decide`], which turns a request and a
+//! snapshot of what is booked into a decision. Conflicts with other
+//! bookings are found in [`super::availability`], from the same data.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -11,6 +12,14 @@ use super::interval::Interval;
 use super::invalid::text;
 use super::local_time::{floor_to_slot, is_aligned, local_date, week_start};
 use super::resource::{OpeningHours, Rules};
+
+mod decide;
+mod request;
+
+pub use decide::{
+    Booked, Clash, Decision, Offered, Refusal, RefusedBy, Snapshot, check_urgent_quota, decide,
+};
+pub use request::{BookingRequest, OnConflict, Target};
 
 /// How pressing a booking is, lowest first. Order matters: a higher level
 /// may displace a lower one (see the priority rules).

@@ -1,0 +1,325 @@
+//! Properties of [`decide`] over random snapshots: one to three computers
+//! of a pool (or one named computer), each with bookings of mixed urgency
+//! on the 15-minute grid, and a request of any urgency.
+
+use super::*;
+use crate::domain::availability::blocked_by;
+use crate::domain::interval::tests::at;
+use crate::domain::priority::{Fate, Holding};
+use proptest::prelude::*;
+
+const TZ: Tz = chrono_tz::Asia::Shanghai;
+
+fn rules(buffer: u32, approval: bool) -> Rules {
+    Rules {
+        max_advance_days: 30,
+        max_minutes: 24 * 60,
+        buffer_minutes: buffer,
+        requires_approval: approval,
+        max_bookings_per_user_per_week: Some(4),
+        ..Rules::defaults_for(ResourceKind::Computer)
+    }
+}
+
+fn urgency() -> impl Strategy<Value = Urgency> {
+    prop_oneof![
+        Just(Urgency::Routine),
+        Just(Urgency::Priority),
+        Just(Urgency::Urgent),
+        Just(Urgency::Emergency)
+    ]
+}
+
+/// Per resource: holdings that do not overlap each other (buffers included).
+fn resources() -> impl Strategy<Value = (Vec<Place>, u32)> {
+    let holding = (
+        0i64..96,
+        1i64..12,
+        urgency(),
+        0i64..500,
+        any::<bool>(),
+        any::<bool>(),
+    );
+    (
+        proptest::collection::vec(proptest::collection::vec(holding, 0..6), 1..4),
+        prop_oneof![Just(0u32), Just(15u32)],
+    )
+        .prop_map(|(raw, buffer)| {
+            let rules = rules(buffer, false);
+            let mut next_id = 1;
+            let places = raw
+                .into_iter()
+                .enumerate()
+                .map(|(i, hs)| {
+                    let mut holdings: Vec<Holding> = Vec::new();
+                    for (start, len, urgency, made, checked_in, flexible) in hs {
+                        let slot = Interval::of(at(start * 15), at((start + len) * 15));
+                        let blocked = blocked_by(slot, &rules);
+                        if holdings
+                            .iter()
+                            .all(|h| !blocked_by(h.slot, &rules).overlaps(&blocked))
+                        {
+                            holdings.push(Holding {
+                                booking_id: next_id,
+                                slot,
+                                urgency,
+                                created_at: at(-made),
+                                checked_in,
+                                flexible,
+                            });
+                            next_id += 1;
+                        }
+                    }
+                    Place {
+                        resource_id: i as i64 + 1,
+                        rules: rules.clone(),
+                        opening: None,
+                        blackouts: vec![],
+                        retired: false,
+                        holdings,
+                    }
+                })
+                .collect();
+            (places, buffer)
+        })
+}
+
+fn offered(places: &[Place], approval: bool) -> Vec<Offered> {
+    places
+        .iter()
+        .map(|p| Offered {
+            id: p.resource_id,
+            kind: ResourceKind::Computer,
+            rules: Rules {
+                requires_approval: approval,
+                ..p.rules.clone()
+            },
+            opening: None,
+            capacity: None,
+            retired: false,
+            blackouts: vec![],
+            busy: p
+                .holdings
+                .iter()
+                .map(|h| Busy {
+                    booking_id: h.booking_id,
+                    slot: h.slot,
+                    blocked: blocked_by(h.slot, &p.rules),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn request(slot: Interval, urgency: Urgency, pool: bool, wait: bool) -> BookingRequest {
+    BookingRequest {
+        target: if pool {
+            Target::Pool("computers".into())
+        } else {
+            Target::Resource(1)
+        },
+        slot,
+        purpose: "paperwork".into(),
+        urgency,
+        reason: (urgency > Urgency::Routine).then(|| "due today".into()),
+        headcount: None,
+        group_id: None,
+        recurrence: None,
+        on_conflict: if wait {
+            OnConflict::Waitlist
+        } else {
+            OnConflict::Fail
+        },
+        flexible: false,
+        latest_start: None,
+    }
+}
+
+#[derive(Debug)]
+struct Case {
+    places: Vec<Place>,
+    req: BookingRequest,
+    occurrences: Vec<Interval>,
+    urgent_used: u32,
+    held: u32,
+    future_held: u32,
+    approval: bool,
+    admin: bool,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        resources(),
+        (0i64..96, 1i64..8, urgency(), any::<bool>(), any::<bool>()),
+        (0u32..5, 0u32..6, 0u32..12, any::<bool>(), any::<bool>()),
+    )
+        .prop_map(
+            |(
+                (places, _),
+                (start, len, by, pool_wide, wait),
+                (urgent_used, held, future_held, approval, admin),
+            )| {
+                let slot = Interval::of(at(start * 15), at((start + len) * 15));
+                let pool = pool_wide || places.len() == 1;
+                let places = if pool { places } else { places[..1].to_vec() };
+                Case {
+                    req: request(slot, by, pool, wait),
+                    occurrences: vec![slot],
+                    places,
+                    urgent_used,
+                    held,
+                    future_held,
+                    approval,
+                    admin,
+                }
+            },
+        )
+}
+
+fn snapshot(c: &Case) -> Snapshot<'_> {
+    let monday = week_start(local_date(TZ, c.req.slot.start));
+    Snapshot {
+        tz: TZ,
+        now: at(-24 * 60),
+        request: &c.req,
+        occurrences: &c.occurrences,
+        offered: offered(&c.places, c.approval),
+        own_seats: vec![],
+        places: c.places.clone(),
+        urgent_used: c.urgent_used,
+        urgent_quota: 3,
+        held_per_week: BTreeMap::from([(monday, c.held)]),
+        future_held: c.future_held,
+        future_cap: Some(10),
+        approval_waived: c.admin,
+    }
+}
+
+proptest! {
+    #[test]
+    fn a_booking_never_overlaps_a_kept_booking(c in case()) {
+        let s = snapshot(&c);
+        if let Decision::Book(b) = decide(&s) {
+            let gone: Vec<i64> = b.displace.iter().flat_map(|p| p.displaced.iter().map(|d| d.booking_id)).collect();
+            let place = c.places.iter().find(|p| p.resource_id == b.resource_id).unwrap();
+            for i in &b.book {
+                let blocked = blocked_by(c.occurrences[*i], &place.rules);
+                for h in place.holdings.iter().filter(|h| !gone.contains(&h.booking_id)) {
+                    prop_assert!(!blocked_by(h.slot, &place.rules).overlaps(&blocked), "{:?} overlaps kept {:?}", b, h);
+                }
+            }
+            // Moved bookings land where nothing kept, nor the request, is.
+            if let Some(plan) = &b.displace {
+                for d in &plan.displaced {
+                    if let Fate::MovedTo { resource_id, slot } = &d.outcome {
+                        let target = c.places.iter().find(|p| p.resource_id == *resource_id).unwrap();
+                        let blocked = blocked_by(*slot, &target.rules);
+                        for h in target.holdings.iter().filter(|h| !gone.contains(&h.booking_id)) {
+                            prop_assert!(!blocked_by(h.slot, &target.rules).overlaps(&blocked));
+                        }
+                        if *resource_id == b.resource_id {
+                            prop_assert!(!blocked_by(c.req.slot, &target.rules).overlaps(&blocked));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_bookings_of_lower_urgency_give_way(c in case()) {
+        let s = snapshot(&c);
+        if let Decision::Book(Booked { displace: Some(plan), .. }) = decide(&s) {
+            prop_assert!(c.req.urgency > Urgency::Routine);
+            for d in &plan.displaced {
+                let h = c.places.iter().flat_map(|p| &p.holdings).find(|h| h.booking_id == d.booking_id).unwrap();
+                prop_assert!(h.urgency < c.req.urgency, "{:?} displaced by {:?}", h, c.req.urgency);
+                prop_assert!(!h.checked_in);
+            }
+        }
+    }
+
+    #[test]
+    fn a_refusal_always_names_a_rule_and_quotas_hold(c in case()) {
+        let s = snapshot(&c);
+        match decide(&s) {
+            Decision::Refuse(Refusal::Rules(v)) => {
+                prop_assert!(!v.is_empty());
+                // The refusal's rule is the first violation's.
+                let by = Refusal::Rules(v.clone()).rule();
+                prop_assert_eq!(by, RefusedBy::Rule(v[0].rule));
+            }
+            Decision::Refuse(r @ (Refusal::Taken { .. } | Refusal::SeriesTaken(_))) => {
+                prop_assert_eq!(r.rule(), RefusedBy::Taken);
+            }
+            Decision::Refuse(Refusal::OneSeat(_)) => prop_assert!(false, "no own seats were given"),
+            Decision::Queue { resource_id } => {
+                prop_assert_eq!(c.req.on_conflict, OnConflict::Waitlist);
+                prop_assert!(c.places.iter().any(|p| p.resource_id == resource_id));
+            }
+            Decision::Book(b) => {
+                prop_assert!(!(c.req.urgency == Urgency::Urgent && c.urgent_used >= 3), "over the urgent quota");
+                prop_assert!(c.held < 4, "over the weekly quota");
+                prop_assert!(c.future_held < 10, "over the future cap");
+                let expected = if c.approval && !c.admin { BookingStatus::Pending } else { BookingStatus::Confirmed };
+                prop_assert_eq!(b.status, expected);
+                prop_assert_eq!(b.book.clone(), vec![0]);
+            }
+        }
+    }
+
+    /// A free request is booked, not refused or queued: the decision does
+    /// not invent obstacles.
+    #[test]
+    fn a_free_time_within_the_quotas_is_booked(c in case()) {
+        let s = snapshot(&c);
+        let free = c.places.iter().any(|p| {
+            let blocked = blocked_by(c.req.slot, &p.rules);
+            p.holdings.iter().all(|h| !blocked_by(h.slot, &p.rules).overlaps(&blocked))
+        });
+        let within = !(c.req.urgency == Urgency::Urgent && c.urgent_used >= 3) && c.held < 4 && c.future_held < 10;
+        if free && within {
+            let booked = matches!(decide(&s), Decision::Book(Booked { displace: None, .. }));
+            prop_assert!(booked);
+        }
+    }
+}
+
+#[test]
+fn one_person_one_seat() {
+    let slot = Interval::of(at(600), at(660));
+    let req = request(slot, Urgency::Routine, true, false);
+    let occurrences = [slot];
+    let places = vec![Place {
+        resource_id: 1,
+        rules: rules(0, false),
+        opening: None,
+        blackouts: vec![],
+        retired: false,
+        holdings: vec![],
+    }];
+    let mine = Busy {
+        booking_id: 9,
+        slot: Interval::of(at(630), at(700)),
+        blocked: Interval::of(at(630), at(700)),
+    };
+    let s = Snapshot {
+        tz: TZ,
+        now: at(0),
+        request: &req,
+        occurrences: &occurrences,
+        offered: offered(&places, false),
+        own_seats: vec![(7, mine)],
+        places,
+        urgent_used: 0,
+        urgent_quota: 3,
+        held_per_week: BTreeMap::new(),
+        future_held: 0,
+        future_cap: None,
+        approval_waived: false,
+    };
+    match decide(&s) {
+        Decision::Refuse(r @ Refusal::OneSeat(_)) => assert_eq!(r.rule(), RefusedBy::OneSeat),
+        other => panic!("{other:?}"),
+    }
+}

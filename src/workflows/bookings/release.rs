@@ -1,0 +1,95 @@
+//! Giving back what nobody claimed: computer and desk bookings whose holder
+//! did not check in within the release time.
+
+use chrono::{DateTime, Utc};
+
+use crate::store::bookings::{self, Booking};
+use crate::store::resources::Resource;
+use crate::store::sites;
+use crate::db::{DbConn, Lock, backend};
+use crate::domain::booking::{self, BookingStatus};
+use crate::domain::resource::Rules;
+use crate::errors::ApiError;
+use crate::mail::templates::Kind;
+use crate::notify::Notifier;
+use crate::workflows::priority;
+
+/// Releases bookings on these resources (or everywhere) whose holder did
+/// not check in within the resource's release time. Returns them.
+pub fn release_unclaimed(
+    conn: &mut DbConn,
+    notifier: &Notifier,
+    resource_ids: Option<&[i64]>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Booking>, ApiError> {
+    let candidates = bookings::unclaimed_started(conn, resource_ids, now.naive_utc())?;
+    let mut site_ids: Vec<i64> = candidates.iter().map(|(b, _)| b.site_id).collect();
+    site_ids.sort_unstable();
+    site_ids.dedup();
+    let locks: Vec<Lock> = site_ids.iter().map(|id| Lock::Site(*id)).collect();
+    backend::lock(conn, &locks)?;
+    let mut released: Vec<Booking> = Vec::new();
+    for (booking, rules_json) in candidates {
+        let rules: Rules = match serde_json::from_str(&rules_json) {
+            Ok(r) => r,
+            Err(_) => continue,
+        };
+        if booking::lapsed(
+            &rules,
+            booking.checked_in_at.is_some(),
+            booking.starts_at.and_utc(),
+            now,
+        ) && bookings::end(conn, booking.id, BookingStatus::Released, None, now.naive_utc())?
+        {
+            let site = sites::by_id(conn, booking.site_id)?;
+            notifier.bookings(
+                conn,
+                &site,
+                Kind::BookingReleased,
+                std::slice::from_ref(&booking),
+                None,
+                now.naive_utc(),
+            )?;
+            released.push(booking);
+        }
+    }
+    Ok(released)
+}
+
+/// [`release_unclaimed`] on these resources. Only a resource whose rules
+/// ask for check-in can have a booking to release (see
+/// [`booking::lapsed`]), so the others are not searched at all.
+pub fn release_unclaimed_on(
+    conn: &mut DbConn,
+    notifier: &Notifier,
+    on: &[Resource],
+    now: DateTime<Utc>,
+) -> Result<Vec<Booking>, ApiError> {
+    let ids: Vec<i64> = on
+        .iter()
+        .filter(|r| r.rules().check_in_required)
+        .map(|r| r.id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    release_unclaimed(conn, notifier, Some(&ids), now)
+}
+
+/// The release job: frees unclaimed bookings everywhere and serves the
+/// waitlists of the sites where room freed up.
+pub fn release_and_serve(
+    conn: &mut DbConn,
+    notifier: &Notifier,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    let released = release_unclaimed(conn, notifier, None, now)?;
+    let mut site_ids: Vec<i64> = released.iter().map(|b| b.site_id).collect();
+    site_ids.sort_unstable();
+    site_ids.dedup();
+    for id in site_ids {
+        let site = sites::by_id(conn, id)?;
+        priority::serve_waitlist(conn, &site, notifier, now)?;
+    }
+    Ok(released.len())
+}
