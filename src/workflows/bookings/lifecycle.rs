@@ -5,9 +5,6 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use crate::store::access::SiteAccess;
-use crate::store::bookings::{self, Booking, Series};
-use crate::store::resources::{self, Resource};
 use crate::db::{DbConn, Lock, backend};
 use crate::domain::booking::BookingStatus;
 use crate::domain::interval::Interval;
@@ -15,6 +12,9 @@ use crate::domain::local_time::local_date;
 use crate::errors::ApiError;
 use crate::mail::templates::Kind;
 use crate::notify::Notifier;
+use crate::store::access::SiteAccess;
+use crate::store::bookings::{self, Booking, Series};
+use crate::store::resources::{self, Resource};
 use crate::workflows::priority;
 
 /// Cancels a booking (its owner or an admin); the owner is told and the

@@ -3,15 +3,15 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::store::bookings::{self, Booking};
-use crate::store::resources::Resource;
-use crate::store::sites;
 use crate::db::{DbConn, Lock, backend};
 use crate::domain::booking::{self, BookingStatus};
 use crate::domain::resource::Rules;
 use crate::errors::ApiError;
 use crate::mail::templates::Kind;
 use crate::notify::Notifier;
+use crate::store::bookings::{self, Booking};
+use crate::store::resources::Resource;
+use crate::store::sites;
 use crate::workflows::priority;
 
 /// Releases bookings on these resources (or everywhere) whose holder did

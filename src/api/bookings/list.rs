@@ -1,0 +1,170 @@
+//! Reading bookings: a period's list (paged) and one booking.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use serde::Deserialize;
+
+use super::*;
+use crate::auth::AuthUser;
+use crate::clock;
+use crate::domain::booking::BookingStatus;
+use crate::domain::interval::Interval;
+use crate::domain::local_time::{local_date, resolve_lenient};
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store;
+use crate::store::access::site_access;
+use crate::store::bookings::BookingFilter;
+use crate::store::pagination::Page;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BookingQuery {
+    /// Start of the period (RFC 3339); default: the start of today, site time.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<DateTime<FixedOffset>>,
+    /// End of the period; default: a week after `from`; at most 366 days after it.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<DateTime<FixedOffset>>,
+    pub resource_id: Option<i64>,
+    /// Only the caller's own bookings.
+    #[serde(default)]
+    pub mine: bool,
+    pub status: Option<BookingStatus>,
+    pub group_id: Option<i64>,
+    /// 1 to 100, default 50.
+    pub limit: Option<i64>,
+    /// The `next` value of the previous page.
+    pub after: Option<String>,
+}
+
+/// A period for list queries: defaults, order and the 366-day cap.
+pub fn query_window(
+    tz: chrono_tz::Tz,
+    from: Option<DateTime<FixedOffset>>,
+    to: Option<DateTime<FixedOffset>>,
+    default_days: i64,
+    now: DateTime<Utc>,
+) -> Result<Interval, ApiError> {
+    let start = match from {
+        Some(f) => f.with_timezone(&Utc),
+        None => resolve_lenient(tz, local_date(tz, now).and_hms_opt(0, 0, 0).expect("midnight")),
+    };
+    let end = match to {
+        Some(t) => t.with_timezone(&Utc),
+        None => start + Duration::days(default_days),
+    };
+    if end <= start {
+        return Err(ApiError::invalid("to", "must be after from"));
+    }
+    if end - start > Duration::days(MAX_QUERY_DAYS) {
+        return Err(ApiError::invalid(
+            "to",
+            format!("a query spans at most {MAX_QUERY_DAYS} days"),
+        ));
+    }
+    Ok(Interval::of(start, end))
+}
+
+fn parse_cursor(after: &Option<String>) -> Result<Option<(chrono::NaiveDateTime, i64)>, ApiError> {
+    let Some(s) = after else { return Ok(None) };
+    let bad = || ApiError::invalid("after", "must be the `next` value of a previous page");
+    let (micros, id) = s.split_once('_').ok_or_else(bad)?;
+    let micros: i64 = micros.parse().map_err(|_| bad())?;
+    let id: i64 = id.parse().map_err(|_| bad())?;
+    let t = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
+    Ok(Some((t.naive_utc(), id)))
+}
+
+/// The site's bookings in a period, in start order (any member; who and
+/// why are shown to staff, admins and the owner).
+#[utoipa::path(
+    tag = "bookings",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), BookingQuery),
+    responses((status = 200, body = Page<BookingView>), (status = 422, content_type = "application/problem+json"))
+)]
+#[get("/api/v1/sites/{site}/bookings")]
+pub async fn list_bookings(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<BookingQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let q = query.into_inner();
+    let page = store::pagination::PageQuery {
+        limit: q.limit,
+        after: None,
+    }
+    .parse()?;
+    let after = parse_cursor(&q.after)?;
+    let now = clock::now_utc();
+    let out = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            let window = query_window(access.site.tz(), q.from, q.to, 7, now)?;
+            let filter = BookingFilter {
+                window,
+                resource_id: q.resource_id,
+                owner_id: q.mine.then_some(user.id),
+                status: q.status,
+                group_id: q.group_id,
+                after,
+                limit: page.limit + 1,
+            };
+            let rows = store::bookings::list(conn, access.site.id, &filter)?;
+            let more = rows.len() as i64 > page.limit;
+            let rows = &rows[..rows.len().min(page.limit as usize)];
+            let next = if more {
+                rows.last()
+                    .map(|(b, _, _)| format!("{}_{}", b.starts_at.and_utc().timestamp_micros(), b.id))
+            } else {
+                None
+            };
+            let items: Vec<BookingView> = rows
+                .iter()
+                .map(|(b, owner, resource)| view(&access, b, Some(owner), Some(resource)))
+                .collect();
+            Ok(Page { items, next })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// One booking (any member of the site).
+#[utoipa::path(
+    tag = "bookings",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ("id" = i64, Path)),
+    responses((status = 200, body = BookingView), (status = 404, content_type = "application/problem+json"))
+)]
+#[get("/api/v1/sites/{site}/bookings/{id}")]
+pub async fn get_booking(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let v = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            let b = store::bookings::by_id(conn, access.site.id, id)?;
+            let names: HashMap<i64, String> = store::bookings::user_names(conn, &[b.owner_id])?
+                .into_iter()
+                .collect();
+            Ok(view(
+                &access,
+                &b,
+                names.get(&b.owner_id).map(String::as_str),
+                None,
+            ))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
