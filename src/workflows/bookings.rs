@@ -164,7 +164,6 @@ pub fn release_unclaimed(
                 &site,
                 Kind::BookingReleased,
                 std::slice::from_ref(&booking),
-                None,
                 now.naive_utc(),
             )?;
             released.push(booking);
@@ -644,7 +643,6 @@ pub fn create(
             &access.caller,
             Kind::BookingConfirmed,
             &bookings,
-            None,
             now.naive_utc(),
         )?;
     }
@@ -696,21 +694,19 @@ pub fn cancel(
             booking.status
         )));
     }
-    let why = (booking.owner_id != access.user_id).then(|| {
-        (
-            "管理员取消了这个预约。".to_owned(),
-            "An admin of the site cancelled it.".to_owned(),
-        )
-    });
+    let by_admin = booking.owner_id != access.user_id;
     let booking = store::by_id(conn, access.site.id, booking_id)?;
-    notifier.bookings(
-        conn,
-        &access.site,
-        Kind::BookingCancelled,
-        std::slice::from_ref(&booking),
-        why,
-        now.naive_utc(),
-    )?;
+    if by_admin {
+        notifier.booking_cancelled_by_admin(conn, &access.site, &booking, now.naive_utc())?;
+    } else {
+        notifier.bookings(
+            conn,
+            &access.site,
+            Kind::BookingCancelled,
+            std::slice::from_ref(&booking),
+            now.naive_utc(),
+        )?;
+    }
     priority::serve_waitlist(conn, &access.site, notifier, now)?;
     Ok(booking)
 }
@@ -739,18 +735,7 @@ pub fn retire_resource(
             now.naive_utc(),
         )? {
             let ended = store::by_id(conn, access.site.id, b.id)?;
-            let why = Some((
-                format!("{} 已停用。", resource.name),
-                format!("{} has been taken out of use.", resource.name),
-            ));
-            notifier.bookings(
-                conn,
-                &access.site,
-                Kind::BookingCancelled,
-                std::slice::from_ref(&ended),
-                why,
-                now.naive_utc(),
-            )?;
+            notifier.resource_retired(conn, &access.site, &resource, &ended, now.naive_utc())?;
             cancelled.push(b.id);
         }
     }
@@ -801,7 +786,6 @@ pub fn decide(
         &access.site,
         kind,
         std::slice::from_ref(&booking),
-        None,
         now.naive_utc(),
     )?;
     if !approve {
