@@ -16,10 +16,13 @@
 //! - [`workflows`]: use cases (make a booking, cancel, check in) that
 //!   combine the core's rules with the store in one transaction.
 //! - [`jobs`]: the scheduler and the outbox worker inside the server.
-//! - [`notify`]: which event tells whom what (queued in the outbox, in the
-//!   same transaction as the event).
-//! - [`mail`]: templates, calendar attachments, message building, and the
+//! - [`notify`]: the words of every message, one method per event the
+//!   workflows report (queued in the outbox, in the same transaction as
+//!   the event).
+//! - [`mail`]: layout, calendar attachments, message building, and the
 //!   transports (SMTP, `.eml` files, memory).
+//! - [`words`]: the Chinese and English words mail and the board share
+//!   (weekdays, time ranges, urgencies).
 //! - [`pages`]: server-rendered HTML for people (password pages, the board).
 //! - [`errors`]: `ApiError` and the problem+json error policy.
 //! - [`startup`]: `Application::build`, binding, middleware.
@@ -47,4 +50,5 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod words;
 pub mod workflows;

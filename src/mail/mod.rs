@@ -1,4 +1,5 @@
-//! Outgoing mail: what a notification says ([`templates`], [`ics`]), how it
+//! Outgoing mail: how a notification is laid out ([`templates`], [`ics`];
+//! its words are written in [`crate::notify`]), how it
 //! is kept in the outbox until sent ([`content`]), how a
 //! stored message becomes an RFC 5322 message ([`compose`]), and where it
 //! goes ([`Mailer`]: SMTP in production, `.eml` files by default, memory

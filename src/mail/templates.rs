@@ -1,10 +1,9 @@
-//! What each notification says, in Chinese (the default) and English, as
-//! plain text and HTML. Every notification is a [`Note`]: a subject, a few
-//! sentences, an optional list (times, dates) and an optional link; one
-//! layout renders them all, escaping every user-supplied word in HTML.
+//! The kinds of mail and how a notification is laid out, as plain text and
+//! HTML. Every notification is a [`Note`]: a subject, a few sentences, an
+//! optional list (times, dates) and an optional link; one layout renders
+//! them all, escaping every user-supplied word in HTML. What each one says
+//! is written in [`crate::notify`].
 
-use chrono::{DateTime, Datelike, Utc};
-use chrono_tz::Tz;
 use maud::{DOCTYPE, html};
 
 use crate::domain::person::Language;
@@ -156,68 +155,6 @@ pub fn render(note: &Note, language: Language) -> Rendered {
     }
 }
 
-/// Words that differ by language.
-pub struct Words {
-    pub language: Language,
-}
-
-impl Words {
-    pub fn new(language: Language) -> Words {
-        Words { language }
-    }
-
-    fn zh(&self) -> bool {
-        self.language == Language::ZhCn
-    }
-
-    /// Picks the sentence for the reader's language.
-    pub fn pick(&self, zh: impl Into<String>, en: impl Into<String>) -> String {
-        if self.zh() { zh.into() } else { en.into() }
-    }
-
-    pub fn greeting(&self, name: &str) -> String {
-        self.pick(format!("{name}，您好："), format!("Dear {name},"))
-    }
-
-    pub fn footer(&self, site: &str) -> String {
-        self.pick(
-            format!("{site} · 社区公共客厅 livingroom。可在个人设置中关闭此类通知。"),
-            format!("{site} · livingroom. You can turn off this kind of mail in your settings."),
-        )
-    }
-
-    pub fn security_footer(&self, site: &str) -> String {
-        self.pick(
-            format!("{site} · 社区公共客厅 livingroom。这是账户安全邮件。"),
-            format!("{site} · livingroom. This is account security mail."),
-        )
-    }
-
-    /// A time range in the site's zone: "2026-11-23 周一 15:30–16:15".
-    pub fn range(&self, tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-        let s = start.with_timezone(&tz);
-        let e = end.with_timezone(&tz);
-        let same_day = s.date_naive() == e.date_naive();
-        let end_fmt = if same_day {
-            e.format("%H:%M").to_string()
-        } else {
-            e.format("%Y-%m-%d %H:%M").to_string()
-        };
-        if self.zh() {
-            const DAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
-            format!(
-                "{} {} {}–{}",
-                s.format("%Y-%m-%d"),
-                DAYS[s.weekday().num_days_from_monday() as usize],
-                s.format("%H:%M"),
-                end_fmt
-            )
-        } else {
-            format!("{} {}–{}", s.format("%a %-d %b %Y,"), s.format("%H:%M"), end_fmt)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,22 +176,5 @@ mod tests {
         for k in Kind::ALL {
             assert_eq!(Kind::from_code(k.code()), Some(k));
         }
-    }
-
-    #[test]
-    fn ranges_read_naturally() {
-        let tz: Tz = "Asia/Shanghai".parse().unwrap();
-        let start = DateTime::parse_from_rfc3339("2026-11-23T15:30:00+08:00")
-            .unwrap()
-            .with_timezone(&Utc);
-        let end = start + chrono::Duration::minutes(45);
-        assert_eq!(
-            Words::new(Language::ZhCn).range(tz, start, end),
-            "2026-11-23 周一 15:30–16:15"
-        );
-        assert_eq!(
-            Words::new(Language::En).range(tz, start, end),
-            "Mon 23 Nov 2026, 15:30–16:15"
-        );
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
@@ -17,6 +17,7 @@ use crate::db::DbConn;
 use crate::domain::availability::{ResourceCalendar, free_windows};
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{local_date, resolve_lenient, week_start};
+use crate::domain::person::Language;
 use crate::domain::resource::ResourceKind;
 use crate::errors::ApiError;
 use crate::state::AppState;
@@ -25,6 +26,7 @@ use crate::store::groups;
 use crate::store::resources::{self, ResourceFilter};
 use crate::store::rota as rota_store;
 use crate::store::sites::{self, Site};
+use crate::words::Words;
 use crate::workflows::duties::{self, OccurrenceView};
 
 const CSS: &str = include_str!("assets/board.css");
@@ -41,26 +43,9 @@ pub struct BoardQuery {
     lang: Option<String>,
 }
 
-/// Words in the board's language.
-#[derive(Clone, Copy)]
-struct T {
-    en: bool,
-}
-
-impl T {
-    fn s(self, zh: &'static str, en: &'static str) -> &'static str {
-        if self.en { en } else { zh }
-    }
-
-    fn code(self) -> &'static str {
-        if self.en { "en" } else { "zh-CN" }
-    }
-
-    fn weekday(self, date: NaiveDate) -> &'static str {
-        const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
-        const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        let i = date.weekday().num_days_from_monday() as usize;
-        if self.en { EN[i] } else { ZH[i] }
+impl BoardQuery {
+    fn words(&self) -> Words {
+        Words::new(Language::from_code(self.lang.as_deref().unwrap_or_default()))
     }
 }
 
@@ -236,10 +221,10 @@ fn gather(conn: &mut DbConn, slug: &str, now: DateTime<Utc>) -> Result<Board, Ap
     })
 }
 
-fn page(t: T, title: &str, refresh: bool, body: Markup) -> Markup {
+fn page(w: Words, title: &str, refresh: bool, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang=(t.code()) {
+        html lang=(w.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -253,57 +238,57 @@ fn page(t: T, title: &str, refresh: bool, body: Markup) -> Markup {
     }
 }
 
-fn names(list: &[String], t: T) -> String {
+fn names(list: &[String], w: Words) -> String {
     if list.is_empty() {
-        t.s("（待定）", "(open)").to_owned()
+        w.word("（待定）", "(open)").to_owned()
     } else {
-        list.join(t.s("、", ", "))
+        list.join(w.word("、", ", "))
     }
 }
 
-fn render(b: &Board, t: T) -> Markup {
+fn render(b: &Board, w: Words) -> Markup {
     let tz = b.site.tz();
     let today = local_date(tz, b.now);
     page(
-        t,
+        w,
         &b.site.name,
         true,
         html! {
             header {
                 h1 { (b.site.name) }
-                span.updating role="status" { (t.s("更新中…", "updating…")) }
-                span.clock { (today.format("%Y-%m-%d").to_string()) " " (t.weekday(today)) " " (hm(tz, b.now)) }
+                span.updating role="status" { (w.word("更新中…", "updating…")) }
+                span.clock { (today.format("%Y-%m-%d").to_string()) " " (w.weekday(today)) " " (hm(tz, b.now)) }
             }
             main {
                 section #desk {
-                    h2 { (t.s("前台值班", "Front desk")) }
+                    h2 { (w.word("前台值班", "Front desk")) }
                     @if b.desk_now.is_empty() {
-                        p.muted { (t.s("现在没有人值班", "Nobody on the desk now")) }
+                        p.muted { (w.word("现在没有人值班", "Nobody on the desk now")) }
                     }
                     @for s in &b.desk_now {
-                        p.big { (names(&s.names, t)) }
+                        p.big { (names(&s.names, w)) }
                         p { (s.label) " " span.time { (hm(tz, s.starts_at)) "–" (hm(tz, s.ends_at)) } }
                     }
                     @if let Some(s) = &b.desk_next {
-                        p.muted { (t.s("下一班：", "Next: ")) (names(&s.names, t)) " " span.time { (hm(tz, s.starts_at)) } }
+                        p.muted { (w.word("下一班：", "Next: ")) (names(&s.names, w)) " " span.time { (hm(tz, s.starts_at)) } }
                     }
                 }
                 section #computers {
-                    h2 { (t.s("共享电脑", "Computers")) }
+                    h2 { (w.word("共享电脑", "Computers")) }
                     ul {
                         @for (name, state) in &b.computers {
                             li {
                                 (name) ": "
                                 @match state {
-                                    ComputerState::Free { busy_from: None } => span.free { (t.s("空闲", "free")) },
+                                    ComputerState::Free { busy_from: None } => span.free { (w.word("空闲", "free")) },
                                     ComputerState::Free { busy_from: Some(at) } => {
-                                        span.free { (t.s("空闲", "free")) }
-                                        " " span.muted { (t.s("至 ", "until ")) span.time { (hm(tz, *at)) } }
+                                        span.free { (w.word("空闲", "free")) }
+                                        " " span.muted { (w.word("至 ", "until ")) span.time { (hm(tz, *at)) } }
                                     },
                                     ComputerState::InUse { until, next_free } => {
-                                        span.busy { (t.s("使用中，至 ", "in use until ")) span.time { (hm(tz, *until)) } }
+                                        span.busy { (w.word("使用中，至 ", "in use until ")) span.time { (hm(tz, *until)) } }
                                         @if let Some(f) = next_free {
-                                            " " span.muted { (t.s("下次空闲 ", "next free ")) span.time { (hm(tz, *f)) } }
+                                            " " span.muted { (w.word("下次空闲 ", "next free ")) span.time { (hm(tz, *f)) } }
                                         }
                                     },
                                 }
@@ -312,36 +297,36 @@ fn render(b: &Board, t: T) -> Markup {
                     }
                 }
                 section #rooms {
-                    h2 { (t.s("今日活动室", "Rooms today")) }
+                    h2 { (w.word("今日活动室", "Rooms today")) }
                     ul {
                         @for (name, items) in &b.rooms {
                             li {
                                 strong { (name) }
-                                @if items.is_empty() { " " span.free { (t.s("全天空闲", "free all day")) } }
+                                @if items.is_empty() { " " span.free { (w.word("全天空闲", "free all day")) } }
                                 @for i in items {
                                     br;
                                     span.time { (hm(tz, i.starts_at)) "–" (hm(tz, i.ends_at)) }
-                                    " " (if i.what.is_empty() { t.s("已预约", "booked").to_owned() } else { i.what.clone() })
+                                    " " (if i.what.is_empty() { w.word("已预约", "booked").to_owned() } else { i.what.clone() })
                                 }
                             }
                         }
                     }
                 }
                 section #duties {
-                    h2 { (t.s("本周志愿者值班", "Volunteer duty this week")) }
+                    h2 { (w.word("本周志愿者值班", "Volunteer duty this week")) }
                     ul {
-                        @if b.duties.is_empty() { li.muted { (t.s("本周没有值班", "No duties this week")) } }
+                        @if b.duties.is_empty() { li.muted { (w.word("本周没有值班", "No duties this week")) } }
                         @for d in &b.duties {
                             li {
-                                (t.weekday(d.date)) " " span.time { (d.start) "–" (d.end) } " " strong { (d.name) } ": "
-                                @if d.signed_up.is_empty() { span.busy { (t.s("缺人", "needs a volunteer")) } }
-                                @else { (d.signed_up.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(t.s("、", ", "))) }
+                                (w.weekday(d.date)) " " span.time { (d.start) "–" (d.end) } " " strong { (d.name) } ": "
+                                @if d.signed_up.is_empty() { span.busy { (w.word("缺人", "needs a volunteer")) } }
+                                @else { (d.signed_up.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(w.word("、", ", "))) }
                             }
                         }
                     }
                 }
             }
-            footer { (t.s("每分钟自动更新", "Updates every minute")) " · livingroom" }
+            footer { (w.word("每分钟自动更新", "Updates every minute")) " · livingroom" }
         },
     )
 }
@@ -354,12 +339,12 @@ fn respond(markup: Markup) -> HttpResponse {
         .body(markup.into_string())
 }
 
-fn not_found(t: T) -> HttpResponse {
+fn not_found(w: Words) -> HttpResponse {
     let markup = page(
-        t,
+        w,
         "404",
         false,
-        html! { main { p { (t.s("没有这个居委会。", "No such committee.")) } } },
+        html! { main { p { (w.word("没有这个居委会。", "No such committee.")) } } },
     );
     HttpResponse::NotFound()
         .content_type("text/html; charset=utf-8")
@@ -408,14 +393,12 @@ pub async fn board(
     path: web::Path<String>,
     q: web::Query<BoardQuery>,
 ) -> HttpResponse {
-    let t = T {
-        en: q.lang.as_deref() == Some("en"),
-    };
+    let w = q.words();
     let slug = path.into_inner();
     let now = clock::now_utc();
     match state.db.read(move |conn| gather(conn, &slug, now)).await {
-        Ok(b) => respond(render(&b, t)),
-        Err(e) if e.kind() == crate::errors::ProblemType::NotFound => not_found(t),
+        Ok(b) => respond(render(&b, w)),
+        Err(e) if e.kind() == crate::errors::ProblemType::NotFound => not_found(w),
         Err(e) => {
             let mut res = actix_web::ResponseError::error_response(&e);
             res.headers_mut().insert(
@@ -435,9 +418,7 @@ pub async fn week(
     path: web::Path<String>,
     q: web::Query<BoardQuery>,
 ) -> HttpResponse {
-    let t = T {
-        en: q.lang.as_deref() == Some("en"),
-    };
+    let w = q.words();
     let slug = path.into_inner();
     let now = clock::now_utc();
     let gathered = state
@@ -492,43 +473,43 @@ pub async fn week(
         .await;
     let (site, monday, desk, room_items, duty_list) = match gathered {
         Ok(g) => g,
-        Err(_) => return not_found(t),
+        Err(_) => return not_found(w),
     };
     let tz = site.tz();
     let days: Vec<NaiveDate> = (0..7).map(|i| monday + Duration::days(i)).collect();
     let markup = page(
-        t,
+        w,
         &site.name,
         false,
         html! {
             header {
-                h1 { (site.name) " · " (t.s("本周安排", "This week")) }
+                h1 { (site.name) " · " (w.word("本周安排", "This week")) }
                 span { (monday.format("%Y-%m-%d").to_string()) " – " ((monday + Duration::days(6)).format("%Y-%m-%d").to_string()) }
             }
             table.week {
                 thead { tr {
-                    th { (t.s("日期", "Day")) }
-                    th { (t.s("前台值班", "Front desk")) }
-                    th { (t.s("活动室", "Rooms")) }
-                    th { (t.s("志愿者值班", "Volunteer duty")) }
+                    th { (w.word("日期", "Day")) }
+                    th { (w.word("前台值班", "Front desk")) }
+                    th { (w.word("活动室", "Rooms")) }
+                    th { (w.word("志愿者值班", "Volunteer duty")) }
                 } }
                 tbody {
                     @for d in &days {
                         tr {
-                            th { (t.weekday(*d)) br; (d.format("%m-%d").to_string()) }
+                            th { (w.weekday(*d)) br; (d.format("%m-%d").to_string()) }
                             td { @for s in desk.iter().filter(|s| local_date(tz, s.starts_at) == *d) {
-                                span.time { (hm(tz, s.starts_at)) "–" (hm(tz, s.ends_at)) } " " (names(&s.names, t)) br;
+                                span.time { (hm(tz, s.starts_at)) "–" (hm(tz, s.ends_at)) } " " (names(&s.names, w)) br;
                             } }
                             td { @for (_, item) in room_items.iter().filter(|(date, _)| date == d) { (item) br; } }
                             td { @for o in duty_list.iter().filter(|o| o.date == *d) {
                                 span.time { (o.start) "–" (o.end) } " " (o.name) ": "
-                                (o.signed_up.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(t.s("、", ", "))) br;
+                                (o.signed_up.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(w.word("、", ", "))) br;
                             } }
                         }
                     }
                 }
             }
-            p.no-print.muted { (PreEscaped("&#128424;")) " " (t.s("用 A4 横向打印", "Print on A4, landscape")) }
+            p.no-print.muted { (PreEscaped("&#128424;")) " " (w.word("用 A4 横向打印", "Print on A4, landscape")) }
         },
     );
     respond(markup)

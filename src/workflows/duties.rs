@@ -15,8 +15,7 @@ use crate::domain::duty::{Commitment, Occurrence, Refusal, check_signup, occurre
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{format_clock, local_date, parse_clock};
 use crate::errors::ApiError;
-use crate::mail::templates::{Kind, Note, Words};
-use crate::notify::{Notifier, Outgoing};
+use crate::notify::Notifier;
 use crate::store::access::SiteAccess;
 use crate::store::bookings::{self as booking_store, NewBooking};
 use crate::store::duties::{self as store, Duty, NewDuty, Signup};
@@ -410,43 +409,7 @@ pub fn absence(
         {
             continue;
         }
-        let w = Words::new(user.language());
-        let when = w.range(site.tz(), occ.slot.start, occ.slot.end);
-        let note = Note {
-            subject: w.pick(
-                format!("请求代班：{}", duty.name),
-                format!("Cover needed: {}", duty.name),
-            ),
-            greeting: w.greeting(&user.name),
-            paragraphs: vec![
-                w.pick(
-                    format!("{when} 的“{}”空出了一个名额。", duty.name),
-                    format!("A place is free on \"{}\", {when}.", duty.name),
-                ),
-                w.pick(
-                    "如果您能来，请报名（仅这一次）；先报名者得。",
-                    "If you can come, sign up for that date only; the first to sign up takes it.",
-                ),
-            ],
-            link: Some((
-                w.pick("查看值班表", "See the duty list"),
-                format!("{}/board/{}", notifier.public_url, site.slug),
-            )),
-            footer: w.footer(&site.name),
-            ..Note::default()
-        };
-        let key = format!("duty-{}-{}-cover-{}", duty.id, date, user.id);
-        if notifier.queue(
-            conn,
-            &user,
-            Outgoing {
-                kind: Kind::DutyCoverRequest,
-                event_key: &key,
-                note,
-                calendar: None,
-            },
-            now.naive_utc(),
-        )? {
+        if notifier.cover_needed(conn, site, &user, &duty, &occ, now.naive_utc())? {
             asked += 1;
         }
     }
@@ -543,30 +506,7 @@ pub fn send_reminders(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>
                 let Some(user) = users::by_id(conn, id)? else {
                     continue;
                 };
-                let w = Words::new(user.language());
-                let when = w.range(tz, occ.starts_at, occ.ends_at);
-                let note = Note {
-                    subject: w.pick(format!("明天值班提醒：{}", occ.name), format!("Reminder: {} tomorrow", occ.name)),
-                    greeting: w.greeting(&user.name),
-                    paragraphs: vec![w.pick(
-                        format!("提醒您明天（{when}）的“{}”值班。如果来不了，请在系统里登记请假，我们会请其他志愿者代班。", occ.name),
-                        format!("A reminder of your duty \"{}\" tomorrow, {when}. If you cannot come, record an absence and we will ask others to cover.", occ.name),
-                    )],
-                    footer: w.footer(&site.name),
-                    ..Note::default()
-                };
-                let key = format!("duty-{}-{}-reminder-{}", occ.duty_id, occ.date, id);
-                if notifier.queue(
-                    conn,
-                    &user,
-                    Outgoing {
-                        kind: Kind::DutyReminder,
-                        event_key: &key,
-                        note,
-                        calendar: None,
-                    },
-                    now.naive_utc(),
-                )? {
+                if notifier.duty_reminder(conn, &site, &user, &occ, now.naive_utc())? {
                     sent += 1;
                 }
             }
@@ -592,33 +532,7 @@ pub fn flag_short(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) ->
                 if !m.is_admin {
                     continue;
                 }
-                let w = Words::new(admin.language());
-                let when = w.range(tz, occ.starts_at, occ.ends_at);
-                let note = Note {
-                    subject: w.pick(
-                        format!("值班缺人：{}", occ.name),
-                        format!("Short of volunteers: {}", occ.name),
-                    ),
-                    greeting: w.greeting(&admin.name),
-                    paragraphs: vec![w.pick(
-                        format!("“{}”（{when}）还差 {} 人。", occ.name, occ.free),
-                        format!("\"{}\" ({when}) is still {} short.", occ.name, occ.free),
-                    )],
-                    footer: w.footer(&site.name),
-                    ..Note::default()
-                };
-                let key = format!("duty-{}-{}-short-{}", occ.duty_id, occ.date, admin.id);
-                if notifier.queue(
-                    conn,
-                    &admin,
-                    Outgoing {
-                        kind: Kind::DutyShort,
-                        event_key: &key,
-                        note,
-                        calendar: None,
-                    },
-                    now.naive_utc(),
-                )? {
+                if notifier.duty_short(conn, &site, &admin, &occ, now.naive_utc())? {
                     flagged += 1;
                 }
             }

@@ -10,19 +10,16 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::db::{DbConn, Lock, backend};
-use crate::domain::booking::{BookingRequest, Target};
-use crate::domain::booking::{BookingStatus, Urgency};
+use crate::domain::booking::{BookingRequest, BookingStatus, Target, Urgency};
 use crate::domain::interval::Interval;
 use crate::domain::priority::{Fate, Holding, Place, Plan, Waiting, plan_waitlist};
 use crate::errors::ApiError;
-use crate::mail::templates::{Kind, Note, Words};
-use crate::notify::{Notifier, Outgoing};
+use crate::notify::Notifier;
 use crate::store::access::SiteAccess;
 use crate::store::audit::{self, NewAudit};
 use crate::store::bookings::{self as store, Booking, NewBooking};
 use crate::store::resources::{self, Blackout, Resource};
 use crate::store::sites::Site;
-use crate::store::users;
 use crate::store::waitlist::{self, Entry, NewEntry};
 
 /// The resources' state as the priority rules see it.
@@ -208,7 +205,15 @@ pub fn relocate(
                     },
                     now.naive_utc(),
                 )?;
-                tell_displaced(conn, notifier, &access.site, victim, Some(&moved), None, req, now)?;
+                notifier.displaced(
+                    conn,
+                    &access.site,
+                    victim,
+                    &d.outcome,
+                    req.urgency,
+                    &reason,
+                    now.naive_utc(),
+                )?;
                 DisplacedView {
                     booking_id: victim.id,
                     moved_to: Some(MovedTo {
@@ -257,7 +262,15 @@ pub fn relocate(
                     },
                     now.naive_utc(),
                 )?;
-                tell_displaced(conn, notifier, &access.site, victim, None, Some(&entry), req, now)?;
+                notifier.displaced(
+                    conn,
+                    &access.site,
+                    victim,
+                    &d.outcome,
+                    req.urgency,
+                    &reason,
+                    now.naive_utc(),
+                )?;
                 DisplacedView {
                     booking_id: victim.id,
                     moved_to: None,
@@ -270,95 +283,6 @@ pub fn relocate(
         out.push(view);
     }
     Ok(out)
-}
-
-/// Tells a displaced owner what happened, why, and where they are now.
-#[allow(clippy::too_many_arguments)]
-fn tell_displaced(
-    conn: &mut DbConn,
-    notifier: &Notifier,
-    site: &Site,
-    victim: &Booking,
-    moved: Option<&Booking>,
-    entry: Option<&Entry>,
-    req: &BookingRequest,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let Some(owner) = users::by_id(conn, victim.owner_id)? else {
-        return Ok(());
-    };
-    let w = Words::new(owner.language());
-    let tz = site.tz();
-    let old_place = resources::by_id(conn, site.id, victim.resource_id)?.name;
-    let was = w.range(tz, victim.starts_at.and_utc(), victim.ends_at.and_utc());
-    let reason = req.reason.clone().unwrap_or_default();
-    let why = w.pick(
-        format!(
-            "有一项更紧急（{}）的工作需要这个时段：{}",
-            urgency_zh(req.urgency),
-            reason
-        ),
-        format!(
-            "A more urgent ({}) matter needed that time: {}",
-            req.urgency.code(),
-            reason
-        ),
-    );
-    let (kind, subject, now_where) = match (moved, entry) {
-        (Some(m), _) => {
-            let place = resources::by_id(conn, site.id, m.resource_id)?.name;
-            let when = w.range(tz, m.starts_at.and_utc(), m.ends_at.and_utc());
-            (
-                Kind::BookingRelocated,
-                w.pick(format!("预约已调整：{place}"), format!("Your booking moved: {place}")),
-                w.pick(format!("您的预约已改到：{place}，{when}。"), format!("It is now: {place}, {when}.")),
-            )
-        }
-        _ => (
-            Kind::BookingWaitlisted,
-            w.pick(format!("预约让位，已进入候补：{old_place}"), format!("Your booking gave way and is waitlisted: {old_place}")),
-            w.pick(
-                "没有其他空闲的时段，您已按原来的紧急程度进入候补名单；一有空位会自动为您预约并通知您。",
-                "No other time was free, so you are on the waitlist at your booking's urgency; you will be booked and told as soon as room frees up.",
-            ),
-        ),
-    };
-    let note = Note {
-        subject,
-        greeting: w.greeting(&owner.name),
-        paragraphs: vec![
-            w.pick(
-                format!("您原来的预约（{old_place}，{was}）让给了更紧急的工作。"),
-                format!("Your booking ({old_place}, {was}) gave way to more urgent work."),
-            ),
-            why,
-            now_where,
-        ],
-        footer: w.footer(&site.name),
-        ..Note::default()
-    };
-    let key = format!("booking-{}-{}", victim.id, kind.code());
-    notifier.queue(
-        conn,
-        &owner,
-        Outgoing {
-            kind,
-            event_key: &key,
-            note,
-            calendar: None,
-        },
-        now.naive_utc(),
-    )?;
-    Ok(())
-}
-
-fn urgency_zh(u: Urgency) -> &'static str {
-    match u {
-        Urgency::Routine => "常规",
-        Urgency::Priority => "优先",
-        Urgency::Urgent => "紧急",
-        Urgency::Emergency => "特急",
-    }
 }
 
 /// Queues a request that found no room (`on_conflict: waitlist`).
@@ -431,7 +355,7 @@ pub fn serve_waitlist(
                     },
                     now.naive_utc(),
                 )?;
-                tell_waiting(conn, notifier, site, &e, None, now)?;
+                notifier.waitlist_expired(conn, site, &e, now.naive_utc())?;
             }
         } else {
             live.push(e);
@@ -528,77 +452,10 @@ pub fn serve_waitlist(
             },
             now.naive_utc(),
         )?;
-        tell_waiting(conn, notifier, site, e, Some(&b), now)?;
+        notifier.waitlist_served(conn, site, e, &b, now.naive_utc())?;
         booked.push(b);
     }
     Ok(booked)
-}
-
-/// Tells a waiting person they were served (or that the wait expired).
-fn tell_waiting(
-    conn: &mut DbConn,
-    notifier: &Notifier,
-    site: &Site,
-    e: &Entry,
-    booked: Option<&Booking>,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let Some(owner) = users::by_id(conn, e.owner_id)? else {
-        return Ok(());
-    };
-    let w = Words::new(owner.language());
-    let tz = site.tz();
-    let (kind, subject, line) = match booked {
-        Some(b) => {
-            let place = resources::by_id(conn, site.id, b.resource_id)?.name;
-            let when = w.range(tz, b.starts_at.and_utc(), b.ends_at.and_utc());
-            (
-                Kind::WaitlistServed,
-                w.pick(
-                    format!("候补成功：{place}"),
-                    format!("Booked from the waitlist: {place}"),
-                ),
-                w.pick(
-                    format!("有空位了，已为您预约：{place}，{when}。"),
-                    format!("Room freed up and you are booked: {place}, {when}."),
-                ),
-            )
-        }
-        None => (
-            Kind::WaitlistExpired,
-            w.pick("候补已过期", "Your waitlist entry expired"),
-            w.pick(
-                format!(
-                    "很抱歉，{} 的候补在最晚开始时间前没有等到空位。",
-                    w.range(tz, e.starts_at.and_utc(), e.ends_at.and_utc())
-                ),
-                format!(
-                    "Sorry, no room freed up for {} before its latest start.",
-                    w.range(tz, e.starts_at.and_utc(), e.ends_at.and_utc())
-                ),
-            ),
-        ),
-    };
-    let note = Note {
-        subject,
-        greeting: w.greeting(&owner.name),
-        paragraphs: vec![line],
-        footer: w.footer(&site.name),
-        ..Note::default()
-    };
-    let key = format!("waitlist-{}-{}", e.id, kind.code());
-    notifier.queue(
-        conn,
-        &owner,
-        Outgoing {
-            kind,
-            event_key: &key,
-            note,
-            calendar: None,
-        },
-        now.naive_utc(),
-    )?;
-    Ok(())
 }
 
 /// The scheduler's job: expire and serve every site's waitlist.

@@ -16,8 +16,7 @@ use crate::domain::rota::{
     RotaProblem, RotaSolution, ShiftSlot, StaffMember, UnfilledReason, solve, violations,
 };
 use crate::errors::ApiError;
-use crate::mail::templates::{Kind, Note, Words};
-use crate::notify::{Notifier, Outgoing};
+use crate::notify::Notifier;
 use crate::store::access::SiteAccess;
 use crate::store::bookings::{self as booking_store, NewBooking};
 use crate::store::rota::{self as store, NewShift, Shift, Template};
@@ -335,7 +334,11 @@ pub fn publish(
     )?;
     let fresh = store::shifts_between(conn, site.id, from, to)?;
     for user_id in &affected {
-        tell_rota(conn, notifier, site, *user_id, version, &fresh, now)?;
+        let theirs: Vec<&Shift> = fresh
+            .iter()
+            .filter(|s| s.published().unwrap_or_default().contains(user_id))
+            .collect();
+        notifier.rota_published(conn, site, *user_id, version, &theirs, now.naive_utc())?;
     }
     Ok(Published {
         version,
@@ -401,66 +404,6 @@ fn sync_desks(
         booking_store::check_in(conn, b.id, now.naive_utc())?;
     }
     Ok(all_ok)
-}
-
-fn tell_rota(
-    conn: &mut DbConn,
-    notifier: &Notifier,
-    site: &Site,
-    user_id: i64,
-    version: i32,
-    shifts: &[Shift],
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let Some(user) = users::by_id(conn, user_id)? else {
-        return Ok(());
-    };
-    let w = Words::new(user.language());
-    let mine: Vec<String> = shifts
-        .iter()
-        .filter(|s| s.published().unwrap_or_default().contains(&user_id))
-        .map(|s| {
-            format!(
-                "{} · {}",
-                w.range(site.tz(), s.starts_at.and_utc(), s.ends_at.and_utc()),
-                s.label
-            )
-        })
-        .collect();
-    let note = Note {
-        subject: w.pick(
-            format!("值班表已更新（第 {version} 版）"),
-            format!("The desk rota changed (version {version})"),
-        ),
-        greeting: w.greeting(&user.name),
-        paragraphs: vec![if mine.is_empty() {
-            w.pick(
-                "您在这段时间已没有前台值班。",
-                "You have no desk shifts in this period any more.",
-            )
-        } else {
-            w.pick("您在这段时间的前台值班：", "Your desk shifts in this period:")
-        }],
-        items: mine,
-        link: Some((
-            w.pick("查看值班表", "See the rota"),
-            format!("{}/board/{}", notifier.public_url, site.slug),
-        )),
-        footer: w.footer(&site.name),
-    };
-    let key = format!("rota-{}-v{version}-user-{user_id}", site.id);
-    notifier.queue(
-        conn,
-        &user,
-        Outgoing {
-            kind: Kind::RotaPublished,
-            event_key: &key,
-            note,
-            calendar: None,
-        },
-        now.naive_utc(),
-    )?;
-    Ok(())
 }
 
 /// A person on a published shift offers it to colleagues.
@@ -552,38 +495,7 @@ pub fn flag_untaken(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) 
             if !m.is_admin {
                 continue;
             }
-            let w = Words::new(admin.language());
-            let note = Note {
-                subject: w.pick(
-                    format!("无人接班：{}", shift.label),
-                    format!("Nobody took an offered shift: {}", shift.label),
-                ),
-                greeting: w.greeting(&admin.name),
-                paragraphs: vec![w.pick(
-                    format!(
-                        "{} 的班次已提出换班，但还没有人接。",
-                        w.range(site.tz(), shift.starts_at.and_utc(), shift.ends_at.and_utc())
-                    ),
-                    format!(
-                        "The shift {} was offered for a swap and nobody has taken it.",
-                        w.range(site.tz(), shift.starts_at.and_utc(), shift.ends_at.and_utc())
-                    ),
-                )],
-                footer: w.footer(&site.name),
-                ..Note::default()
-            };
-            let key = format!("shift-{}-untaken-{}", shift.id, admin.id);
-            notifier.queue(
-                conn,
-                &admin,
-                Outgoing {
-                    kind: Kind::ShiftUntaken,
-                    event_key: &key,
-                    note,
-                    calendar: None,
-                },
-                now.naive_utc(),
-            )?;
+            notifier.shift_untaken(conn, &site, &admin, &shift, now.naive_utc())?;
             n += 1;
         }
     }

@@ -129,7 +129,6 @@ async fn a_rolled_back_change_sends_nothing() {
                 &site,
                 livingroom::mail::templates::Kind::BookingCancelled,
                 &[b],
-                None,
                 livingroom::clock::now(),
             )?;
             Err::<(), _>(livingroom::errors::ApiError::conflict("something later failed"))

@@ -320,7 +320,6 @@ fn write(
             &access.caller,
             Kind::BookingConfirmed,
             &made,
-            None,
             now.naive_utc(),
         )?;
     }

@@ -58,21 +58,18 @@ fn end_and_tell(
     )? {
         return Ok(None);
     }
-    let why = (booking.owner_id != access.user_id).then(|| {
-        (
-            "管理员取消了这个预约。".to_owned(),
-            "An admin of the site cancelled it.".to_owned(),
-        )
-    });
     let ended = super::reload(conn, access, booking)?;
-    notifier.bookings(
-        conn,
-        &access.site,
-        Kind::BookingCancelled,
-        std::slice::from_ref(&ended),
-        why,
-        now.naive_utc(),
-    )?;
+    if booking.owner_id != access.user_id {
+        notifier.booking_cancelled_by_admin(conn, &access.site, &ended, now.naive_utc())?;
+    } else {
+        notifier.bookings(
+            conn,
+            &access.site,
+            Kind::BookingCancelled,
+            std::slice::from_ref(&ended),
+            now.naive_utc(),
+        )?;
+    }
     Ok(Some(ended))
 }
 
@@ -172,18 +169,7 @@ pub fn retire_resource(
             now.naive_utc(),
         )? {
             let ended = bookings::by_id(conn, access.site.id, b.id)?;
-            let why = Some((
-                format!("{} 已停用。", resource.name),
-                format!("{} has been taken out of use.", resource.name),
-            ));
-            notifier.bookings(
-                conn,
-                &access.site,
-                Kind::BookingCancelled,
-                std::slice::from_ref(&ended),
-                why,
-                now.naive_utc(),
-            )?;
+            notifier.resource_retired(conn, &access.site, &resource, &ended, now.naive_utc())?;
             cancelled.push(b.id);
         }
     }
@@ -234,7 +220,6 @@ pub fn approve_or_reject(
         &access.site,
         kind,
         std::slice::from_ref(&booking),
-        None,
         now.naive_utc(),
     )?;
     if !approve {

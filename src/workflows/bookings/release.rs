@@ -47,7 +47,6 @@ pub fn release_unclaimed(
                 &site,
                 Kind::BookingReleased,
                 std::slice::from_ref(&booking),
-                None,
                 now.naive_utc(),
             )?;
             released.push(booking);

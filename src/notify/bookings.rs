@@ -1,0 +1,258 @@
+//! Mail about bookings: made, approved or not, cancelled, released. The
+//! owner gets one message per event, a whole series in one list, with a
+//! calendar file when the booking goes into or out of their calendar.
+
+use chrono::NaiveDateTime;
+
+use super::{Notifier, Outgoing, footer, greeting};
+use crate::db::DbConn;
+use crate::errors::ApiError;
+use crate::mail::content::CalendarFile;
+use crate::mail::ics::CalendarEvent;
+use crate::mail::templates::{Kind, Note};
+use crate::store::bookings::Booking;
+use crate::store::resources::{self, Resource};
+use crate::store::sites::Site;
+use crate::store::users::{self, User};
+use crate::words::Words;
+
+/// Why it happened, when the owner did not do it themselves.
+#[derive(Clone, Copy)]
+enum Why {
+    CancelledByAdmin,
+    /// The resource was taken out of use.
+    Retired,
+}
+
+impl Notifier {
+    /// Tells the owner of `bookings` (one owner; a series or one booking)
+    /// what happened to them: `kind` names it.
+    pub fn bookings(
+        &self,
+        conn: &mut DbConn,
+        site: &Site,
+        kind: Kind,
+        bookings: &[Booking],
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        self.bookings_because(conn, site, kind, bookings, None, now)
+    }
+
+    /// An admin cancelled someone else's booking.
+    pub fn booking_cancelled_by_admin(
+        &self,
+        conn: &mut DbConn,
+        site: &Site,
+        booking: &Booking,
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        let bookings = std::slice::from_ref(booking);
+        self.bookings_because(
+            conn,
+            site,
+            Kind::BookingCancelled,
+            bookings,
+            Some(Why::CancelledByAdmin),
+            now,
+        )
+    }
+
+    /// `booking` was cancelled because its resource was taken out of use.
+    pub fn resource_retired(
+        &self,
+        conn: &mut DbConn,
+        site: &Site,
+        resource: &Resource,
+        booking: &Booking,
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        let Some(owner) = users::by_id(conn, booking.owner_id)? else {
+            return Ok(false);
+        };
+        let bookings = std::slice::from_ref(booking);
+        let kind = Kind::BookingCancelled;
+        self.worded(
+            conn,
+            site,
+            resource,
+            &owner,
+            kind,
+            bookings,
+            Some(Why::Retired),
+            now,
+        )
+    }
+
+    /// [`Notifier::bookings`] for a caller that already holds the
+    /// bookings' resource and their owner's account (making a booking:
+    /// saves reading them again on the writer).
+    #[allow(clippy::too_many_arguments)]
+    pub fn bookings_on(
+        &self,
+        conn: &mut DbConn,
+        site: &Site,
+        resource: &Resource,
+        owner: &User,
+        kind: Kind,
+        bookings: &[Booking],
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        self.worded(conn, site, resource, owner, kind, bookings, None, now)
+    }
+
+    fn bookings_because(
+        &self,
+        conn: &mut DbConn,
+        site: &Site,
+        kind: Kind,
+        bookings: &[Booking],
+        why: Option<Why>,
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        let Some(first) = bookings.first() else {
+            return Ok(false);
+        };
+        let Some(owner) = users::by_id(conn, first.owner_id)? else {
+            return Ok(false);
+        };
+        let resource = resources::by_id(conn, site.id, first.resource_id)?;
+        self.worded(conn, site, &resource, &owner, kind, bookings, why, now)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn worded(
+        &self,
+        conn: &mut DbConn,
+        site: &Site,
+        resource: &Resource,
+        owner: &User,
+        kind: Kind,
+        bookings: &[Booking],
+        why: Option<Why>,
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        let Some(first) = bookings.first() else {
+            return Ok(false);
+        };
+        debug_assert_eq!(owner.id, first.owner_id, "mail goes to the bookings' owner");
+        let w = Words::new(owner.language());
+        let tz = site.tz();
+        let what = &resource.name;
+        let (subject, lead) = match kind {
+            Kind::BookingConfirmed => (
+                w.pick(format!("预约成功：{what}"), format!("Booked: {what}")),
+                w.pick(
+                    format!("您已预约 {what}："),
+                    format!("Your booking of {what} is confirmed:"),
+                ),
+            ),
+            Kind::BookingApproved => (
+                w.pick(format!("预约已批准：{what}"), format!("Approved: {what}")),
+                w.pick(
+                    format!("管理员已批准您对 {what} 的预约："),
+                    format!("The admin approved your booking of {what}:"),
+                ),
+            ),
+            Kind::BookingRejected => (
+                w.pick(format!("预约未获批准：{what}"), format!("Not approved: {what}")),
+                w.pick(
+                    format!("很抱歉，管理员没有批准您对 {what} 的预约："),
+                    format!("Sorry, the admin did not approve your booking of {what}:"),
+                ),
+            ),
+            Kind::BookingCancelled => (
+                w.pick(format!("预约已取消：{what}"), format!("Cancelled: {what}")),
+                w.pick(
+                    format!("您对 {what} 的预约已取消："),
+                    format!("Your booking of {what} was cancelled:"),
+                ),
+            ),
+            Kind::BookingReleased => (
+                w.pick(format!("预约已释放：{what}"), format!("Released: {what}")),
+                w.pick(
+                    format!("您没有按时签到，{what} 的预约已释放给同事使用："),
+                    format!(
+                        "You did not check in on time, so your booking of {what} was released for colleagues:"
+                    ),
+                ),
+            ),
+            _ => (
+                w.pick(
+                    format!("预约有变动：{what}"),
+                    format!("Your booking changed: {what}"),
+                ),
+                w.pick(
+                    format!("您对 {what} 的预约有变动："),
+                    format!("Your booking of {what} changed:"),
+                ),
+            ),
+        };
+        let mut paragraphs = vec![lead];
+        match why {
+            Some(Why::CancelledByAdmin) => {
+                paragraphs.push(w.pick("管理员取消了这个预约。", "An admin of the site cancelled it."));
+            }
+            Some(Why::Retired) => paragraphs.push(w.pick(
+                format!("{what} 已停用。"),
+                format!("{what} has been taken out of use."),
+            )),
+            None => {}
+        }
+        let items: Vec<String> = bookings
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} · {}",
+                    w.range(tz, b.starts_at.and_utc(), b.ends_at.and_utc()),
+                    b.purpose
+                )
+            })
+            .collect();
+        let note = Note {
+            subject,
+            greeting: greeting(w, &owner.name),
+            paragraphs,
+            items,
+            link: Some((w.pick("查看我的预约", "See my bookings"), self.board_link(site))),
+            footer: footer(w, &site.name),
+        };
+        let attach = matches!(
+            kind,
+            Kind::BookingConfirmed | Kind::BookingApproved | Kind::BookingCancelled
+        );
+        let calendar = attach.then(|| {
+            let events: Vec<CalendarEvent> = bookings
+                .iter()
+                .map(|b| CalendarEvent {
+                    uid: format!("booking-{}@{}", b.id, self.host),
+                    summary: format!("{what}: {}", b.purpose),
+                    description: Some(site.name.clone()),
+                    location: Some(format!("{} · {}", site.name, what)),
+                    starts_at: b.starts_at.and_utc(),
+                    ends_at: b.ends_at.and_utc(),
+                    cancelled: kind == Kind::BookingCancelled,
+                })
+                .collect();
+            CalendarFile {
+                file_name: "booking.ics".to_owned(),
+                name: site.name.clone(),
+                events,
+            }
+        });
+        let key = match (first.series_id, bookings.len()) {
+            (Some(series), n) if n > 1 => format!("series-{series}-{}-{}", kind.code(), first.id),
+            _ => format!("booking-{}-{}", first.id, kind.code()),
+        };
+        self.queue(
+            conn,
+            owner,
+            Outgoing {
+                kind,
+                event_key: &key,
+                note,
+                calendar,
+            },
+            now,
+        )
+    }
+}
