@@ -7,9 +7,9 @@ use crate::clock;
 use crate::db::Db;
 use crate::domain::person::{Language, Roles};
 use crate::domain::resource::{OpeningHours, ResourceKind, Rules};
-use crate::store::members::{self, NewMember};
 use crate::store::resources::{self, ResourceFields};
 use crate::store::{groups, sites, users};
+use crate::workflows::members::{self, NewMember};
 
 pub const DEMO_SLUG: &str = "demo";
 pub const DEMO_PASSWORD: &str = "livingroom-demo";
@@ -288,7 +288,7 @@ pub fn load(db: &Db) -> anyhow::Result<DemoInfo> {
         )?;
         for (email, name, roles, skills, senior) in PEOPLE {
             let existing = users::by_email(conn, email)?;
-            members::add_member(
+            members::add_to_site(
                 conn,
                 site.id,
                 NewMember {

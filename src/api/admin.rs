@@ -11,6 +11,7 @@ use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::outbox::{self, OutboxRow};
 use crate::store::pagination::{Page, PageQuery};
+use crate::workflows;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct OutboxView {
@@ -112,13 +113,7 @@ pub async fn retry_outbox(
     let now = clock::now();
     let row = state
         .db
-        .write(move |conn| {
-            outbox::by_id(conn, id)?;
-            if !outbox::retry(conn, id, now)? {
-                return Err(ApiError::conflict("This message was sent already."));
-            }
-            outbox::by_id(conn, id)
-        })
+        .write(move |conn| workflows::outbox::retry(conn, id, now))
         .await?;
     Ok(HttpResponse::Ok().json(view(row)))
 }

@@ -10,6 +10,7 @@ use crate::errors::ApiError;
 use crate::mail::templates::Kind;
 use crate::state::AppState;
 use crate::store::users;
+use crate::workflows;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -309,27 +310,7 @@ pub async fn put_notifications(
     let id = user.id;
     let opt_out = state
         .db
-        .write(move |conn| {
-            let current = users::by_id(conn, id)?
-                .map(|u| u.mail_opt_out)
-                .unwrap_or_default();
-            let mut off: std::collections::BTreeSet<String> = current
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect();
-            for (code, wanted) in body.kinds {
-                if wanted {
-                    off.remove(&code);
-                } else {
-                    off.insert(code);
-                }
-            }
-            let joined = off.into_iter().collect::<Vec<_>>().join(",");
-            users::set_mail_opt_out(conn, id, &joined)?;
-            Ok(joined)
-        })
+        .write(move |conn| workflows::accounts::set_mail_preferences(conn, id, body.kinds))
         .await?;
     Ok(HttpResponse::Ok().json(preferences_of(&opt_out)))
 }

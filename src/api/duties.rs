@@ -20,6 +20,7 @@ use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::{calendar, duties as store, sites};
+use crate::workflows;
 use crate::workflows::duties::{self as flow, DutyInput, HoldConflict, HoursReport, OccurrenceView};
 
 /// The longest period one duty listing or report may span.
@@ -547,12 +548,7 @@ pub async fn put_calendar(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            crate::db::backend::lock(conn, &[crate::db::Lock::Site(access.site.id)])?;
-            calendar::replace(conn, access.site.id, &cal)?;
-            for duty in store::of_site(conn, access.site.id)? {
-                flow::sync_holds(conn, &access.site, &duty, &cal, now)?;
-            }
+            workflows::calendar::replace(conn, &access, &cal, now)?;
             Ok(cal)
         })
         .await?;

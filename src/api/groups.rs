@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::groups;
 use crate::store::pagination::{Page, PageQuery};
-use crate::store::users;
+use crate::workflows;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -62,21 +62,12 @@ pub async fn create_group(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            let membership = users::membership(conn, access.site.id, body.leader_id)?
-                .ok_or_else(|| ApiError::invalid("leader_id", "the leader must be a member of this site"))?;
-            let mut roles = membership.roles();
-            if !roles.group_leader {
-                roles.group_leader = true;
-                users::update_membership(conn, access.site.id, body.leader_id, roles, membership.senior)?;
-            }
-            let group = groups::insert(conn, access.site.id, &name, body.leader_id, now)?;
-            let leader = users::by_id(conn, body.leader_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            let (group, leader_name) = workflows::groups::create(conn, &access, &name, body.leader_id, now)?;
             Ok(GroupView {
                 id: group.id,
                 name: group.name,
                 leader_id: group.leader_id,
-                leader_name: leader.name,
+                leader_name,
                 created_at: utc(group.created_at),
             })
         })

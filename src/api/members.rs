@@ -15,9 +15,9 @@ use crate::domain::person::{self, Email, Language, Role, Roles, Skill};
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
-use crate::store::members::{self, NewMember};
 use crate::store::pagination::{Page, PageQuery};
 use crate::store::users::{self, Membership, User};
+use crate::workflows::members::{self, Member, MemberChange, NewMember};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -68,6 +68,10 @@ fn view(user: &User, membership: &Membership, skills: Vec<String>) -> MemberView
         },
         member_since: utc(membership.created_at),
     }
+}
+
+fn member_view(m: Member) -> MemberView {
+    view(&m.user, &m.membership, m.skills)
 }
 
 /// Adds a person to the site (site admin or operator). Without a password
@@ -131,13 +135,8 @@ pub async fn add_member(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            let added = members::add_member(conn, access.site.id, new, now)?;
-            if let Some((token, expires)) = &added.invitation {
-                notifier.invitation(conn, &added.user, &access.site, token, *expires, now)?;
-            }
-            let skills = users::skills(conn, added.user.id)?;
-            Ok((view(&added.user, &added.membership, skills), access.site.slug))
+            let added = members::add(conn, &access, new, &notifier, now)?;
+            Ok((member_view(added), access.site.slug))
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -206,18 +205,10 @@ pub async fn get_member(
             if member_id != user.id {
                 access.require_staff_or_admin()?;
             }
-            load_member(conn, access.site.id, member_id)
+            members::member(conn, access.site.id, member_id)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(member))
-}
-
-fn load_member(conn: &mut crate::db::DbConn, site_id: i64, user_id: i64) -> Result<MemberView, ApiError> {
-    let membership =
-        users::membership(conn, site_id, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
-    let user = users::by_id(conn, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
-    let skills = users::skills(conn, user_id)?;
-    Ok(view(&user, &membership, skills))
+    Ok(HttpResponse::Ok().json(member_view(member)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -265,41 +256,20 @@ pub async fn update_member(
         None => None,
     };
     invalid.into_result()?;
+    let change = MemberChange {
+        roles,
+        senior: body.senior,
+        max_shifts_per_week: body.max_shifts_per_week,
+        skills: skills.map(|s| s.iter().map(|s| s.as_str().to_owned()).collect()),
+    };
     let member = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            let current = users::membership(conn, access.site.id, member_id)?
-                .ok_or_else(|| ApiError::not_found("member"))?;
-            let new_roles = roles.unwrap_or(current.roles());
-            if current.is_admin && !new_roles.admin && users::admin_count(conn, access.site.id)? <= 1 {
-                return Err(ApiError::conflict("A site must keep at least one admin."));
-            }
-            users::update_membership(
-                conn,
-                access.site.id,
-                member_id,
-                new_roles,
-                body.senior.unwrap_or(current.senior),
-            )?;
-            if let Some(limit) = body.max_shifts_per_week {
-                if limit.is_some_and(|l| !(0..=14).contains(&l)) {
-                    return Err(ApiError::invalid(
-                        "max_shifts_per_week",
-                        "must be between 0 and 14, or null",
-                    ));
-                }
-                users::set_max_shifts(conn, access.site.id, member_id, limit)?;
-            }
-            if let Some(skills) = skills {
-                let skills: Vec<String> = skills.iter().map(|s| s.as_str().to_owned()).collect();
-                users::set_skills(conn, member_id, &skills)?;
-            }
-            load_member(conn, access.site.id, member_id)
+            members::change(conn, &access, member_id, change)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(member))
+    Ok(HttpResponse::Ok().json(member_view(member)))
 }
 
 /// Removes a person from the site (site admin). Their account and history
@@ -325,14 +295,7 @@ pub async fn remove_member(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            let current = users::membership(conn, access.site.id, member_id)?
-                .ok_or_else(|| ApiError::not_found("member"))?;
-            if current.is_admin && users::admin_count(conn, access.site.id)? <= 1 {
-                return Err(ApiError::conflict("A site must keep at least one admin."));
-            }
-            users::delete_membership(conn, access.site.id, member_id)?;
-            Ok(())
+            members::remove(conn, &access, member_id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

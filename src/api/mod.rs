@@ -1,6 +1,7 @@
-//! The HTTP shell: routes, extractors and response types. Handlers parse,
-//! authorise, call the core and the store inside one transaction, and
-//! answer; no rule of the product lives here.
+//! The HTTP shell: routes, extractors and response types. Handlers parse
+//! the request, call one workflow inside one transaction (reads may go to
+//! the store directly), and build the view; no rule of the product lives
+//! here.
 
 pub mod admin;
 pub mod auth;

@@ -18,9 +18,9 @@ use crate::domain::resource::{self, OpeningHours, ResourceKind, Rules, RulesPatc
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
-use crate::store::bookings as booking_store;
 use crate::store::pagination::{Page, PageQuery};
 use crate::store::resources::{self as store, Blackout, Resource, ResourceFields, ResourceFilter};
+use crate::workflows;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -134,11 +134,8 @@ pub async fn create_resource(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            Ok((
-                store::insert(conn, access.site.id, &fields, now)?,
-                access.site.slug,
-            ))
+            let resource = workflows::resources::add(conn, &access, &fields, now)?;
+            Ok((resource, access.site.slug))
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -322,10 +319,7 @@ pub async fn update_resource(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            let current = store::by_id(conn, access.site.id, id)?;
-            let fields = apply_update(&current, body)?;
-            store::update(conn, &current, &fields)
+            workflows::resources::change(conn, &access, id, |current| Ok(apply_update(current, body)?))
         })
         .await?;
     Ok(HttpResponse::Ok().json(ResourceView::from(resource)))
@@ -359,7 +353,7 @@ pub async fn retire_resource(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            crate::workflows::bookings::retire_resource(conn, &access, id, &notifier, now)
+            workflows::bookings::retire_resource(conn, &access, id, &notifier, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(RetiredView {
@@ -438,14 +432,8 @@ pub async fn create_blackout(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            let resource = store::by_id(conn, access.site.id, id)?;
-            let blackout = store::insert_blackout(conn, resource.id, period, &reason, access.user_id, now)?;
-            let overlapping = booking_store::active_within(conn, &[resource.id], period)?
-                .into_iter()
-                .filter(|b| b.slot().overlaps(&period))
-                .map(|b| b.id)
-                .collect();
+            let (blackout, overlapping) =
+                workflows::resources::add_blackout(conn, &access, id, period, &reason, now)?;
             Ok(blackout_view(blackout, Some(overlapping)))
         })
         .await?;
@@ -500,13 +488,7 @@ pub async fn delete_blackout(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            let resource = store::by_id(conn, access.site.id, id)?;
-            if store::delete_blackout(conn, resource.id, blackout_id)? {
-                Ok(())
-            } else {
-                Err(ApiError::not_found("blackout"))
-            }
+            workflows::resources::remove_blackout(conn, &access, id, blackout_id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

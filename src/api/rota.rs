@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
 use super::views::utc;
-use crate::auth::{AuthUser, secret};
+use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::Invalid;
 use crate::domain::interval::Interval;
@@ -24,9 +24,11 @@ use crate::mail::ics::{self, CalendarEvent};
 use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::rota::{self as store, NewTemplate, Shift};
-use crate::store::{bookings as booking_store, sites, users};
-use crate::workflows::duties as duty_flow;
+use crate::store::{bookings as booking_store, sites};
+use crate::workflows::calendar_feed::{self, FeedEntry};
 use crate::workflows::rota::{self as flow, OpenPosition, Published};
+use crate::workflows::rota_inputs;
+use crate::workflows::schedule::{ItemKind, posted_day};
 
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -121,8 +123,7 @@ pub async fn put_templates(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            store::replace_templates(conn, access.site.id, &parsed)
+            rota_inputs::replace_templates(conn, &access, &parsed)
         })
         .await?;
     Ok(HttpResponse::Ok().json(saved.iter().map(template_out).collect::<Vec<_>>()))
@@ -211,14 +212,7 @@ pub async fn add_unavailability(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let who = b.user_id.unwrap_or(user.id);
-            if who != user.id {
-                access.require_admin()?;
-            }
-            if users::membership(conn, access.site.id, who)?.is_none() {
-                return Err(ApiError::invalid("user_id", "not a member of this site"));
-            }
-            store::insert_unavailability(conn, access.site.id, who, period, &reason, user.id, now)
+            rota_inputs::add_unavailability(conn, &access, b.user_id, period, &reason, now)
         })
         .await?;
     Ok(HttpResponse::Created().json(unavailability_view(&row)))
@@ -306,12 +300,7 @@ pub async fn delete_unavailability(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let row = store::delete_unavailability(conn, access.site.id, id)?
-                .ok_or_else(|| ApiError::not_found("unavailability"))?;
-            if row.user_id != user.id && !access.is_admin() {
-                return Err(ApiError::not_found("unavailability"));
-            }
-            Ok(())
+            rota_inputs::remove_unavailability(conn, &access, id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -767,12 +756,11 @@ pub struct FeedLink {
 #[utoipa::path(tag = "rota", security(("bearer" = [])), responses((status = 201, body = FeedLink)))]
 #[post("/api/v1/me/calendar-feed")]
 pub async fn create_feed(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    let (token, hash) = secret::generate();
     let now = clock::now();
     let id = user.id;
-    state
+    let token = state
         .db
-        .write(move |conn| store::insert_feed_token(conn, id, &hash, now))
+        .write(move |conn| calendar_feed::create_link(conn, id, now))
         .await?;
     Ok(HttpResponse::Created().json(FeedLink {
         url: format!("{}/api/v1/calendar/{token}.ics", state.notifier.public_url),
@@ -787,9 +775,65 @@ pub async fn revoke_feed(state: web::Data<AppState>, user: AuthUser) -> Result<H
     let id = user.id;
     state
         .db
-        .write(move |conn| store::revoke_feed_tokens(conn, id, now))
+        .write(move |conn| calendar_feed::revoke(conn, id, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A feed entry as an event; the uids stay the same from one fetch to the
+/// next so calendar apps update events instead of adding them again.
+fn feed_event(entry: FeedEntry, user_id: i64, host: &str) -> CalendarEvent {
+    let (uid, summary, location, starts_at, ends_at) = match entry {
+        FeedEntry::Booking {
+            id,
+            resource,
+            purpose,
+            starts_at,
+            ends_at,
+        } => (
+            format!("booking-{id}@{host}"),
+            format!("{resource}: {purpose}"),
+            resource,
+            starts_at,
+            ends_at,
+        ),
+        FeedEntry::Duty {
+            duty_id,
+            date,
+            name,
+            site_name,
+            starts_at,
+            ends_at,
+        } => (
+            format!("duty-{duty_id}-{date}-{user_id}@{host}"),
+            name,
+            site_name,
+            starts_at,
+            ends_at,
+        ),
+        FeedEntry::Shift {
+            shift_id,
+            label,
+            site_name,
+            starts_at,
+            ends_at,
+        } => (
+            format!("shift-{shift_id}-{user_id}@{host}"),
+            label,
+            site_name,
+            starts_at,
+            ends_at,
+        ),
+    };
+    CalendarEvent {
+        uid,
+        summary,
+        description: None,
+        location: Some(location),
+        starts_at,
+        ends_at,
+        cancelled: false,
+    }
 }
 
 /// A personal feed: one person's desk shifts, bookings and duties, by its
@@ -804,75 +848,19 @@ pub async fn personal_feed(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let hash = secret::hash(&path.into_inner());
+    let token = path.into_inner();
     let now = clock::now_utc();
-    let host = state.notifier.host.clone();
-    let body = state
+    let feed = state
         .db
-        .read(move |conn| {
-            let user_id = store::feed_owner(conn, &hash)?.ok_or_else(|| ApiError::not_found("calendar"))?;
-            let mut events = Vec::new();
-            let window = Interval::of(now - Duration::days(30), now + Duration::days(120));
-            for (b, resource) in booking_store::of_owner_within(conn, None, user_id, window, false)? {
-                events.push(CalendarEvent {
-                    uid: format!("booking-{}@{host}", b.id),
-                    summary: format!("{resource}: {}", b.purpose),
-                    description: None,
-                    location: Some(resource.clone()),
-                    starts_at: b.starts_at.and_utc(),
-                    ends_at: b.ends_at.and_utc(),
-                    cancelled: false,
-                });
-            }
-            for (slug, _, _) in users::memberships_of(conn, user_id)? {
-                let Some(site) = sites::by_slug(conn, &slug)? else {
-                    continue;
-                };
-                let today = local_date(site.tz(), now);
-                for occ in duty_flow::list(
-                    conn,
-                    &site,
-                    today - Duration::days(30),
-                    today + Duration::days(120),
-                    true,
-                )? {
-                    if occ.signed_up.iter().any(|p| p.volunteer_id == Some(user_id)) {
-                        events.push(CalendarEvent {
-                            uid: format!("duty-{}-{}-{user_id}@{host}", occ.duty_id, occ.date),
-                            summary: occ.name.clone(),
-                            description: None,
-                            location: Some(site.name.clone()),
-                            starts_at: occ.starts_at,
-                            ends_at: occ.ends_at,
-                            cancelled: false,
-                        });
-                    }
-                }
-                for s in store::published_between(
-                    conn,
-                    site.id,
-                    today - Duration::days(30),
-                    today + Duration::days(120),
-                )? {
-                    // Desk shifts come with desk bookings when a desk pool is
-                    // set; list the shift itself when it has none.
-                    if s.desk_pool.is_none() && s.published().unwrap_or_default().contains(&user_id) {
-                        events.push(CalendarEvent {
-                            uid: format!("shift-{}-{user_id}@{host}", s.id),
-                            summary: s.label.clone(),
-                            description: None,
-                            location: Some(site.name.clone()),
-                            starts_at: s.starts_at.and_utc(),
-                            ends_at: s.ends_at.and_utc(),
-                            cancelled: false,
-                        });
-                    }
-                }
-            }
-            Ok(ics::calendar("livingroom", &events))
-        })
+        .read(move |conn| calendar_feed::personal(conn, &token, now))
         .await?;
-    Ok(calendar_response(body))
+    let host = &state.notifier.host;
+    let events: Vec<CalendarEvent> = feed
+        .entries
+        .into_iter()
+        .map(|entry| feed_event(entry, feed.user_id, host))
+        .collect();
+    Ok(calendar_response(ics::calendar("livingroom", &events)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -917,56 +905,29 @@ pub async fn schedule(
     let (slug, user_id) = path.into_inner();
     let date = query.into_inner().date;
     let now = clock::now_utc();
-    let out = state
+    let day = state
         .db
         .read(move |conn| {
             let site = sites::by_slug(conn, &slug)?.ok_or_else(|| ApiError::not_found("site"))?;
-            let m =
-                users::membership(conn, site.id, user_id)?.ok_or_else(|| ApiError::not_found("person"))?;
-            if !(m.is_staff || m.is_admin) {
-                return Err(ApiError::not_found("person"));
-            }
-            let user = users::by_id(conn, user_id)?.ok_or_else(|| ApiError::not_found("person"))?;
-            let tz = site.tz();
-            let date = date.unwrap_or_else(|| local_date(tz, now));
-            let day = Interval::of(
-                resolve_lenient(tz, date.and_hms_opt(0, 0, 0).expect("midnight")),
-                resolve_lenient(
-                    tz,
-                    (date + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight"),
-                ),
-            );
-            let mut items = Vec::new();
-            for s in store::published_between(conn, site.id, date, date)? {
-                if s.published().unwrap_or_default().contains(&user_id) {
-                    items.push(ScheduleItem {
-                        starts_at: utc(s.starts_at),
-                        ends_at: utc(s.ends_at),
-                        what: s.label.clone(),
-                        kind: "desk_shift".into(),
-                    });
-                }
-            }
-            // Public: seats only (computers and desks), never rooms, whose
-            // bookings say more about a person's work than the board should.
-            for (b, resource) in booking_store::of_owner_within(conn, Some(site.id), user_id, day, true)? {
-                if b.rota_shift_id.is_some() {
-                    continue;
-                }
-                items.push(ScheduleItem {
-                    starts_at: utc(b.starts_at),
-                    ends_at: utc(b.ends_at),
-                    what: resource,
-                    kind: "booking".into(),
-                });
-            }
-            items.sort_by_key(|i| i.starts_at);
-            Ok(Schedule {
-                date,
-                name: user.name,
-                items,
-            })
+            posted_day(conn, &site, user_id, date, now)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Schedule {
+        date: day.date,
+        name: day.name,
+        items: day
+            .items
+            .into_iter()
+            .map(|i| ScheduleItem {
+                starts_at: i.starts_at,
+                ends_at: i.ends_at,
+                what: i.what,
+                kind: match i.kind {
+                    ItemKind::DeskShift => "desk_shift",
+                    ItemKind::Booking => "booking",
+                }
+                .into(),
+            })
+            .collect(),
+    }))
 }

@@ -14,7 +14,8 @@ use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::pagination::{Page, PageQuery};
-use crate::store::sites::{self, Site};
+use crate::store::sites::{self, Site, SiteChanges};
+use crate::workflows;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -116,15 +117,13 @@ pub async fn update_site(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            let changes = sites::SiteChanges {
+            let changes = SiteChanges {
                 name: name.as_deref(),
                 urgent_quota_per_week: b.urgent_quota_per_week,
                 duty_reminder_time: reminder.as_deref(),
                 max_future_bookings_per_person: b.max_future_bookings_per_person,
             };
-            sites::update_settings(conn, access.site.id, &changes)?;
-            sites::by_id(conn, access.site.id)
+            workflows::sites::change_settings(conn, &access, &changes)
         })
         .await?;
     Ok(HttpResponse::Ok().json(SiteView::from(site)))
@@ -166,7 +165,7 @@ pub async fn create_site(
     let now = clock::now();
     let site = state
         .db
-        .write(move |conn| sites::insert(conn, slug.as_str(), &name, tz.name(), now))
+        .write(move |conn| workflows::sites::open(conn, &slug, &name, tz, now))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/sites/{}", site.slug)))

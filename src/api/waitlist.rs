@@ -9,7 +9,6 @@ use super::bookings::{WaitlistView, query_window, waitlist_view};
 use super::views::utc;
 use crate::auth::AuthUser;
 use crate::clock;
-use crate::db::{Lock, backend};
 use crate::domain::csv::Csv;
 use crate::errors::ApiError;
 use crate::state::AppState;
@@ -17,6 +16,7 @@ use crate::store::access::site_access;
 use crate::store::audit::{self, AuditFilter};
 use crate::store::pagination::{Page, PageQuery};
 use crate::store::waitlist;
+use crate::workflows;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -106,18 +106,7 @@ pub async fn leave_waitlist(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            backend::lock(conn, &[Lock::Site(access.site.id)])?;
-            let entry = waitlist::by_id(conn, access.site.id, id)?;
-            if entry.owner_id != user.id && !access.is_admin() {
-                return Err(ApiError::not_found("waitlist entry"));
-            }
-            if !waitlist::end(conn, entry.id, "cancelled", None, now)? {
-                return Err(ApiError::conflict(format!(
-                    "This entry is already {}.",
-                    entry.status
-                )));
-            }
-            Ok(())
+            workflows::waitlist::leave(conn, &access, id, now)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -24,17 +24,6 @@ pub fn insert(
     leader_id: i64,
     now: NaiveDateTime,
 ) -> Result<Group, ApiError> {
-    let taken = interest_groups::table
-        .filter(interest_groups::site_id.eq(site_id))
-        .filter(interest_groups::name.eq(name))
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
-    if taken {
-        return Err(ApiError::conflict(format!(
-            "A group called '{name}' already exists here."
-        )));
-    }
     let id: i64 = diesel::insert_into(interest_groups::table)
         .values((
             interest_groups::site_id.eq(site_id),
@@ -45,6 +34,16 @@ pub fn insert(
         .returning(interest_groups::id)
         .get_result(conn)?;
     by_id(conn, site_id, id)
+}
+
+/// Whether the site has a group called `name` already.
+pub fn name_taken(conn: &mut DbConn, site_id: i64, name: &str) -> Result<bool, ApiError> {
+    Ok(interest_groups::table
+        .filter(interest_groups::site_id.eq(site_id))
+        .filter(interest_groups::name.eq(name))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
 }
 
 pub fn by_id(conn: &mut DbConn, site_id: i64, id: i64) -> Result<Group, ApiError> {

@@ -10,7 +10,6 @@ pub mod duties;
 pub mod groups;
 pub mod idempotency;
 pub mod jobs;
-pub mod members;
 pub mod outbox;
 pub mod pagination;
 pub mod resources;

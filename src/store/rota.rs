@@ -128,21 +128,23 @@ pub fn unavailability_within(
         .load(conn)?)
 }
 
-pub fn delete_unavailability(
+/// Unavailability `id` of site `site_id`.
+pub fn unavailability_by_id(
     conn: &mut DbConn,
     site_id: i64,
     id: i64,
 ) -> Result<Option<Unavailability>, ApiError> {
-    let row = staff_unavailability::table
+    Ok(staff_unavailability::table
         .filter(staff_unavailability::id.eq(id))
         .filter(staff_unavailability::site_id.eq(site_id))
         .select(Unavailability::as_select())
         .first(conn)
-        .optional()?;
-    if row.is_some() {
-        diesel::delete(staff_unavailability::table.find(id)).execute(conn)?;
-    }
-    Ok(row)
+        .optional()?)
+}
+
+pub fn delete_unavailability(conn: &mut DbConn, id: i64) -> Result<(), ApiError> {
+    diesel::delete(staff_unavailability::table.find(id)).execute(conn)?;
+    Ok(())
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -425,13 +427,6 @@ pub fn insert_feed_token(
     hash: &str,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    diesel::update(
-        feed_tokens::table
-            .filter(feed_tokens::user_id.eq(user_id))
-            .filter(feed_tokens::revoked_at.is_null()),
-    )
-    .set(feed_tokens::revoked_at.eq(Some(now)))
-    .execute(conn)?;
     diesel::insert_into(feed_tokens::table)
         .values((
             feed_tokens::user_id.eq(user_id),

@@ -39,16 +39,6 @@ pub fn insert(
     timezone: &str,
     now: NaiveDateTime,
 ) -> Result<Site, ApiError> {
-    let exists = sites::table
-        .filter(sites::slug.eq(slug))
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
-    if exists {
-        return Err(ApiError::conflict(format!(
-            "A site with slug '{slug}' already exists."
-        )));
-    }
     diesel::insert_into(sites::table)
         .values((
             sites::slug.eq(slug),

@@ -2,8 +2,35 @@
 //! transaction: the caller (a handler, a job) opens the transaction with
 //! `Db::write` and passes the connection in.
 
+/// Accounts: a person's own mail preferences.
+pub mod accounts;
+/// Where a booking of a given length fits.
 pub mod availability;
+/// Making, cancelling, approving and checking in bookings; retiring resources.
 pub mod bookings;
+/// The site calendar of holidays and make-up working days.
+pub mod calendar;
+/// Personal calendar feed links and what a feed holds.
+pub mod calendar_feed;
+/// Volunteer duty series, sign-ups, absences, attendance and reminders.
 pub mod duties;
+/// Interest groups and their leaders.
+pub mod groups;
+/// Adding, changing and removing the people of a site.
+pub mod members;
+/// Operators putting outgoing mail back in the queue.
+pub mod outbox;
+/// Preemption, relocation, the waitlist and the audit trail.
 pub mod priority;
+/// Adding and changing resources and their blackouts.
+pub mod resources;
+/// Generating, publishing and swapping the desk rota.
 pub mod rota;
+/// The rota's inputs: shift templates and staff unavailability.
+pub mod rota_inputs;
+/// A staff member's day as posted on the bulletin board.
+pub mod schedule;
+/// Opening sites and changing their settings.
+pub mod sites;
+/// Leaving the waitlist.
+pub mod waitlist;

@@ -13,9 +13,9 @@ use livingroom::config::Settings;
 use livingroom::db::{BackendKind, Db};
 use livingroom::domain::person::{Language, Roles};
 use livingroom::startup::Application;
-use livingroom::store::members::{self, NewMember};
 use livingroom::store::sites;
 use livingroom::store::users::{self, NewUser};
+use livingroom::workflows::members::{self, NewMember};
 use serde_json::{Value, json};
 
 /// The JWT secret every test app signs with, so tests can forge tokens.
@@ -366,7 +366,7 @@ impl TestApp {
             .db
             .write(move |conn| {
                 let site = sites::by_slug(conn, &slug)?.expect("site exists");
-                let added = members::add_member(
+                let added = members::add_to_site(
                     conn,
                     site.id,
                     NewMember {
@@ -398,7 +398,7 @@ impl TestApp {
             .db
             .write(move |conn| {
                 let site = sites::by_slug(conn, &slug)?.expect("site exists");
-                let added = members::add_member(
+                let added = members::add_to_site(
                     conn,
                     site.id,
                     NewMember {
