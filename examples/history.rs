@@ -382,7 +382,7 @@ struct Booked {
 
 fn seed(db: &Db, n: u64) -> Result<Fixture> {
     let started = Instant::now();
-    let now = clock::now_utc();
+    let now = clock::now();
     let stamp = now.naive_utc();
     let (site, people, computers, desks, rooms, group_ids, session) = db
         .write_blocking(|conn| {
@@ -824,7 +824,7 @@ where
         ),
         Op::AvailFn => {
             let from = f.next_week.start.fixed_offset();
-            Ok(availability(conn, &f.booker, Some(from), 45, clock::now_utc())
+            Ok(availability(conn, &f.booker, Some(from), 45, clock::now())
                 .map_err(api)?
                 .len())
         }
@@ -858,7 +858,7 @@ where
             };
             let user = f.booker.clone();
             let notifier = &b.state.notifier;
-            let now = clock::now_utc();
+            let now = clock::now();
             let outcome = backend::transaction(conn, backend::Ending::RollBack, |c| {
                 let access = site_access(c, SLUG, &user)?;
                 booking_flow::create(c, &access, &req, notifier, now)

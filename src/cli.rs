@@ -155,7 +155,7 @@ fn create_operator(settings: &Settings, email: &str, password_given: &str, name:
     let name = person_name(name)?;
     let hash = password::hash(&password_given)?;
     let (_, db) = open_database(settings)?;
-    let now = clock::now();
+    let now = clock::now_naive();
     let created = db
         .write_blocking(|conn| match users::by_email(conn, email.as_str())? {
             Some(user) => {

@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 
-pub fn now() -> NaiveDateTime {
-    now_utc().naive_utc()
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
 }
 
-pub fn now_utc() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
+/// [`now`] as the stores' columns keep it (UTC without an offset).
+pub fn now_naive() -> NaiveDateTime {
+    now().naive_utc()
 }

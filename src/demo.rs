@@ -261,7 +261,7 @@ impl DemoInfo {
 /// Loads the demo site unless it is there already.
 pub fn load(db: &Db) -> anyhow::Result<DemoInfo> {
     let hash = password::hash(DEMO_PASSWORD)?;
-    let now = clock::now();
+    let now = clock::now_naive();
     db.write_blocking(|conn| {
         if sites::by_slug(conn, DEMO_SLUG)?.is_some() {
             return Ok(DemoInfo { created: false });

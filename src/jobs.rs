@@ -114,7 +114,7 @@ async fn sleep_or_stop(period: Duration, stop: &mut watch::Receiver<bool>) -> bo
 async fn scheduler(state: web::Data<AppState>, worker: String, mut stop: watch::Receiver<bool>) {
     let tick = Duration::from_millis(state.settings.scheduler_tick_millis.max(10));
     let lease = ChronoDuration::minutes(5);
-    let now = clock::now();
+    let now = clock::now_naive();
     for job in jobs() {
         let name = job.name;
         // A concurrent instance may create the row first; that is fine.
@@ -125,7 +125,7 @@ async fn scheduler(state: web::Data<AppState>, worker: String, mut stop: watch::
             return;
         }
         for job in jobs() {
-            let now = clock::now_utc();
+            let now = clock::now();
             let (name, w) = (job.name, worker.clone());
             let taken = state
                 .db
@@ -143,7 +143,7 @@ async fn scheduler(state: web::Data<AppState>, worker: String, mut stop: watch::
                 Err(e) => tracing::warn!(job = name, error = ?e, "job failed"),
             }
             let (w, next) = (worker.clone(), (now + job.every).naive_utc());
-            let done = clock::now();
+            let done = clock::now_naive();
             if let Err(e) = state
                 .db
                 .write(move |conn| leases::finish(conn, name, &w, done, next))
@@ -168,7 +168,7 @@ const MAIL_BATCH: usize = 50;
 pub async fn deliver_due(state: &AppState, worker: &str) -> usize {
     let settings = &state.settings;
     let lease = ChronoDuration::seconds(settings.mail_lease_seconds.max(1) as i64);
-    let now = clock::now();
+    let now = clock::now_naive();
     let w = worker.to_owned();
     let batch = match state
         .db
@@ -192,7 +192,7 @@ pub async fn deliver_due(state: &AppState, worker: &str) -> usize {
     let mut sent = 0;
     for row in batch {
         let outcome = send_one(state, &row).await;
-        let at = clock::now();
+        let at = clock::now_naive();
         match outcome {
             Ok(()) => {
                 sent += 1;

@@ -110,7 +110,7 @@ pub async fn retry_outbox(
 ) -> Result<HttpResponse, ApiError> {
     user.require_operator()?;
     let id = path.into_inner();
-    let now = clock::now();
+    let now = clock::now_naive();
     let row = state
         .db
         .write(move |conn| workflows::outbox::retry(conn, id, now))

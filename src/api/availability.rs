@@ -87,7 +87,7 @@ pub async fn availability(
             "must be between 1 and 1440",
         ));
     }
-    let now = clock::now_utc();
+    let now = clock::now();
     // Without `from`, start an hour back and let each resource's rules clamp
     // it: a computer's slot already under way is still bookable "now".
     let from = q.from.or_else(|| Some((now - Duration::hours(1)).fixed_offset()));

@@ -116,7 +116,7 @@ pub async fn create_duty(
         None => Some(None),
     };
     invalid.into_result()?;
-    let now = clock::now_utc();
+    let now = clock::now();
     let view = state
         .db
         .write(move |conn| {
@@ -191,7 +191,7 @@ pub async fn list_duties(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let q = query.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let occurrences = state
         .db
         .read(move |conn| {
@@ -261,7 +261,7 @@ pub async fn sign_up(
         ("weekly", Some(_)) => return Err(ApiError::invalid("date", "a weekly sign-up has no date")),
         _ => return Err(ApiError::invalid("scope", "must be weekly or once")),
     };
-    let now = clock::now_utc();
+    let now = clock::now();
     let s = state
         .db
         .write(move |conn| {
@@ -301,7 +301,7 @@ pub async fn withdraw(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id, signup_id) = path.into_inner();
     let from = query.into_inner().from;
-    let now = clock::now_utc();
+    let now = clock::now();
     state
         .db
         .write(move |conn| {
@@ -346,7 +346,7 @@ pub async fn absence(
     let (slug, id) = path.into_inner();
     let b = body.into_inner();
     let reason = b.reason.as_deref().map(|r| text("reason", r, 200)).transpose()?;
-    let now = clock::now_utc();
+    let now = clock::now();
     let notifier = state.notifier.clone();
     let date = b.date;
     let sent = state
@@ -394,7 +394,7 @@ pub async fn attendance(
         "no_show" => false,
         _ => return Err(ApiError::invalid("status", "must be attended or no_show")),
     };
-    let now = clock::now_utc();
+    let now = clock::now();
     state
         .db
         .write(move |conn| {
@@ -426,7 +426,7 @@ pub async fn volunteer_hours(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let q = query.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let report = state
         .db
         .read(move |conn| {

@@ -57,7 +57,7 @@ pub async fn create_group(
     let slug = path.into_inner();
     let body = body.into_inner();
     let name = text("name", &body.name, 100)?;
-    let now = clock::now();
+    let now = clock::now_naive();
     let view = state
         .db
         .write(move |conn| {

@@ -129,7 +129,7 @@ pub async fn add_member(
         senior: body.senior,
         language: body.language.unwrap_or_default(),
     };
-    let now = clock::now();
+    let now = clock::now_naive();
     let notifier = state.notifier.clone();
     let (member, slug) = state
         .db

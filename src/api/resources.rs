@@ -129,7 +129,7 @@ pub async fn create_resource(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let fields = parse_new(body.into_inner())?;
-    let now = clock::now();
+    let now = clock::now_naive();
     let (resource, slug) = state
         .db
         .write(move |conn| {
@@ -347,7 +347,7 @@ pub async fn retire_resource(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let notifier = state.notifier.clone();
     let (resource, cancelled) = state
         .db
@@ -427,7 +427,7 @@ pub async fn create_blackout(
         return Err(ApiError::invalid("ends_at", "a blackout lasts at most 366 days"));
     }
     let reason = text("reason", &body.reason, 200)?;
-    let now = clock::now();
+    let now = clock::now_naive();
     let view = state
         .db
         .write(move |conn| {
@@ -454,7 +454,7 @@ pub async fn list_blackouts(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let now = clock::now();
+    let now = clock::now_naive();
     let rows = state
         .db
         .read(move |conn| {

@@ -207,7 +207,7 @@ pub async fn add_unavailability(
         return Err(ApiError::invalid("ends_at", "at most 366 days at a time"));
     }
     let reason = text("reason", &b.reason, 200)?;
-    let now = clock::now();
+    let now = clock::now_naive();
     let row = state
         .db
         .write(move |conn| {
@@ -258,7 +258,7 @@ pub async fn list_unavailability(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let q = query.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let rows = state
         .db
         .read(move |conn| {
@@ -393,7 +393,7 @@ pub async fn generate(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let b = body.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let draft = state
         .db
         .write(move |conn| {
@@ -425,7 +425,7 @@ pub async fn list_shifts(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let q = query.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let views = state
         .db
         .read(move |conn| {
@@ -503,7 +503,7 @@ pub async fn publish(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let b = body.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let notifier = state.notifier.clone();
     let published = state
         .db
@@ -529,7 +529,7 @@ pub async fn offer(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let v = state
         .db
         .write(move |conn| {
@@ -556,7 +556,7 @@ pub async fn take(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let v = state
         .db
         .write(move |conn| {
@@ -678,7 +678,7 @@ pub async fn public_rota(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let q = query.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let shifts = state
         .db
         .read(move |conn| {
@@ -705,7 +705,7 @@ fn calendar_response(body: String) -> HttpResponse {
 #[get("/api/v1/sites/{site}/rota.ics")]
 pub async fn rota_ics(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let host = state.notifier.host.clone();
     let body = state
         .db
@@ -756,7 +756,7 @@ pub struct FeedLink {
 #[utoipa::path(tag = "rota", security(("bearer" = [])), responses((status = 201, body = FeedLink)))]
 #[post("/api/v1/me/calendar-feed")]
 pub async fn create_feed(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    let now = clock::now();
+    let now = clock::now_naive();
     let id = user.id;
     let token = state
         .db
@@ -771,7 +771,7 @@ pub async fn create_feed(state: web::Data<AppState>, user: AuthUser) -> Result<H
 #[utoipa::path(tag = "rota", security(("bearer" = [])), responses((status = 204)))]
 #[delete("/api/v1/me/calendar-feed")]
 pub async fn revoke_feed(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    let now = clock::now();
+    let now = clock::now_naive();
     let id = user.id;
     state
         .db
@@ -849,7 +849,7 @@ pub async fn personal_feed(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let token = path.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let feed = state
         .db
         .read(move |conn| calendar_feed::personal(conn, &token, now))
@@ -904,7 +904,7 @@ pub async fn schedule(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, user_id) = path.into_inner();
     let date = query.into_inner().date;
-    let now = clock::now_utc();
+    let now = clock::now();
     let day = state
         .db
         .read(move |conn| {

@@ -162,7 +162,7 @@ pub async fn create_site(
         slug.expect("checked"),
         tz.expect("checked"),
     );
-    let now = clock::now();
+    let now = clock::now_naive();
     let site = state
         .db
         .write(move |conn| workflows::sites::open(conn, &slug, &name, tz, now))

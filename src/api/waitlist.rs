@@ -101,7 +101,7 @@ pub async fn leave_waitlist(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let now = clock::now();
+    let now = clock::now_naive();
     state
         .db
         .write(move |conn| {
@@ -193,7 +193,7 @@ pub async fn audit_trail(
         after: q.after.clone(),
     }
     .parse()?;
-    let now = clock::now_utc();
+    let now = clock::now();
     let to =
         q.to.unwrap_or_else(|| (now + chrono::Duration::seconds(1)).fixed_offset());
     let from = q.from.unwrap_or_else(|| to - chrono::Duration::days(30));

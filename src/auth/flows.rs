@@ -31,7 +31,7 @@ fn invalid_credentials() -> ApiError {
 
 pub async fn login(state: &AppState, email: &str, password_given: &str) -> Result<IssuedTokens, ApiError> {
     let email = Email::parse(email)?.as_str().to_owned();
-    let now = clock::now();
+    let now = clock::now_naive();
     let window_start = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
 
     let lookup_email = email.clone();
@@ -96,7 +96,7 @@ fn issue(
 ) -> Result<IssuedTokens, ApiError> {
     let (access_token, expires_in) = state
         .jwt
-        .issue(user_id, session_id, clock::now_utc())
+        .issue(user_id, session_id, clock::now())
         .map_err(ApiError::internal)?;
     Ok(IssuedTokens {
         access_token,
@@ -119,7 +119,7 @@ enum RefreshOutcome {
 /// and that revocation is committed even though the caller gets a 401.
 pub async fn refresh(state: &AppState, presented: &str) -> Result<IssuedTokens, ApiError> {
     let presented_hash = secret::hash(presented);
-    let now = clock::now();
+    let now = clock::now_naive();
     let outcome = state
         .db
         .write(move |conn| {
@@ -168,7 +168,7 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<IssuedTokens, 
 /// logging out twice is not an error, and the answer reveals nothing.
 pub async fn logout(state: &AppState, presented: &str) -> Result<(), ApiError> {
     let presented_hash = secret::hash(presented);
-    let now = clock::now();
+    let now = clock::now_naive();
     state
         .db
         .write(move |conn| {
@@ -206,7 +206,7 @@ pub async fn change_password(
         ));
     }
     let new_hash = new_hash.ok_or_else(|| ApiError::internal(anyhow::anyhow!("hashing failed")))?;
-    let now = clock::now();
+    let now = clock::now_naive();
     state
         .db
         .write(move |conn| {
@@ -228,7 +228,7 @@ pub async fn accept_invite(state: &AppState, token: &str, new: &str) -> Result<(
         .await?
         .map_err(ApiError::internal)?;
     let token_hash = secret::hash(token);
-    let now = clock::now();
+    let now = clock::now_naive();
     state
         .db
         .write(move |conn| {
@@ -257,7 +257,7 @@ pub async fn forgot_password(state: &AppState, email: &str) -> Result<(), ApiErr
     let Ok(email) = Email::parse(email) else {
         return Ok(());
     };
-    let now = clock::now();
+    let now = clock::now_naive();
     let notifier = state.notifier.clone();
     state
         .db
@@ -289,7 +289,7 @@ pub async fn reset_password(state: &AppState, token: &str, new: &str) -> Result<
         .await?
         .map_err(ApiError::internal)?;
     let token_hash = secret::hash(token);
-    let now = clock::now();
+    let now = clock::now_naive();
     state
         .db
         .write(move |conn| {

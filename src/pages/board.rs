@@ -395,7 +395,7 @@ pub async fn board(
 ) -> HttpResponse {
     let w = q.words();
     let slug = path.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     match state.db.read(move |conn| gather(conn, &slug, now)).await {
         Ok(b) => respond(render(&b, w)),
         Err(e) if e.kind() == crate::errors::ProblemType::NotFound => not_found(w),
@@ -420,7 +420,7 @@ pub async fn week(
 ) -> HttpResponse {
     let w = q.words();
     let slug = path.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let gathered = state
         .db
         .read(move |conn| {

@@ -658,7 +658,7 @@ async fn check_in_opens_ten_minutes_before_and_no_shows_are_released() {
                     headcount: None,
                     flexible: false,
                 },
-                livingroom::clock::now(),
+                livingroom::clock::now_naive(),
             )?;
             Ok(b.id)
         })

@@ -333,7 +333,7 @@ impl TestApp {
                         language: Language::En,
                         is_operator: true,
                     },
-                    clock::now(),
+                    clock::now_naive(),
                 )?
                 .id)
             })
@@ -347,7 +347,7 @@ impl TestApp {
     pub async fn site(&self, slug: &str) {
         let slug = slug.to_owned();
         self.db
-            .write(move |conn| sites::insert(conn, &slug, "Test committee", "Asia/Shanghai", clock::now()))
+            .write(move |conn| sites::insert(conn, &slug, "Test committee", "Asia/Shanghai", clock::now_naive()))
             .await
             .expect("seed site");
     }
@@ -378,7 +378,7 @@ impl TestApp {
                         senior: false,
                         language: Language::ZhCn,
                     },
-                    clock::now(),
+                    clock::now_naive(),
                 )?;
                 Ok(added.user.id)
             })
@@ -410,9 +410,9 @@ impl TestApp {
                         senior: false,
                         language: Language::ZhCn,
                     },
-                    clock::now(),
+                    clock::now_naive(),
                 )?;
-                let session = livingroom::store::sessions::create_session(conn, added.user.id, clock::now())?;
+                let session = livingroom::store::sessions::create_session(conn, added.user.id, clock::now_naive())?;
                 Ok((added.user.id, session))
             })
             .await

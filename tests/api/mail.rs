@@ -129,7 +129,7 @@ async fn a_rolled_back_change_sends_nothing() {
                 &site,
                 livingroom::mail::templates::Kind::BookingCancelled,
                 &[b],
-                livingroom::clock::now(),
+                livingroom::clock::now_naive(),
             )?;
             Err::<(), _>(livingroom::errors::ApiError::conflict("something later failed"))
         })
@@ -184,7 +184,7 @@ async fn a_worker_that_dies_after_the_250_causes_one_duplicate_with_the_same_mes
     let rows = app
         .db
         .write(move |conn| {
-            let now = livingroom::clock::now();
+            let now = livingroom::clock::now_naive();
             livingroom::store::outbox::enqueue(
                 conn,
                 &livingroom::store::outbox::NewMail {
@@ -533,7 +533,7 @@ async fn a_line_break_in_a_purpose_never_reaches_a_header() {
 #[tokio::test]
 async fn one_instance_at_a_time_holds_a_job() {
     let app = spawn_app().await;
-    let now = livingroom::clock::now();
+    let now = livingroom::clock::now_naive();
     let outcome = app
         .db
         .write(move |conn| {

@@ -246,7 +246,7 @@ pub async fn create_booking(
             err
         }
     })?;
-    let now = clock::now_utc();
+    let now = clock::now();
     let notifier = state.notifier.clone();
     let dry_run = query.into_inner().dry_run.unwrap_or(false);
     // A dry run is never stored: it changes nothing, so a retry may differ.

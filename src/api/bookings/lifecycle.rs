@@ -29,7 +29,7 @@ pub async fn cancel_booking(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let notifier = state.notifier.clone();
     state
         .db
@@ -48,7 +48,7 @@ async fn decide(
     approve: bool,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let notifier = state.notifier.clone();
     let v = state
         .db
@@ -108,7 +108,7 @@ pub async fn check_in(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let now = clock::now_utc();
+    let now = clock::now();
     let notifier = state.notifier.clone();
     let v = state
         .db

@@ -102,7 +102,7 @@ pub async fn list_bookings(
     }
     .parse()?;
     let after = parse_cursor(&q.after)?;
-    let now = clock::now_utc();
+    let now = clock::now();
     let out = state
         .db
         .read(move |conn| {

@@ -97,7 +97,7 @@ pub async fn edit_series(
     let purpose = body.purpose.as_deref().map(booking::purpose).transpose()?;
     let headcount = body.headcount.map(booking::headcount).transpose()?;
     let change = SeriesChange { purpose, headcount };
-    let now = clock::now_utc();
+    let now = clock::now();
     let v = state
         .db
         .write(move |conn| {
@@ -140,7 +140,7 @@ pub async fn cancel_series(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let from = query.into_inner().from;
-    let now = clock::now_utc();
+    let now = clock::now();
     let notifier = state.notifier.clone();
     let cancelled = state
         .db
