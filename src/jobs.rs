@@ -56,9 +56,9 @@ fn jobs() -> Vec<Job> {
             run: rota::flag_untaken,
         },
         Job {
-            name: "duty_holds",
+            name: "duty_room_bookings",
             every: ChronoDuration::hours(6),
-            run: duties::sync_all_holds,
+            run: duties::sync_all_room_bookings,
         },
     ]
 }

@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::{calendar, duties as store, sites};
 use crate::workflows;
-use crate::workflows::duties::{self as flow, DutyInput, HoldConflict, HoursReport, OccurrenceView};
+use crate::workflows::duties::{self as flow, DutyInput, HoursReport, OccurrenceView, RoomConflict};
 
 /// The longest period one duty listing or report may span.
 const MAX_DAYS: i64 = 366;
@@ -63,10 +63,10 @@ pub struct DutyView {
     /// Dates where the room was already booked, so the duty does not hold
     /// it then (reported when the series is created).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub conflicts: Option<Vec<HoldConflict>>,
+    pub conflicts: Option<Vec<RoomConflict>>,
 }
 
-fn duty_view(d: &store::Duty, conflicts: Option<Vec<HoldConflict>>) -> DutyView {
+fn duty_view(d: &store::Duty, conflicts: Option<Vec<RoomConflict>>) -> DutyView {
     let p = d.pattern();
     DutyView {
         id: d.id,

@@ -15,7 +15,6 @@ use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::audit::{self, AuditFilter};
 use crate::store::pagination::{Page, PageQuery};
-use crate::store::waitlist;
 use crate::workflows;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -65,15 +64,7 @@ pub async fn list_waitlist(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let owner = (!access.is_admin()).then_some(user.id);
-            waitlist::list(
-                conn,
-                access.site.id,
-                owner,
-                status.as_deref(),
-                page.after_id,
-                page.limit + 1,
-            )
+            workflows::waitlist::visible(conn, &access, status.as_deref(), page.after_id, page.limit + 1)
         })
         .await?;
     let page = Page::from_rows(rows, page.limit, |e| e.id);

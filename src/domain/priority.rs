@@ -20,7 +20,7 @@ use super::resource::{OpeningHours, Rules};
 
 /// A booking as the priority rules see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Holding {
+pub struct Occupant {
     pub booking_id: i64,
     pub slot: Interval,
     pub urgency: Urgency,
@@ -40,14 +40,14 @@ pub struct Place {
     pub opening: Option<OpeningHours>,
     pub blackouts: Vec<Interval>,
     pub retired: bool,
-    pub holdings: Vec<Holding>,
+    pub occupants: Vec<Occupant>,
 }
 
 impl Place {
     fn busy(&self, without: &[i64], extra: &[Interval]) -> Vec<Busy> {
         let buffer = Duration::minutes(i64::from(self.rules.buffer_minutes));
         let mut busy: Vec<Busy> = self
-            .holdings
+            .occupants
             .iter()
             .filter(|h| !without.contains(&h.booking_id))
             .map(|h| Busy {
@@ -120,7 +120,7 @@ impl Place {
 /// Whether a more urgent request (`by`) may displace `h` now: strictly
 /// lower urgency, not checked in, not started, and starting later than the
 /// grace period. Equal urgency never displaces: first come, first served.
-pub fn displaceable(h: &Holding, by: Urgency, now: DateTime<Utc>, grace: Duration) -> bool {
+pub fn displaceable(h: &Occupant, by: Urgency, now: DateTime<Utc>, grace: Duration) -> bool {
     h.urgency < by && !h.checked_in && h.slot.start > now + grace
 }
 
@@ -167,13 +167,13 @@ pub fn plan_preemption(
     now: DateTime<Utc>,
 ) -> Option<Plan> {
     // The options: a place whose bookings in the way may all be displaced.
-    let mut options: Vec<(&Place, Vec<&Holding>)> = Vec::new();
+    let mut options: Vec<(&Place, Vec<&Occupant>)> = Vec::new();
     for place in places.iter().filter(|p| p.rules.allow_preemption && !p.retired) {
         let grace = Duration::minutes(i64::from(place.rules.preemption_grace_minutes));
         let blocked = blocked_by(request, &place.rules);
         let buffer = Duration::minutes(i64::from(place.rules.buffer_minutes));
-        let in_way: Vec<&Holding> = place
-            .holdings
+        let in_way: Vec<&Occupant> = place
+            .occupants
             .iter()
             .filter(|h| Interval::of(h.slot.start, h.slot.end + buffer).overlaps(&blocked))
             .collect();
@@ -337,7 +337,7 @@ mod tests {
         ]
     }
 
-    /// 1-3 places, each with non-overlapping holdings on the 15-minute grid.
+    /// 1-3 places, each with non-overlapping occupants on the 15-minute grid.
     fn places() -> impl Strategy<Value = Vec<Place>> {
         let holding = (
             0i64..96,
@@ -352,11 +352,11 @@ mod tests {
             raw.into_iter()
                 .enumerate()
                 .map(|(i, hs)| {
-                    let mut holdings: Vec<Holding> = Vec::new();
+                    let mut occupants: Vec<Occupant> = Vec::new();
                     for (start, len, urgency, made, checked_in, flexible) in hs {
                         let slot = Interval::of(at(start * 15), at((start + len) * 15));
-                        if holdings.iter().all(|h| !h.slot.overlaps(&slot)) {
-                            holdings.push(Holding {
+                        if occupants.iter().all(|h| !h.slot.overlaps(&slot)) {
+                            occupants.push(Occupant {
                                 booking_id: next_id,
                                 slot,
                                 urgency,
@@ -373,7 +373,7 @@ mod tests {
                         opening: None,
                         blackouts: vec![],
                         retired: false,
-                        holdings,
+                        occupants,
                     }
                 })
                 .collect()
@@ -388,7 +388,7 @@ mod tests {
             .map(|p| {
                 (
                     p.resource_id,
-                    p.holdings
+                    p.occupants
                         .iter()
                         .filter(|h| !gone.contains(&h.booking_id))
                         .map(|h| h.slot)
@@ -424,7 +424,7 @@ mod tests {
             if let Some(plan) = plan_preemption(TZ, request, by, &places, now) {
                 prop_assert!(no_overlap(&apply(&places, request, &plan)));
                 for d in &plan.displaced {
-                    let h = places.iter().flat_map(|p| &p.holdings).find(|h| h.booking_id == d.booking_id).unwrap();
+                    let h = places.iter().flat_map(|p| &p.occupants).find(|h| h.booking_id == d.booking_id).unwrap();
                     prop_assert!(h.urgency < by, "never equal or higher urgency");
                     prop_assert!(!h.checked_in, "never a checked-in booking");
                     prop_assert!(h.slot.start > now + Duration::minutes(15), "never inside the grace period");
@@ -441,7 +441,7 @@ mod tests {
                 let chosen = plan.displaced.len();
                 for p in &places {
                     let grace = Duration::minutes(15);
-                    let in_way: Vec<&Holding> = p.holdings.iter().filter(|h| h.slot.overlaps(&request)).collect();
+                    let in_way: Vec<&Occupant> = p.occupants.iter().filter(|h| h.slot.overlaps(&request)).collect();
                     if !in_way.is_empty() && in_way.iter().all(|h| displaceable(h, by, now, grace))
                         && p.fits(TZ, request, now, &in_way.iter().map(|h| h.booking_id).collect::<Vec<_>>(), &[]) {
                         prop_assert!(in_way.len() >= chosen);
@@ -481,7 +481,7 @@ mod tests {
             let served = plan_waitlist(TZ, &entries, &places, now);
             // No overlaps with each other or with what is booked.
             let mut state: BTreeMap<i64, Vec<Interval>> =
-                places.iter().map(|p| (p.resource_id, p.holdings.iter().map(|h| h.slot).collect())).collect();
+                places.iter().map(|p| (p.resource_id, p.occupants.iter().map(|h| h.slot).collect())).collect();
             for s in &served {
                 let e = entries.iter().find(|e| e.entry_id == s.entry_id).unwrap();
                 prop_assert!(e.resource_ids.contains(&s.resource_id));
@@ -516,7 +516,7 @@ mod tests {
             opening: None,
             blackouts: vec![],
             retired: false,
-            holdings: vec![Holding {
+            occupants: vec![Occupant {
                 booking_id: id * 10,
                 slot: Interval::of(day(15, 30), day(17, 0)),
                 urgency: Urgency::Routine,
@@ -546,7 +546,7 @@ mod tests {
         // Against three urgent bookings, an urgent request displaces nothing.
         let mut urgent = places.clone();
         for p in &mut urgent {
-            p.holdings[0].urgency = Urgency::Urgent;
+            p.occupants[0].urgency = Urgency::Urgent;
         }
         assert_eq!(
             plan_preemption(
@@ -560,7 +560,7 @@ mod tests {
         );
         // A flexible victim moves later the same day instead of waiting.
         let mut flexible = places.clone();
-        flexible[1].holdings[0].flexible = true;
+        flexible[1].occupants[0].flexible = true;
         let plan = plan_preemption(
             chrono_tz::UTC,
             Interval::of(day(15, 30), day(16, 30)),

@@ -149,7 +149,7 @@ fn gather(conn: &mut DbConn, slug: &str, now: DateTime<Utc>) -> Result<Board, Ap
     let mut computers = Vec::new();
     for r in all.iter().filter(|r| r.kind() == ResourceKind::Computer) {
         let rules = r.rules();
-        let mine = booking_store::holding(&busy, r.id, &rules, now);
+        let mine = booking_store::occupying(&busy, r.id, &rules, now);
         let state = match mine.iter().find(|b| b.slot.contains_instant(now)) {
             Some(b) => {
                 let opening = r.opening();

@@ -99,7 +99,7 @@ impl Booking {
     /// Whether this booking still keeps its time from others at `now`: a
     /// confirmed booking left unclaimed past its release time does not (the
     /// release job ends it shortly; until then it must block nobody).
-    pub fn holds(&self, rules: &Rules, now: DateTime<Utc>) -> bool {
+    pub fn occupies(&self, rules: &Rules, now: DateTime<Utc>) -> bool {
         !(self.status == BookingStatus::Confirmed.code()
             && lapsed(rules, self.checked_in_at.is_some(), self.starts_at.and_utc(), now))
     }
@@ -167,10 +167,10 @@ pub fn by_id(conn: &mut DbConn, site_id: i64, id: i64) -> Result<Booking, ApiErr
 }
 
 /// The time `bookings` still hold on one resource (see [`Booking::holds`]).
-pub fn holding(bookings: &[Booking], resource_id: i64, rules: &Rules, now: DateTime<Utc>) -> Vec<Busy> {
+pub fn occupying(bookings: &[Booking], resource_id: i64, rules: &Rules, now: DateTime<Utc>) -> Vec<Busy> {
     bookings
         .iter()
-        .filter(|b| b.resource_id == resource_id && b.holds(rules, now))
+        .filter(|b| b.resource_id == resource_id && b.occupies(rules, now))
         .map(Booking::busy)
         .collect()
 }
@@ -201,10 +201,10 @@ type StartsIn = diesel::dsl::And<
 >;
 type HoldingWithin = diesel::dsl::And<StartsIn, diesel::dsl::Gt<bookings::busy_until, NaiveDateTime>>;
 
-/// Holding its resource at some time in `window` (buffer included),
+/// Occupant its resource at some time in `window` (buffer included),
 /// searched from `from`: the window's start less the look-back, which
 /// keeps the scan an index range however long the history.
-fn holding_within(from: DateTime<Utc>, window: Interval) -> HoldingWithin {
+fn meets_window(from: DateTime<Utc>, window: Interval) -> HoldingWithin {
     bookings::starts_at
         .gt(from.naive_utc())
         .and(bookings::starts_at.lt(window.end.naive_utc()))
@@ -233,7 +233,7 @@ pub fn active_within(
         return Ok(bookings::table
             .filter(bookings::resource_id.eq_any(resource_ids))
             .filter(is_active())
-            .filter(holding_within(from, window))
+            .filter(meets_window(from, window))
             .order((bookings::resource_id, bookings::starts_at))
             .select(Booking::as_select())
             .load(c)?);
@@ -243,7 +243,7 @@ pub fn active_within(
         Ok(concrete!(&mut *conn, |c| bookings::table
             .filter(bookings::resource_id.eq(id))
             .filter(is_active())
-            .filter(holding_within(from, window))
+            .filter(meets_window(from, window))
             .order(bookings::starts_at)
             .select(Booking::as_select())
             .load(c))?)
@@ -578,7 +578,7 @@ pub fn set_duty(conn: &mut DbConn, id: i64, duty_id: i64) -> Result<(), ApiError
 }
 
 /// The active room holds of a duty.
-pub fn duty_holds(conn: &mut DbConn, duty_id: i64) -> Result<Vec<Booking>, ApiError> {
+pub fn duty_room_bookings(conn: &mut DbConn, duty_id: i64) -> Result<Vec<Booking>, ApiError> {
     Ok(bookings::table
         .filter(bookings::duty_id.eq(duty_id))
         .filter(bookings::status.eq_any(ACTIVE_STATUSES))
@@ -595,7 +595,7 @@ pub fn set_rota_shift(conn: &mut DbConn, id: i64, shift_id: i64) -> Result<(), A
 }
 
 /// The active desk bookings made for a rota shift.
-pub fn rota_holds(conn: &mut DbConn, shift_id: i64) -> Result<Vec<Booking>, ApiError> {
+pub fn shift_desk_bookings(conn: &mut DbConn, shift_id: i64) -> Result<Vec<Booking>, ApiError> {
     Ok(bookings::table
         .filter(bookings::rota_shift_id.eq(shift_id))
         .filter(bookings::status.eq_any(ACTIVE_STATUSES))

@@ -41,7 +41,7 @@ pub fn free_slots(
     for r in candidates {
         let rules = r.rules();
         let opening = r.opening();
-        let holding = booking_store::holding(&busy, r.id, &rules, now);
+        let occupied = booking_store::occupying(&busy, r.id, &rules, now);
         let closed: Vec<Interval> = blackouts
             .iter()
             .filter(|b| b.resource_id == r.id)
@@ -52,7 +52,7 @@ pub fn free_slots(
             rules: &rules,
             opening: opening.as_ref(),
             blackouts: &closed,
-            busy: &holding,
+            busy: &occupied,
             retired: r.is_retired(),
         };
         let want = length.unwrap_or_else(|| Duration::minutes(i64::from(rules.min_minutes)));

@@ -7,11 +7,11 @@ use crate::domain::calendar::SiteCalendar;
 use crate::errors::ApiError;
 use crate::store::access::SiteAccess;
 use crate::store::{calendar, duties};
-use crate::workflows::duties::sync_holds;
+use crate::workflows::duties::sync_room_bookings;
 
 /// Replaces the site calendar (site admin) and moves every duty's room
-/// holds to match: a new holiday frees the room, a removed one takes it
-/// again. Under the site lock, as the holds are bookings.
+/// room bookings to match: a new holiday frees the room, a removed one takes it
+/// again. Under the site lock, as they are bookings.
 pub fn replace(
     conn: &mut DbConn,
     access: &SiteAccess,
@@ -22,7 +22,7 @@ pub fn replace(
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     calendar::replace(conn, access.site.id, cal)?;
     for duty in duties::of_site(conn, access.site.id)? {
-        sync_holds(conn, &access.site, &duty, cal, now)?;
+        sync_room_bookings(conn, &access.site, &duty, cal, now)?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use chrono::{Duration, NaiveDateTime};
 use crate::auth::secret;
 use crate::db::DbConn;
 use crate::domain::person::{Language, Roles};
+use crate::domain::policy;
 use crate::errors::ApiError;
 use crate::notify::Notifier;
 use crate::store::access::SiteAccess;
@@ -145,9 +146,19 @@ pub fn member(conn: &mut DbConn, site_id: i64, user_id: i64) -> Result<Member, A
 
 /// A site must keep at least one admin: nobody else could add people,
 /// change roles or undo this.
-fn keep_an_admin(conn: &mut DbConn, site_id: i64, current: &Membership) -> Result<(), ApiError> {
-    if current.is_admin && users::admin_count(conn, site_id)? <= 1 {
-        return Err(ApiError::conflict("A site must keep at least one admin."));
+fn keep_an_admin(
+    conn: &mut DbConn,
+    site_id: i64,
+    current: &Membership,
+    stays_admin: bool,
+) -> Result<(), ApiError> {
+    // Only an admin losing the role can leave the site without one: count
+    // the admins only then.
+    if current.is_admin && !stays_admin {
+        let admins = users::admin_count(conn, site_id)?;
+        if policy::leaves_no_admin(current.is_admin, stays_admin, admins) {
+            return Err(ApiError::conflict("A site must keep at least one admin."));
+        }
     }
     Ok(())
 }
@@ -164,9 +175,7 @@ pub fn change(
     let site_id = access.site.id;
     let current = users::membership(conn, site_id, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
     let roles = change.roles.unwrap_or(current.roles());
-    if !roles.admin {
-        keep_an_admin(conn, site_id, &current)?;
-    }
+    keep_an_admin(conn, site_id, &current, roles.admin)?;
     users::update_membership(
         conn,
         site_id,
@@ -197,7 +206,7 @@ pub fn remove(conn: &mut DbConn, access: &SiteAccess, user_id: i64) -> Result<()
     access.require_admin()?;
     let current =
         users::membership(conn, access.site.id, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
-    keep_an_admin(conn, access.site.id, &current)?;
+    keep_an_admin(conn, access.site.id, &current, false)?;
     users::delete_membership(conn, access.site.id, user_id)?;
     Ok(())
 }

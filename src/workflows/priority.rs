@@ -12,12 +12,12 @@ use serde::Serialize;
 use crate::db::{DbConn, Lock, backend};
 use crate::domain::booking::{BookingRequest, BookingStatus, Target, Urgency};
 use crate::domain::interval::Interval;
-use crate::domain::priority::{Fate, Holding, Place, Plan, Waiting, plan_waitlist};
+use crate::domain::priority::{Fate, Occupant, Place, Plan, Waiting, plan_waitlist};
 use crate::errors::ApiError;
 use crate::notify::Notifier;
 use crate::store::access::SiteAccess;
 use crate::store::audit::{self, NewAudit};
-use crate::store::bookings::{self as store, Booking, NewBooking};
+use crate::store::bookings::{self, Booking, NewBooking};
 use crate::store::resources::{self, Blackout, Resource};
 use crate::store::sites::Site;
 use crate::store::waitlist::{self, Entry, NewEntry};
@@ -36,10 +36,10 @@ pub fn places(resources: &[&Resource], blackouts: &[Blackout], busy: &[Booking])
                 .map(|b| b.interval())
                 .collect(),
             retired: r.is_retired(),
-            holdings: busy
+            occupants: busy
                 .iter()
                 .filter(|b| b.resource_id == r.id)
-                .map(|b| Holding {
+                .map(|b| Occupant {
                     booking_id: b.id,
                     slot: b.slot(),
                     urgency: b.urgency(),
@@ -117,8 +117,8 @@ pub fn end_victims(
 ) -> Result<Vec<Booking>, ApiError> {
     let mut victims = Vec::new();
     for d in &plan.displaced {
-        let b = store::by_id(conn, access.site.id, d.booking_id)?;
-        if !store::end_displaced(conn, b.id, access.user_id, now.naive_utc())? {
+        let b = bookings::by_id(conn, access.site.id, d.booking_id)?;
+        if !bookings::end_displaced(conn, b.id, access.user_id, now.naive_utc())? {
             return Err(ApiError::conflict(
                 "The booking to displace changed meanwhile; try again.",
             ));
@@ -167,7 +167,7 @@ pub fn relocate(
         let view = match &d.outcome {
             Fate::MovedTo { resource_id, slot } => {
                 let rules = resources::by_id(conn, access.site.id, *resource_id)?.rules();
-                let moved = store::insert(
+                let moved = bookings::insert(
                     conn,
                     &NewBooking {
                         site_id: access.site.id,
@@ -391,7 +391,7 @@ pub fn serve_waitlist(
         .expect("non-empty");
     let span = Interval::of(start - Duration::days(1), end + Duration::days(1));
     let blackouts = resources::blackouts_within(conn, &ids, span)?;
-    let busy = store::active_within(conn, &ids, span)?;
+    let busy = bookings::active_within(conn, &ids, span)?;
     let refs: Vec<&Resource> = wanted.values().collect();
     let places = places(&refs, &blackouts, &busy);
     let waiting: Vec<Waiting> = live
@@ -413,7 +413,7 @@ pub fn serve_waitlist(
             .expect("planned entry");
         let resource = &wanted[&served.resource_id];
         let rules = resource.rules();
-        let b = store::insert(
+        let b = bookings::insert(
             conn,
             &NewBooking {
                 site_id: site.id,

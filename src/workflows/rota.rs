@@ -19,7 +19,7 @@ use crate::errors::ApiError;
 use crate::notify::Notifier;
 use crate::store::access::SiteAccess;
 use crate::store::bookings::{self as booking_store, NewBooking};
-use crate::store::rota::{self as store, NewShift, Shift, Template};
+use crate::store::rota::{self, NewShift, Shift, Template};
 use crate::store::sites::Site;
 use crate::store::{calendar, resources, users};
 
@@ -83,7 +83,7 @@ fn problem(
         _ => return Ok(RotaProblem::default()),
     };
     let window = Interval::of(first - Duration::days(1), last + Duration::days(1));
-    let away = store::unavailability_within(conn, site.id, window)?;
+    let away = rota::unavailability_within(conn, site.id, window)?;
     let first_date = shifts
         .iter()
         .map(|s| s.date)
@@ -91,7 +91,7 @@ fn problem(
         .unwrap_or_else(|| local_date(tz, first));
     let history_from = first_date - Duration::weeks(HISTORY_WEEKS);
     let mut history: BTreeMap<i64, u32> = BTreeMap::new();
-    for s in store::published_between(conn, site.id, history_from, first_date - Duration::days(1))? {
+    for s in rota::published_between(conn, site.id, history_from, first_date - Duration::days(1))? {
         for id in s.published().unwrap_or_default() {
             *history.entry(id).or_default() += 1;
         }
@@ -140,7 +140,7 @@ pub fn generate(
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let site = &access.site;
     let tz = site.tz();
-    let templates = store::templates(conn, site.id)?;
+    let templates = rota::templates(conn, site.id)?;
     if templates.is_empty() {
         return Err(ApiError::invalid(
             "templates",
@@ -153,7 +153,7 @@ pub fn generate(
         for t in templates_for(&templates, &cal, date) {
             let start = resolve_lenient(tz, at_minutes(date, t.start_minute.max(0) as u32));
             let end = resolve_lenient(tz, at_minutes(date, t.end_minute.max(0) as u32));
-            store::ensure_shift(
+            rota::ensure_shift(
                 conn,
                 site.id,
                 &NewShift {
@@ -169,7 +169,7 @@ pub fn generate(
         }
         date += Duration::days(1);
     }
-    let shifts: Vec<Shift> = store::shifts_between(conn, site.id, from, to)?
+    let shifts: Vec<Shift> = rota::shifts_between(conn, site.id, from, to)?
         .into_iter()
         .filter(|s| cal.is_working_day(s.date) || s.published_version.is_some())
         .collect();
@@ -181,10 +181,10 @@ pub fn generate(
     let solution = solve(&problem);
     for s in shifts.iter().filter(|s| s.published_version.is_none()) {
         let assigned = solution.assignments.get(&s.id).cloned().unwrap_or_default();
-        store::set_draft(conn, s.id, &assigned)?;
+        rota::set_draft(conn, s.id, &assigned)?;
     }
     let open = open_positions(&solution);
-    Ok((store::shifts_between(conn, site.id, from, to)?, open))
+    Ok((rota::shifts_between(conn, site.id, from, to)?, open))
 }
 
 fn open_positions(solution: &RotaSolution) -> Vec<OpenPosition> {
@@ -210,7 +210,7 @@ pub fn edit(
 ) -> Result<(Shift, Vec<String>), ApiError> {
     access.require_admin()?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
-    let shift = store::shift_by_id(conn, access.site.id, shift_id)?;
+    let shift = rota::shift_by_id(conn, access.site.id, shift_id)?;
     if assignees.len() > shift.positions.max(0) as usize {
         return Err(ApiError::invalid(
             "assignees",
@@ -226,10 +226,10 @@ pub fn edit(
             ));
         }
     }
-    store::set_draft(conn, shift.id, assignees)?;
-    let shift = store::shift_by_id(conn, access.site.id, shift_id)?;
+    rota::set_draft(conn, shift.id, assignees)?;
+    let shift = rota::shift_by_id(conn, access.site.id, shift_id)?;
     // Check the edited shift against its neighbours' drafts.
-    let around = store::shifts_between(
+    let around = rota::shifts_between(
         conn,
         access.site.id,
         shift.date - Duration::days(7),
@@ -296,12 +296,12 @@ pub fn publish(
     check_range(from, to)?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let site = &access.site;
-    let shifts = store::shifts_between(conn, site.id, from, to)?;
+    let shifts = rota::shifts_between(conn, site.id, from, to)?;
     let changed: Vec<&Shift> = shifts
         .iter()
         .filter(|s| s.published() != Some(s.draft()))
         .collect();
-    let current = store::next_version(conn, site.id)? - 1;
+    let current = rota::next_version(conn, site.id)? - 1;
     if changed.is_empty() {
         return Ok(Published {
             version: current,
@@ -317,12 +317,12 @@ pub fn publish(
         let old: BTreeSet<i64> = s.published().unwrap_or_default().into_iter().collect();
         let new: BTreeSet<i64> = s.draft().into_iter().collect();
         affected.extend(old.symmetric_difference(&new).copied());
-        store::set_published(conn, s.id, &s.draft(), version)?;
+        rota::set_published(conn, s.id, &s.draft(), version)?;
         if !sync_desks(conn, site, s, &s.draft(), now)? {
             desk_conflicts.push(s.id);
         }
     }
-    store::insert_version(
+    rota::insert_version(
         conn,
         site.id,
         version,
@@ -332,7 +332,7 @@ pub fn publish(
         access.user_id,
         now.naive_utc(),
     )?;
-    let fresh = store::shifts_between(conn, site.id, from, to)?;
+    let fresh = rota::shifts_between(conn, site.id, from, to)?;
     for user_id in &affected {
         let theirs: Vec<&Shift> = fresh
             .iter()
@@ -360,15 +360,18 @@ fn sync_desks(
     let Some(pool) = &shift.desk_pool else {
         return Ok(true);
     };
-    let holds = booking_store::rota_holds(conn, shift.id)?;
-    for h in holds.iter().filter(|h| !people.contains(&h.owner_id)) {
+    let seated = booking_store::shift_desk_bookings(conn, shift.id)?;
+    for h in seated.iter().filter(|h| !people.contains(&h.owner_id)) {
         booking_store::end(conn, h.id, BookingStatus::Cancelled, None, now.naive_utc())?;
     }
     let desks = resources::pool_members(conn, site.id, pool)?;
     let ids: Vec<i64> = desks.iter().map(|d| d.id).collect();
     let slot = shift.interval();
     let mut all_ok = true;
-    for person in people.iter().filter(|p| !holds.iter().any(|h| h.owner_id == **p)) {
+    for person in people
+        .iter()
+        .filter(|p| !seated.iter().any(|h| h.owner_id == **p))
+    {
         let busy = booking_store::active_within(conn, &ids, slot)?;
         let free = desks.iter().find(|d| {
             !busy
@@ -414,7 +417,7 @@ pub fn offer(
     now: DateTime<Utc>,
 ) -> Result<Shift, ApiError> {
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
-    let shift = store::shift_by_id(conn, access.site.id, shift_id)?;
+    let shift = rota::shift_by_id(conn, access.site.id, shift_id)?;
     if !shift.published().unwrap_or_default().contains(&access.user_id) {
         return Err(ApiError::conflict(
             "Only someone on this published shift can offer it.",
@@ -426,9 +429,9 @@ pub fn offer(
     if shift.offered_by.is_some() {
         return Err(ApiError::conflict("This shift is already offered."));
     }
-    store::set_offer(conn, shift.id, Some(access.user_id), Some(now.naive_utc()))?;
-    store::insert_swap(conn, shift.id, access.user_id, now.naive_utc())?;
-    store::shift_by_id(conn, access.site.id, shift_id)
+    rota::set_offer(conn, shift.id, Some(access.user_id), Some(now.naive_utc()))?;
+    rota::insert_swap(conn, shift.id, access.user_id, now.naive_utc())?;
+    rota::shift_by_id(conn, access.site.id, shift_id)
 }
 
 /// A colleague takes an offered shift, subject to the same rules.
@@ -441,7 +444,7 @@ pub fn take(
     access.may_take_shift()?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let site = &access.site;
-    let shift = store::shift_by_id(conn, site.id, shift_id)?;
+    let shift = rota::shift_by_id(conn, site.id, shift_id)?;
     let Some(giver) = shift.offered_by else {
         return Err(ApiError::conflict("This shift is not offered."));
     };
@@ -456,7 +459,7 @@ pub fn take(
     people.push(access.user_id);
     people.sort_unstable();
     // The same rules as the generator, checked on the weeks around it.
-    let around = store::shifts_between(
+    let around = rota::shifts_between(
         conn,
         site.id,
         shift.date - Duration::days(7),
@@ -475,10 +478,10 @@ pub fn take(
         );
     }
     let version = shift.published_version.unwrap_or(1);
-    store::set_published(conn, shift.id, &people, version)?;
-    store::set_offer(conn, shift.id, None, None)?;
-    store::take_swap(conn, shift.id, access.user_id, now.naive_utc())?;
-    let shift = store::shift_by_id(conn, site.id, shift_id)?;
+    rota::set_published(conn, shift.id, &people, version)?;
+    rota::set_offer(conn, shift.id, None, None)?;
+    rota::take_swap(conn, shift.id, access.user_id, now.naive_utc())?;
+    let shift = rota::shift_by_id(conn, site.id, shift_id)?;
     sync_desks(conn, site, &shift, &people, now)?;
     Ok(shift)
 }
@@ -486,8 +489,8 @@ pub fn take(
 /// Flags to the admins offered shifts that start with nobody taking them (a job).
 pub fn flag_untaken(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let mut n = 0;
-    for shift in store::offered_before(conn, (now + Duration::hours(24)).naive_utc())? {
-        if !store::flag_swap(conn, shift.id, now.naive_utc())? {
+    for shift in rota::offered_before(conn, (now + Duration::hours(24)).naive_utc())? {
+        if !rota::flag_swap(conn, shift.id, now.naive_utc())? {
             continue;
         }
         let site = crate::store::sites::by_id(conn, shift.site_id)?;

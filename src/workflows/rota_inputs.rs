@@ -46,7 +46,7 @@ pub fn remove_unavailability(conn: &mut DbConn, access: &SiteAccess, id: i64) ->
     let row = rota::unavailability_by_id(conn, access.site.id, id)?
         .ok_or_else(|| ApiError::not_found("unavailability"))?;
     // Someone else's entry is not theirs to see.
-    if row.user_id != access.user_id && !access.is_admin() {
+    if !access.sees_unavailability_of(row.user_id) {
         return Err(ApiError::not_found("unavailability"));
     }
     rota::delete_unavailability(conn, row.id)

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crate::db::DbConn;
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{local_date, resolve_lenient};
+use crate::domain::policy;
 use crate::errors::ApiError;
 use crate::store::bookings::of_owner_within;
 use crate::store::sites::Site;
@@ -44,7 +45,7 @@ pub fn posted_day(
     now: DateTime<Utc>,
 ) -> Result<PostedDay, ApiError> {
     let m = users::membership(conn, site.id, user_id)?.ok_or_else(|| ApiError::not_found("person"))?;
-    if !(m.is_staff || m.is_admin) {
+    if !policy::on_public_schedule(m.roles()) {
         return Err(ApiError::not_found("person"));
     }
     let user = users::by_id(conn, user_id)?.ok_or_else(|| ApiError::not_found("person"))?;

@@ -5,7 +5,7 @@
 use super::*;
 use crate::domain::availability::blocked_by;
 use crate::domain::interval::tests::at;
-use crate::domain::priority::{Fate, Holding};
+use crate::domain::priority::{Fate, Occupant};
 use proptest::prelude::*;
 
 const TZ: Tz = chrono_tz::Asia::Shanghai;
@@ -30,7 +30,7 @@ fn urgency() -> impl Strategy<Value = Urgency> {
     ]
 }
 
-/// Per resource: holdings that do not overlap each other (buffers included).
+/// Per resource: occupants that do not overlap each other (buffers included).
 fn resources() -> impl Strategy<Value = (Vec<Place>, u32)> {
     let holding = (
         0i64..96,
@@ -51,15 +51,15 @@ fn resources() -> impl Strategy<Value = (Vec<Place>, u32)> {
                 .into_iter()
                 .enumerate()
                 .map(|(i, hs)| {
-                    let mut holdings: Vec<Holding> = Vec::new();
+                    let mut occupants: Vec<Occupant> = Vec::new();
                     for (start, len, urgency, made, checked_in, flexible) in hs {
                         let slot = Interval::of(at(start * 15), at((start + len) * 15));
                         let blocked = blocked_by(slot, &rules);
-                        if holdings
+                        if occupants
                             .iter()
                             .all(|h| !blocked_by(h.slot, &rules).overlaps(&blocked))
                         {
-                            holdings.push(Holding {
+                            occupants.push(Occupant {
                                 booking_id: next_id,
                                 slot,
                                 urgency,
@@ -76,7 +76,7 @@ fn resources() -> impl Strategy<Value = (Vec<Place>, u32)> {
                         opening: None,
                         blackouts: vec![],
                         retired: false,
-                        holdings,
+                        occupants,
                     }
                 })
                 .collect();
@@ -99,7 +99,7 @@ fn offered(places: &[Place], approval: bool) -> Vec<Offered> {
             retired: false,
             blackouts: vec![],
             busy: p
-                .holdings
+                .occupants
                 .iter()
                 .map(|h| Busy {
                     booking_id: h.booking_id,
@@ -204,7 +204,7 @@ proptest! {
             let place = c.places.iter().find(|p| p.resource_id == b.resource_id).unwrap();
             for i in &b.book {
                 let blocked = blocked_by(c.occurrences[*i], &place.rules);
-                for h in place.holdings.iter().filter(|h| !gone.contains(&h.booking_id)) {
+                for h in place.occupants.iter().filter(|h| !gone.contains(&h.booking_id)) {
                     prop_assert!(!blocked_by(h.slot, &place.rules).overlaps(&blocked), "{:?} overlaps kept {:?}", b, h);
                 }
             }
@@ -214,7 +214,7 @@ proptest! {
                     if let Fate::MovedTo { resource_id, slot } = &d.outcome {
                         let target = c.places.iter().find(|p| p.resource_id == *resource_id).unwrap();
                         let blocked = blocked_by(*slot, &target.rules);
-                        for h in target.holdings.iter().filter(|h| !gone.contains(&h.booking_id)) {
+                        for h in target.occupants.iter().filter(|h| !gone.contains(&h.booking_id)) {
                             prop_assert!(!blocked_by(h.slot, &target.rules).overlaps(&blocked));
                         }
                         if *resource_id == b.resource_id {
@@ -232,7 +232,7 @@ proptest! {
         if let Decision::Book(Booked { displace: Some(plan), .. }) = decide(&s) {
             prop_assert!(c.req.urgency > Urgency::Routine);
             for d in &plan.displaced {
-                let h = c.places.iter().flat_map(|p| &p.holdings).find(|h| h.booking_id == d.booking_id).unwrap();
+                let h = c.places.iter().flat_map(|p| &p.occupants).find(|h| h.booking_id == d.booking_id).unwrap();
                 prop_assert!(h.urgency < c.req.urgency, "{:?} displaced by {:?}", h, c.req.urgency);
                 prop_assert!(!h.checked_in);
             }
@@ -275,7 +275,7 @@ proptest! {
         let s = snapshot(&c);
         let free = c.places.iter().any(|p| {
             let blocked = blocked_by(c.req.slot, &p.rules);
-            p.holdings.iter().all(|h| !blocked_by(h.slot, &p.rules).overlaps(&blocked))
+            p.occupants.iter().all(|h| !blocked_by(h.slot, &p.rules).overlaps(&blocked))
         });
         let within = !(c.req.urgency == Urgency::Urgent && c.urgent_used >= 3) && c.held < 4 && c.future_held < 10;
         if free && within {
@@ -296,7 +296,7 @@ fn one_person_one_seat() {
         opening: None,
         blackouts: vec![],
         retired: false,
-        holdings: vec![],
+        occupants: vec![],
     }];
     let mine = Busy {
         booking_id: 9,
