@@ -96,6 +96,7 @@ const POSTGRES_SESSION: &str = "SET TIME ZONE 'UTC'; SET plan_cache_mode = force
 /// parsing and planning took 30% of the group writer's time. The plans do
 /// not depend on the values here anyway (equality plus a time range on an
 /// index).
+#[allow(unsafe_code)]
 fn stable_plans_for_every_connection() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     unsafe extern "C" fn enable_qpsg(

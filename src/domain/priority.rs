@@ -8,6 +8,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -86,18 +87,17 @@ impl Place {
             .any(|b| b.blocked.overlaps(&blocked))
     }
 
-    /// The earliest start in `[from, until]` where `length` fits here.
-    #[allow(clippy::too_many_arguments)]
+    /// The earliest start in `starts` where `length` fits here.
     fn earliest(
         &self,
         tz: Tz,
-        from: DateTime<Utc>,
-        until: DateTime<Utc>,
+        starts: RangeInclusive<DateTime<Utc>>,
         length: Duration,
         now: DateTime<Utc>,
         without: &[i64],
         extra: &[Interval],
     ) -> Option<DateTime<Utc>> {
+        let (from, until) = (*starts.start(), *starts.end());
         if until < from {
             return None;
         }
@@ -224,7 +224,7 @@ pub fn plan_preemption(
                 .filter_map(|place| {
                     let extra = promised.get(&place.resource_id).cloned().unwrap_or_default();
                     place
-                        .earliest(tz, v.slot.start, until, length, now, &victim_ids, &extra)
+                        .earliest(tz, v.slot.start..=until, length, now, &victim_ids, &extra)
                         .map(|s| (s, place.resource_id))
                 })
                 .min();
@@ -294,7 +294,7 @@ pub fn plan_waitlist(tz: Tz, entries: &[Waiting], places: &[Place], now: DateTim
             .filter(|p| e.resource_ids.contains(&p.resource_id))
             .filter_map(|p| {
                 let extra = promised.get(&p.resource_id).cloned().unwrap_or_default();
-                p.earliest(tz, e.slot.start, e.latest_start, length, now, &[], &extra)
+                p.earliest(tz, e.slot.start..=e.latest_start, length, now, &[], &extra)
                     .map(|s| (s, p.resource_id))
             })
             .min();

@@ -24,6 +24,14 @@ enum Why {
     Retired,
 }
 
+/// Whom booking mail goes to, and about what: the owner of bookings on
+/// one resource of one site.
+pub struct Recipient<'a> {
+    pub site: &'a Site,
+    pub resource: &'a Resource,
+    pub owner: &'a User,
+}
+
 impl Notifier {
     /// Tells the owner of `bookings` (one owner; a series or one booking)
     /// what happened to them: `kind` names it.
@@ -71,33 +79,26 @@ impl Notifier {
         };
         let bookings = std::slice::from_ref(booking);
         let kind = Kind::BookingCancelled;
-        self.worded(
-            conn,
+        let to = Recipient {
             site,
             resource,
-            &owner,
-            kind,
-            bookings,
-            Some(Why::Retired),
-            now,
-        )
+            owner: &owner,
+        };
+        self.worded(conn, &to, kind, bookings, Some(Why::Retired), now)
     }
 
     /// [`Notifier::bookings`] for a caller that already holds the
     /// bookings' resource and their owner's account (making a booking:
     /// saves reading them again on the writer).
-    #[allow(clippy::too_many_arguments)]
     pub fn bookings_on(
         &self,
         conn: &mut DbConn,
-        site: &Site,
-        resource: &Resource,
-        owner: &User,
+        to: &Recipient<'_>,
         kind: Kind,
         bookings: &[Booking],
         now: NaiveDateTime,
     ) -> Result<bool, ApiError> {
-        self.worded(conn, site, resource, owner, kind, bookings, None, now)
+        self.worded(conn, to, kind, bookings, None, now)
     }
 
     fn bookings_because(
@@ -116,21 +117,28 @@ impl Notifier {
             return Ok(false);
         };
         let resource = resources::by_id(conn, site.id, first.resource_id)?;
-        self.worded(conn, site, &resource, &owner, kind, bookings, why, now)
+        let to = Recipient {
+            site,
+            resource: &resource,
+            owner: &owner,
+        };
+        self.worded(conn, &to, kind, bookings, why, now)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn worded(
         &self,
         conn: &mut DbConn,
-        site: &Site,
-        resource: &Resource,
-        owner: &User,
+        to: &Recipient<'_>,
         kind: Kind,
         bookings: &[Booking],
         why: Option<Why>,
         now: NaiveDateTime,
     ) -> Result<bool, ApiError> {
+        let Recipient {
+            site,
+            resource,
+            owner,
+        } = *to;
         let Some(first) = bookings.first() else {
             return Ok(false);
         };

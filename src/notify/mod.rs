@@ -9,6 +9,8 @@
 
 mod accounts;
 mod bookings;
+
+pub use bookings::Recipient;
 mod duties;
 mod priority;
 mod rota;

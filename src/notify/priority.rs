@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 
 use super::{Notifier, footer, greeting};
 use crate::db::DbConn;
-use crate::domain::booking::Urgency;
+use crate::domain::booking::BookingRequest;
 use crate::domain::priority::Fate;
 use crate::errors::ApiError;
 use crate::mail::templates::{Kind, Note};
@@ -17,20 +17,19 @@ use crate::store::waitlist::Entry;
 use crate::words::Words;
 
 impl Notifier {
-    /// Tells the owner of `victim` that it gave way to a request of
-    /// `urgency` (the requester's `reason` is passed on), and where their
+    /// Tells the owner of `victim` that it gave way to the more urgent
+    /// request `by` (its urgency and reason are passed on), and where their
     /// booking is now: moved, or on the waitlist.
-    #[allow(clippy::too_many_arguments)]
     pub fn displaced(
         &self,
         conn: &mut DbConn,
         site: &Site,
         victim: &Booking,
         fate: &Fate,
-        urgency: Urgency,
-        reason: &str,
+        by: &BookingRequest,
         now: NaiveDateTime,
     ) -> Result<bool, ApiError> {
+        let (urgency, reason) = (by.urgency, by.reason.as_deref().unwrap_or_default());
         let Some(owner) = users::by_id(conn, victim.owner_id)? else {
             return Ok(false);
         };

@@ -218,18 +218,29 @@ pub fn insert_absence(
     Ok(())
 }
 
+/// Whether one volunteer came to one date of a duty.
+#[derive(Clone, Copy, Debug)]
+pub struct Attendance {
+    pub duty_id: i64,
+    pub volunteer_id: i64,
+    pub date: NaiveDate,
+    pub attended: bool,
+    /// Minutes of volunteering counted (the occurrence's length).
+    pub minutes: i32,
+    /// Who marked it.
+    pub by: i64,
+}
+
 /// Records (or corrects) whether a volunteer came.
-#[allow(clippy::too_many_arguments)]
-pub fn mark_attendance(
-    conn: &mut DbConn,
-    duty_id: i64,
-    volunteer_id: i64,
-    date: NaiveDate,
-    attended: bool,
-    minutes: i32,
-    by: i64,
-    now: NaiveDateTime,
-) -> Result<(), ApiError> {
+pub fn mark_attendance(conn: &mut DbConn, a: &Attendance, now: NaiveDateTime) -> Result<(), ApiError> {
+    let Attendance {
+        duty_id,
+        volunteer_id,
+        date,
+        attended,
+        minutes,
+        by,
+    } = *a;
     diesel::delete(
         duty_attendance::table
             .filter(duty_attendance::duty_id.eq(duty_id))

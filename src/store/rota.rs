@@ -330,25 +330,27 @@ pub fn next_version(conn: &mut DbConn, site_id: i64) -> Result<i32, ApiError> {
     Ok(max.unwrap_or(0) + 1)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn insert_version(
-    conn: &mut DbConn,
-    site_id: i64,
-    version: i32,
-    from: NaiveDate,
-    to: NaiveDate,
-    changed: i32,
-    by: i64,
-    now: NaiveDateTime,
-) -> Result<(), ApiError> {
+/// One publication of a site's rota.
+pub struct NewVersion {
+    pub site_id: i64,
+    pub version: i32,
+    /// The local dates it covers.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// How many shifts changed from the version before.
+    pub changed: i32,
+    pub by: i64,
+}
+
+pub fn insert_version(conn: &mut DbConn, v: &NewVersion, now: NaiveDateTime) -> Result<(), ApiError> {
     diesel::insert_into(rota_versions::table)
         .values((
-            rota_versions::site_id.eq(site_id),
-            rota_versions::version.eq(version),
-            rota_versions::from_date.eq(from),
-            rota_versions::to_date.eq(to),
-            rota_versions::changed.eq(changed),
-            rota_versions::published_by.eq(Some(by)),
+            rota_versions::site_id.eq(v.site_id),
+            rota_versions::version.eq(v.version),
+            rota_versions::from_date.eq(v.from),
+            rota_versions::to_date.eq(v.to),
+            rota_versions::changed.eq(v.changed),
+            rota_versions::published_by.eq(Some(v.by)),
             rota_versions::published_at.eq(now),
         ))
         .execute(conn)?;

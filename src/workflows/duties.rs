@@ -475,12 +475,14 @@ pub fn mark(
     let minutes = occ.slot.duration().num_minutes() as i32;
     duties::mark_attendance(
         conn,
-        duty.id,
-        volunteer_id,
-        date,
-        attended,
-        minutes,
-        access.user_id,
+        &duties::Attendance {
+            duty_id: duty.id,
+            volunteer_id,
+            date,
+            attended,
+            minutes,
+            by: access.user_id,
+        },
         now.naive_utc(),
     )
 }

@@ -128,19 +128,30 @@ pub fn end_victims(
     Ok(victims)
 }
 
+/// A request just booked over the bookings it displaced.
+pub struct Displacing<'a> {
+    /// The request's (first) booking.
+    pub booked: &'a Booking,
+    pub plan: &'a Plan,
+    /// The bookings ended for it, in the plan's order.
+    pub victims: &'a [Booking],
+}
+
 /// Moves or queues the victims after the request was booked, tells their
 /// owners why, and records it all.
-#[allow(clippy::too_many_arguments)]
 pub fn relocate(
     conn: &mut DbConn,
     access: &SiteAccess,
     req: &BookingRequest,
-    booked: &Booking,
-    plan: &Plan,
-    victims: &[Booking],
+    displacing: Displacing<'_>,
     notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Vec<DisplacedView>, ApiError> {
+    let Displacing {
+        booked,
+        plan,
+        victims,
+    } = displacing;
     let mut out = Vec::new();
     let reason = req.reason.clone().unwrap_or_default();
     for (d, victim) in plan.displaced.iter().zip(victims) {
@@ -205,15 +216,7 @@ pub fn relocate(
                     },
                     now.naive_utc(),
                 )?;
-                notifier.displaced(
-                    conn,
-                    &access.site,
-                    victim,
-                    &d.outcome,
-                    req.urgency,
-                    &reason,
-                    now.naive_utc(),
-                )?;
+                notifier.displaced(conn, &access.site, victim, &d.outcome, req, now.naive_utc())?;
                 DisplacedView {
                     booking_id: victim.id,
                     moved_to: Some(MovedTo {
@@ -262,15 +265,7 @@ pub fn relocate(
                     },
                     now.naive_utc(),
                 )?;
-                notifier.displaced(
-                    conn,
-                    &access.site,
-                    victim,
-                    &d.outcome,
-                    req.urgency,
-                    &reason,
-                    now.naive_utc(),
-                )?;
+                notifier.displaced(conn, &access.site, victim, &d.outcome, req, now.naive_utc())?;
                 DisplacedView {
                     booking_id: victim.id,
                     moved_to: None,

@@ -324,12 +324,14 @@ pub fn publish(
     }
     rota::insert_version(
         conn,
-        site.id,
-        version,
-        from,
-        to,
-        changed.len() as i32,
-        access.user_id,
+        &rota::NewVersion {
+            site_id: site.id,
+            version,
+            from,
+            to,
+            changed: changed.len() as i32,
+            by: access.user_id,
+        },
         now.naive_utc(),
     )?;
     let fresh = rota::shifts_between(conn, site.id, from, to)?;

@@ -23,6 +23,7 @@ use crate::domain::recurrence::{self, Recurrence};
 use crate::errors::ApiError;
 use crate::mail::templates::Kind;
 use crate::notify::Notifier;
+use crate::notify::Recipient;
 use crate::store::access::SiteAccess;
 use crate::store::bookings::{self, Booking, NewBooking};
 use crate::store::resources::{self, Resource};
@@ -230,28 +231,41 @@ pub fn create(
             Ok(Outcome::Waitlisted(entry))
         }
         Decision::Book(booked) => {
-            let resource = offered
-                .iter()
-                .find(|r| r.id == booked.resource_id)
-                .expect("offered");
-            write(conn, access, req, &occurrences, resource, booked, notifier, now).map(Outcome::Created)
+            let chosen = Chosen {
+                resource: offered
+                    .iter()
+                    .find(|r| r.id == booked.resource_id)
+                    .expect("offered"),
+                occurrences: &occurrences,
+                booked,
+            };
+            write(conn, access, req, chosen, notifier, now).map(Outcome::Created)
         }
     }
 }
 
+/// What the decision chose: the resource, and which occurrences.
+struct Chosen<'a> {
+    resource: &'a Resource,
+    occurrences: &'a [Interval],
+    booked: Booked,
+}
+
 /// Writes a decision to book: the series, those giving way, the bookings,
 /// where the displaced went, the audit trail and the mail.
-#[allow(clippy::too_many_arguments)]
 fn write(
     conn: &mut DbConn,
     access: &SiteAccess,
     req: &BookingRequest,
-    occurrences: &[Interval],
-    resource: &Resource,
-    booked: Booked,
+    chosen: Chosen<'_>,
     notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Created, ApiError> {
+    let Chosen {
+        resource,
+        occurrences,
+        booked,
+    } = chosen;
     let tz = access.site.tz();
     let series_id = match req.recurrence {
         Some(rule) => {
@@ -308,16 +322,25 @@ fn write(
         )?);
     }
     let displaced = match &booked.displace {
-        Some(plan) => priority::relocate(conn, access, req, &made[0], plan, &victims, notifier, now)?,
+        Some(plan) => {
+            let displacing = priority::Displacing {
+                booked: &made[0],
+                plan,
+                victims: &victims,
+            };
+            priority::relocate(conn, access, req, displacing, notifier, now)?
+        }
         None => Vec::new(),
     };
     priority::audit_use(conn, access, req, &made, now)?;
     if booked.status == crate::domain::booking::BookingStatus::Confirmed {
         notifier.bookings_on(
             conn,
-            &access.site,
-            resource,
-            &access.caller,
+            &Recipient {
+                site: &access.site,
+                resource,
+                owner: &access.caller,
+            },
             Kind::BookingConfirmed,
             &made,
             now.naive_utc(),
