@@ -312,7 +312,7 @@ pub fn plan_waitlist(tz: Tz, entries: &[Waiting], places: &[Place], now: DateTim
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::interval::tests::at;
     use crate::domain::resource::ResourceKind;
@@ -328,7 +328,7 @@ mod tests {
         }
     }
 
-    fn urgency() -> impl Strategy<Value = Urgency> {
+    pub(crate) fn urgency() -> impl Strategy<Value = Urgency> {
         prop_oneof![
             Just(Urgency::Routine),
             Just(Urgency::Priority),
@@ -338,7 +338,7 @@ mod tests {
     }
 
     /// 1-3 places, each with non-overlapping occupants on the 15-minute grid.
-    fn places() -> impl Strategy<Value = Vec<Place>> {
+    pub(crate) fn places() -> impl Strategy<Value = Vec<Place>> {
         let holding = (
             0i64..96,
             1i64..12,

@@ -5,83 +5,22 @@
 use super::*;
 use crate::domain::availability::blocked_by;
 use crate::domain::interval::tests::at;
-use crate::domain::priority::{Fate, Occupant};
+use crate::domain::priority::Fate;
+use crate::domain::priority::tests::{places, urgency};
 use proptest::prelude::*;
 
 const TZ: Tz = chrono_tz::Asia::Shanghai;
 
-fn rules(buffer: u32, approval: bool) -> Rules {
+/// The quota the properties check against.
+const WEEKLY_QUOTA: u32 = 4;
+
+fn rules() -> Rules {
     Rules {
         max_advance_days: 30,
         max_minutes: 24 * 60,
-        buffer_minutes: buffer,
-        requires_approval: approval,
-        max_bookings_per_user_per_week: Some(4),
+        max_bookings_per_user_per_week: Some(WEEKLY_QUOTA),
         ..Rules::defaults_for(ResourceKind::Computer)
     }
-}
-
-fn urgency() -> impl Strategy<Value = Urgency> {
-    prop_oneof![
-        Just(Urgency::Routine),
-        Just(Urgency::Priority),
-        Just(Urgency::Urgent),
-        Just(Urgency::Emergency)
-    ]
-}
-
-/// Per resource: occupants that do not overlap each other (buffers included).
-fn resources() -> impl Strategy<Value = (Vec<Place>, u32)> {
-    let holding = (
-        0i64..96,
-        1i64..12,
-        urgency(),
-        0i64..500,
-        any::<bool>(),
-        any::<bool>(),
-    );
-    (
-        proptest::collection::vec(proptest::collection::vec(holding, 0..6), 1..4),
-        prop_oneof![Just(0u32), Just(15u32)],
-    )
-        .prop_map(|(raw, buffer)| {
-            let rules = rules(buffer, false);
-            let mut next_id = 1;
-            let places = raw
-                .into_iter()
-                .enumerate()
-                .map(|(i, hs)| {
-                    let mut occupants: Vec<Occupant> = Vec::new();
-                    for (start, len, urgency, made, checked_in, flexible) in hs {
-                        let slot = Interval::of(at(start * 15), at((start + len) * 15));
-                        let blocked = blocked_by(slot, &rules);
-                        if occupants
-                            .iter()
-                            .all(|h| !blocked_by(h.slot, &rules).overlaps(&blocked))
-                        {
-                            occupants.push(Occupant {
-                                booking_id: next_id,
-                                slot,
-                                urgency,
-                                created_at: at(-made),
-                                checked_in,
-                                flexible,
-                            });
-                            next_id += 1;
-                        }
-                    }
-                    Place {
-                        resource_id: i as i64 + 1,
-                        rules: rules.clone(),
-                        opening: None,
-                        blackouts: vec![],
-                        retired: false,
-                        occupants,
-                    }
-                })
-                .collect();
-            (places, buffer)
-        })
 }
 
 fn offered(places: &[Place], approval: bool) -> Vec<Offered> {
@@ -92,6 +31,7 @@ fn offered(places: &[Place], approval: bool) -> Vec<Offered> {
             kind: ResourceKind::Computer,
             rules: Rules {
                 requires_approval: approval,
+                max_bookings_per_user_per_week: Some(WEEKLY_QUOTA),
                 ..p.rules.clone()
             },
             opening: None,
@@ -149,13 +89,13 @@ struct Case {
 
 fn case() -> impl Strategy<Value = Case> {
     (
-        resources(),
+        places(),
         (0i64..96, 1i64..8, urgency(), any::<bool>(), any::<bool>()),
         (0u32..5, 0u32..6, 0u32..12, any::<bool>(), any::<bool>()),
     )
         .prop_map(
             |(
-                (places, _),
+                places,
                 (start, len, by, pool_wide, wait),
                 (urgent_used, held, future_held, approval, admin),
             )| {
@@ -259,7 +199,7 @@ proptest! {
             }
             Decision::Book(b) => {
                 prop_assert!(!(c.req.urgency == Urgency::Urgent && c.urgent_used >= 3), "over the urgent quota");
-                prop_assert!(c.held < 4, "over the weekly quota");
+                prop_assert!(c.held < WEEKLY_QUOTA, "over the weekly quota");
                 prop_assert!(c.future_held < 10, "over the future cap");
                 let expected = if c.approval && !c.admin { BookingStatus::Pending } else { BookingStatus::Confirmed };
                 prop_assert_eq!(b.status, expected);
@@ -277,7 +217,7 @@ proptest! {
             let blocked = blocked_by(c.req.slot, &p.rules);
             p.occupants.iter().all(|h| !blocked_by(h.slot, &p.rules).overlaps(&blocked))
         });
-        let within = !(c.req.urgency == Urgency::Urgent && c.urgent_used >= 3) && c.held < 4 && c.future_held < 10;
+        let within = !(c.req.urgency == Urgency::Urgent && c.urgent_used >= 3) && c.held < WEEKLY_QUOTA && c.future_held < 10;
         if free && within {
             let booked = matches!(decide(&s), Decision::Book(Booked { displace: None, .. }));
             prop_assert!(booked);
@@ -292,7 +232,7 @@ fn one_person_one_seat() {
     let occurrences = [slot];
     let places = vec![Place {
         resource_id: 1,
-        rules: rules(0, false),
+        rules: rules(),
         opening: None,
         blackouts: vec![],
         retired: false,
