@@ -13,8 +13,9 @@
 //!   `AuthUser` extractor.
 //! - [`api`]: the HTTP shell: routes, JSON extraction, response types,
 //!   OpenAPI.
-//! - [`workflows`]: use cases (make a booking, cancel, check in) that
-//!   combine the core's rules with the store in one transaction.
+//! - [`workflows`]: use cases (make a booking, cancel, check in): the
+//!   only door for a change. Each loads, locks, decides (the core) and
+//!   writes in one transaction.
 //! - [`jobs`]: the scheduler and the outbox worker inside the server.
 //! - [`notify`]: the words of every message, one method per event the
 //!   workflows report (queued in the outbox, in the same transaction as
@@ -25,6 +26,7 @@
 //!   (weekdays, time ranges, urgencies).
 //! - [`pages`]: server-rendered HTML for people (password pages, the board).
 //! - [`errors`]: `ApiError` and the problem+json error policy.
+//! - [`state`]: `AppState`, what every handler can reach.
 //! - [`startup`]: `Application::build`, binding, middleware.
 //! - [`config`], [`telemetry`], [`metrics`], [`request_id`], [`clock`]:
 //!   cross-cutting plumbing.
