@@ -166,7 +166,7 @@ pub fn by_id(conn: &mut DbConn, site_id: i64, id: i64) -> Result<Booking, ApiErr
         .ok_or_else(|| ApiError::not_found("booking"))
 }
 
-/// The time `bookings` still hold on one resource (see [`Booking::holds`]).
+/// The time `bookings` still hold on one resource (see [`Booking::occupies`]).
 pub fn occupying(bookings: &[Booking], resource_id: i64, rules: &Rules, now: DateTime<Utc>) -> Vec<Busy> {
     bookings
         .iter()

@@ -1,7 +1,7 @@
 //! `/api/v1/sites/{site}/bookings` and `booking-series`: making bookings
-//! ([`create`]), reading them ([`list`]), their life after that
-//! ([`lifecycle`]: cancel, approve, reject, check in) and weekly series
-//! ([`series`]). Handlers parse, call one workflow, and render.
+//! (`create`), reading them (`list`), their life after that
+//! (`lifecycle`: cancel, approve, reject, check in) and weekly series
+//! (`series`). Handlers parse, call one workflow, and render.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

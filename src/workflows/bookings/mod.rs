@@ -1,6 +1,6 @@
-//! Bookings: making them ([`create`]), their life after that ([`lifecycle`]:
+//! Bookings: making them (`create`), their life after that (`lifecycle`:
 //! cancel, approve or reject, check in, series, retiring a resource) and
-//! giving back what nobody claimed ([`release`]).
+//! giving back what nobody claimed (`release`).
 
 use std::collections::HashMap;
 
