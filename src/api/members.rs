@@ -1,7 +1,5 @@
 //! `/api/v1/sites/{site}/members`: the people of a site and their roles.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,7 +14,7 @@ use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::pagination::{Page, PageQuery};
-use crate::store::users::{self, Membership, User};
+use crate::store::users::{Membership, User};
 use crate::workflows::members::{self, Member, MemberChange, NewMember};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -167,16 +165,9 @@ pub async fn list_members(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_staff_or_admin()?;
-            let rows = users::members_of_site(conn, access.site.id, page.after_id, page.limit + 1)?;
-            let ids: Vec<i64> = rows.iter().map(|(u, _)| u.id).collect();
-            let mut skills: HashMap<i64, Vec<String>> = HashMap::new();
-            for (id, skill) in users::skills_of(conn, &ids)? {
-                skills.entry(id).or_default().push(skill);
-            }
-            let views = rows
-                .iter()
-                .map(|(u, m)| view(u, m, skills.remove(&u.id).unwrap_or_default()))
+            let views = members::list(conn, &access, page.after_id, page.limit + 1)?
+                .into_iter()
+                .map(member_view)
                 .collect();
             Ok(Page::from_rows(views, page.limit, |v: &MemberView| v.user_id))
         })
@@ -202,10 +193,7 @@ pub async fn get_member(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            if member_id != user.id {
-                access.require_staff_or_admin()?;
-            }
-            members::member(conn, access.site.id, member_id)
+            members::seen_by(conn, &access, member_id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(member_view(member)))

@@ -128,6 +128,16 @@ impl Standing {
         self.is_admin() || self.roles.staff || owner_id == self.user_id
     }
 
+    /// The people of a site: staff and admins see everyone, anyone else
+    /// only themselves.
+    pub fn may_see_member(&self, user_id: i64) -> Result<(), Forbidden> {
+        if user_id == self.user_id {
+            Ok(())
+        } else {
+            self.require_staff_or_admin()
+        }
+    }
+
     /// Whose bookings are in the way, in a refusal: staff and admins.
     pub fn sees_who_holds(&self) -> bool {
         self.is_admin() || self.roles.staff

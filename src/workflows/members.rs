@@ -2,6 +2,8 @@
 //! or a new membership for an existing account), changing their roles,
 //! skills and shift limit, and removing them.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDateTime};
 
 use crate::auth::secret;
@@ -129,6 +131,37 @@ pub fn add(
         membership: added.membership,
         skills,
     })
+}
+
+/// The site's members in id order, a page at a time (staff and admins).
+pub fn list(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<Member>, ApiError> {
+    access.require_staff_or_admin()?;
+    let rows = users::members_of_site(conn, access.site.id, after_id, limit)?;
+    let ids: Vec<i64> = rows.iter().map(|(u, _)| u.id).collect();
+    let mut skills: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, skill) in users::skills_of(conn, &ids)? {
+        skills.entry(id).or_default().push(skill);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(user, membership)| Member {
+            skills: skills.remove(&user.id).unwrap_or_default(),
+            user,
+            membership,
+        })
+        .collect())
+}
+
+/// Member `user_id` as the caller may see them: themselves, or anyone for
+/// staff and admins.
+pub fn seen_by(conn: &mut DbConn, access: &SiteAccess, user_id: i64) -> Result<Member, ApiError> {
+    access.may_see_member(user_id)?;
+    member(conn, access.site.id, user_id)
 }
 
 /// Member `user_id` of site `site_id`; anyone else is "not found".
