@@ -156,9 +156,7 @@ fn end_of_local_day(tz: Tz, t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Plans a preemption for `request` at `urgency` over `places` (the
-/// resource asked for, or the members of the pool). `None` when nothing
-/// may be displaced. Victims are chosen to do the least harm: the fewest
-/// bookings, then the lowest urgency, then the most recently made.
+/// members of the pool asked for), the request landing on any of them.
 pub fn plan_preemption(
     tz: Tz,
     request: Interval,
@@ -166,9 +164,28 @@ pub fn plan_preemption(
     places: &[Place],
     now: DateTime<Utc>,
 ) -> Option<Plan> {
+    let all: Vec<i64> = places.iter().map(|p| p.resource_id).collect();
+    plan_preemption_on(tz, request, urgency, places, &all, now)
+}
+
+/// Plans a preemption for `request` at `urgency`: it lands on one of
+/// `lands_on` (the resource asked for, or the open members of the pool),
+/// and those it displaces may move to any of `places` (every member of
+/// their pool, whatever the request named). `None` when nothing may be
+/// displaced. Victims are chosen to do the least harm: the fewest
+/// bookings, then the lowest urgency, then the most recently made.
+pub fn plan_preemption_on(
+    tz: Tz,
+    request: Interval,
+    urgency: Urgency,
+    places: &[Place],
+    lands_on: &[i64],
+    now: DateTime<Utc>,
+) -> Option<Plan> {
     // The options: a place whose bookings in the way may all be displaced.
     let mut options: Vec<(&Place, Vec<&Occupant>)> = Vec::new();
-    for place in places.iter().filter(|p| p.rules.allow_preemption && !p.retired) {
+    let may_land = |p: &&Place| lands_on.contains(&p.resource_id) && p.rules.allow_preemption && !p.retired;
+    for place in places.iter().filter(may_land) {
         let grace = Duration::minutes(i64::from(place.rules.preemption_grace_minutes));
         let blocked = blocked_by(request, &place.rules);
         let buffer = Duration::minutes(i64::from(place.rules.buffer_minutes));
@@ -557,6 +574,27 @@ pub(crate) mod tests {
                 day(9, 0)
             ),
             None
+        );
+        // A request naming one computer lands there; the booking in its way
+        // moves to a free member of the pool at the same time.
+        let mut one_free = places.clone();
+        one_free[0].occupants.clear();
+        let plan = plan_preemption_on(
+            chrono_tz::UTC,
+            Interval::of(day(15, 30), day(16, 30)),
+            Urgency::Emergency,
+            &one_free,
+            &[2],
+            day(9, 0),
+        )
+        .unwrap();
+        assert_eq!(plan.resource_id, 2);
+        assert_eq!(
+            plan.displaced[0].outcome,
+            Fate::MovedTo {
+                resource_id: 1,
+                slot: Interval::of(day(15, 30), day(17, 0))
+            }
         );
         // A flexible victim moves later the same day instead of waiting.
         let mut flexible = places.clone();

@@ -456,3 +456,64 @@ async fn urgent_claims_have_a_weekly_quota_and_the_audit_exports_safely() {
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
     problem(app.get("/api/v1/sites/alpha/audit", Some(&qian.token)).await, 403).await;
 }
+
+/// Issue 20, 1: an urgent request naming one computer moves the booking in
+/// its way to a free member of the pool, in the same transaction, with one
+/// "relocated" mail; it was sent to the waitlist while computers stood free.
+#[tokio::test]
+async fn a_request_naming_one_computer_moves_the_one_in_its_way_to_a_free_member_of_the_pool() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    for n in 1..=3 {
+        app.resource(
+            "alpha",
+            &admin,
+            json!({"name": format!("PC {n}"), "kind": "computer", "pool": "computers"}),
+        )
+        .await;
+    }
+    let liu = app.staff("alpha", "Liu Yang").await;
+    let res = app
+        .book(
+            "alpha",
+            &liu,
+            json!({"pool": "computers", "starts_at": sh(1, 15, 30), "ends_at": sh(1, 16, 30), "purpose": "paperwork"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let hers: Value = res.json().await.unwrap();
+    let pc = hers["resource_id"].as_i64().unwrap();
+
+    let qian = app.staff("alpha", "Qian Kai").await;
+    let res = app
+        .book(
+            "alpha",
+            &qian,
+            json!({"resource_id": pc, "starts_at": sh(1, 15, 30), "ends_at": sh(1, 16, 30), "purpose": "mediation",
+                   "urgency": "emergency", "reason": "a fight on the stairs"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["resource_id"], pc, "the request lands where it asked");
+    let moved = &created["displaced"][0]["moved_to"];
+    assert!(moved.is_object(), "moved, not waitlisted: {created}");
+    assert_ne!(moved["resource_id"], pc);
+    assert_eq!(moved["starts_at"], hers["starts_at"]);
+
+    let waiting: Value = app
+        .get("/api/v1/sites/alpha/waitlist", Some(&admin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(waiting["items"].as_array().unwrap().len(), 0, "{waiting}");
+    let kinds = outbox_kinds(&app).await;
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "booking_relocated").count(),
+        1,
+        "{kinds:?}"
+    );
+    assert!(!kinds.iter().any(|k| k == "booking_waitlisted"), "{kinds:?}");
+}

@@ -20,7 +20,7 @@ use crate::domain::allocation::{Candidate, pick_evenly};
 use crate::domain::availability::{self, Busy};
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{local_date, week_start};
-use crate::domain::priority::{Place, Plan, plan_preemption};
+use crate::domain::priority::{Place, Plan, plan_preemption_on};
 use crate::domain::resource::{OpeningHours, ResourceKind, Rules};
 
 /// One resource the request may land on, as the decision sees it.
@@ -51,8 +51,9 @@ pub struct Snapshot<'a> {
     /// The person's own computer and desk bookings over the request's span:
     /// one person, one seat. `(resource, booking)`.
     pub own_seats: Vec<(i64, Busy)>,
-    /// For a request above routine: each offered resource with its
-    /// neighbourhood (a day either side), where those in the way may go.
+    /// For a request above routine: the offered resources and every other
+    /// member of their pool, each with its neighbourhood (a day either
+    /// side): where those in the way may go.
     pub places: Vec<Place>,
     /// Urgent claims the person made this site-local week, and the site's quota.
     pub urgent_used: u32,
@@ -263,21 +264,16 @@ pub fn decide(s: &Snapshot<'_>) -> Decision {
         if fits.iter().all(|f| !f.violations.is_empty()) {
             return Decision::Refuse(Refusal::Rules(fits[0].violations.clone()));
         }
-        // Those in the way may give way to more urgent work, moving within
-        // the open resources' neighbourhood.
+        // Those in the way may give way to more urgent work: the request
+        // lands on an open resource it asked for, and they move to any
+        // member of their pool.
         let open: Vec<i64> = fits
             .iter()
             .filter(|f| f.violations.is_empty())
             .map(|f| f.offered.id)
             .collect();
-        let places: Vec<Place> = s
-            .places
-            .iter()
-            .filter(|p| open.contains(&p.resource_id))
-            .cloned()
-            .collect();
         let plan = (req.urgency > Urgency::Routine)
-            .then(|| plan_preemption(s.tz, req.slot, req.urgency, &places, s.now))
+            .then(|| plan_preemption_on(s.tz, req.slot, req.urgency, &s.places, &open, s.now))
             .flatten();
         match plan {
             Some(plan) => {

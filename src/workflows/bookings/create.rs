@@ -141,15 +141,25 @@ pub fn create(
     } else {
         Vec::new()
     };
+    // A resource asked for by id still belongs to its pool: the weekly
+    // quota counts over the pool, and those giving way may move to any of
+    // its members. Read once, only when one of those needs it.
+    let displacing = req.urgency > Urgency::Routine && req.recurrence.is_none();
+    let quota = rules.iter().any(|r| r.max_bookings_per_user_per_week.is_some());
+    let pool = match (&req.target, &offered[0].pool) {
+        (Target::Resource(_), Some(pool)) if displacing || quota => {
+            resources::pool_members(conn, site_id, pool)?
+        }
+        _ => offered.clone(),
+    };
     // Moving those in the way elsewhere needs each resource's whole
     // neighbourhood: a booking in the way may run a day either side.
-    let places = if req.urgency > Urgency::Routine && req.recurrence.is_none() {
-        let around = bookings::active_within(
-            conn,
-            &ids,
-            Interval::of(span.start - Duration::days(1), span.end + Duration::days(1)),
-        )?;
-        priority::places(&offered.iter().collect::<Vec<_>>(), &blackouts, &around)
+    let places = if displacing {
+        let pool_ids: Vec<i64> = pool.iter().map(|r| r.id).collect();
+        let around = Interval::of(span.start - Duration::days(1), span.end + Duration::days(1));
+        let busy_around = bookings::active_within(conn, &pool_ids, around)?;
+        let closed_around = resources::blackouts_within(conn, &pool_ids, around)?;
+        priority::places(&pool.iter().collect::<Vec<_>>(), &closed_around, &busy_around)
     } else {
         Vec::new()
     };
@@ -160,15 +170,8 @@ pub fn create(
         0
     };
     let mut held_per_week = BTreeMap::new();
-    if rules.iter().any(|r| r.max_bookings_per_user_per_week.is_some()) {
-        // The weekly quota counts over the pool when the resource is in one.
-        let scope: Vec<i64> = match (&req.target, &offered[0].pool) {
-            (Target::Resource(_), Some(pool)) => resources::pool_members(conn, site_id, pool)?
-                .iter()
-                .map(|r| r.id)
-                .collect(),
-            _ => ids.clone(),
-        };
+    if quota {
+        let scope: Vec<i64> = pool.iter().map(|r| r.id).collect();
         for occ in &occurrences {
             let monday = week_start(local_date(tz, occ.start));
             if let std::collections::btree_map::Entry::Vacant(e) = held_per_week.entry(monday) {

@@ -77,7 +77,10 @@ fn request(slot: Interval, urgency: Urgency, pool: bool, wait: bool) -> BookingR
 
 #[derive(Debug)]
 struct Case {
+    /// Every member of the pool: where those giving way may go.
     places: Vec<Place>,
+    /// How many of them (from the first) the request asked for.
+    offered_n: usize,
     req: BookingRequest,
     occurrences: Vec<Interval>,
     urgent_used: u32,
@@ -101,8 +104,8 @@ fn case() -> impl Strategy<Value = Case> {
             )| {
                 let slot = Interval::of(at(start * 15), at((start + len) * 15));
                 let pool = pool_wide || places.len() == 1;
-                let places = if pool { places } else { places[..1].to_vec() };
                 Case {
+                    offered_n: if pool { places.len() } else { 1 },
                     req: request(slot, by, pool, wait),
                     occurrences: vec![slot],
                     places,
@@ -123,7 +126,7 @@ fn snapshot(c: &Case) -> Snapshot<'_> {
         now: at(-24 * 60),
         request: &c.req,
         occurrences: &c.occurrences,
-        offered: offered(&c.places, c.approval),
+        offered: offered(&c.places[..c.offered_n], c.approval),
         own_seats: vec![],
         places: c.places.clone(),
         urgent_used: c.urgent_used,
@@ -141,6 +144,8 @@ proptest! {
         let s = snapshot(&c);
         if let Decision::Book(b) = decide(&s) {
             let gone: Vec<i64> = b.displace.iter().flat_map(|p| p.displaced.iter().map(|d| d.booking_id)).collect();
+            // The request lands only where it asked to.
+            prop_assert!(c.places[..c.offered_n].iter().any(|p| p.resource_id == b.resource_id));
             let place = c.places.iter().find(|p| p.resource_id == b.resource_id).unwrap();
             for i in &b.book {
                 let blocked = blocked_by(c.occurrences[*i], &place.rules);
@@ -195,7 +200,7 @@ proptest! {
             Decision::Refuse(Refusal::OneSeat(_)) => prop_assert!(false, "no own seats were given"),
             Decision::Queue { resource_id } => {
                 prop_assert_eq!(c.req.on_conflict, OnConflict::Waitlist);
-                prop_assert!(c.places.iter().any(|p| p.resource_id == resource_id));
+                prop_assert!(c.places[..c.offered_n].iter().any(|p| p.resource_id == resource_id));
             }
             Decision::Book(b) => {
                 prop_assert!(!(c.req.urgency == Urgency::Urgent && c.urgent_used >= 3), "over the urgent quota");
@@ -213,7 +218,7 @@ proptest! {
     #[test]
     fn a_free_time_within_the_quotas_is_booked(c in case()) {
         let s = snapshot(&c);
-        let free = c.places.iter().any(|p| {
+        let free = c.places[..c.offered_n].iter().any(|p| {
             let blocked = blocked_by(c.req.slot, &p.rules);
             p.occupants.iter().all(|h| !blocked_by(h.slot, &p.rules).overlaps(&blocked))
         });
