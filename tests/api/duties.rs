@@ -335,7 +335,14 @@ async fn hours_add_up_to_the_attendance_marked() {
     let (duty, vol) = (c.duty, c.chen_mei.id);
     app.db
         .write(move |conn| {
-            livingroom::store::duties::insert_signup(conn, duty, vol, true, start, livingroom::clock::now_naive())?;
+            livingroom::store::duties::insert_signup(
+                conn,
+                duty,
+                vol,
+                true,
+                start,
+                livingroom::clock::now_naive(),
+            )?;
             use diesel::prelude::*;
             use livingroom::db::schema::duties;
             diesel::update(duties::table.find(duty))

@@ -347,7 +347,9 @@ impl TestApp {
     pub async fn site(&self, slug: &str) {
         let slug = slug.to_owned();
         self.db
-            .write(move |conn| sites::insert(conn, &slug, "Test committee", "Asia/Shanghai", clock::now_naive()))
+            .write(move |conn| {
+                sites::insert(conn, &slug, "Test committee", "Asia/Shanghai", clock::now_naive())
+            })
             .await
             .expect("seed site");
     }
@@ -412,7 +414,8 @@ impl TestApp {
                     },
                     clock::now_naive(),
                 )?;
-                let session = livingroom::store::sessions::create_session(conn, added.user.id, clock::now_naive())?;
+                let session =
+                    livingroom::store::sessions::create_session(conn, added.user.id, clock::now_naive())?;
                 Ok((added.user.id, session))
             })
             .await
