@@ -13,7 +13,7 @@ use crate::domain::booking::{BookingStatus, Urgency};
 use crate::domain::calendar::SiteCalendar;
 use crate::domain::duty::{Commitment, Occurrence, Refusal, check_signup, occurrences, on_duty};
 use crate::domain::interval::Interval;
-use crate::domain::local_time::{format_clock, local_date, parse_clock};
+use crate::domain::local_time::{format_clock, local_date, minute_of_day, parse_clock};
 use crate::errors::ApiError;
 use crate::notify::Notifier;
 use crate::store::access::SiteAccess;
@@ -493,13 +493,11 @@ pub fn send_reminders(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>
     for site_id in site_ids {
         let site = sites::by_id(conn, site_id)?;
         let tz = site.tz();
-        let local = now.with_timezone(&tz).naive_local();
         let at = parse_clock("duty_reminder_time", &site.duty_reminder_time).unwrap_or(18 * 60);
-        let minute = (local.time() - chrono::NaiveTime::MIN).num_minutes() as u32;
-        if minute < at {
+        if minute_of_day(tz, now) < at {
             continue;
         }
-        let tomorrow = local.date() + Duration::days(1);
+        let tomorrow = local_date(tz, now) + Duration::days(1);
         for occ in list(conn, &site, tomorrow, tomorrow, true)? {
             for who in &occ.signed_up {
                 let Some(id) = who.volunteer_id else { continue };

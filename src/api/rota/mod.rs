@@ -6,11 +6,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::api::views::utc;
 use crate::db::DbConn;
+use crate::domain::Invalid;
+use crate::domain::period::DatePeriod;
 use crate::errors::ApiError;
 use crate::store;
 use crate::store::rota::Shift;
@@ -39,16 +41,11 @@ pub struct DateRange {
     pub to: Option<NaiveDate>,
 }
 
-fn range(q: &DateRange, today: NaiveDate, days: i64) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    let from = q.from.unwrap_or(today);
-    let to = q.to.unwrap_or(from + Duration::days(days));
-    if to < from {
-        return Err(ApiError::invalid("to", "must not be before from"));
+impl DateRange {
+    /// The dates asked for; by default from today, four weeks on.
+    fn period(&self, today: NaiveDate) -> Result<DatePeriod, Invalid> {
+        DatePeriod::query(self.from, self.to, today, 28)
     }
-    if (to - from).num_days() > 366 {
-        return Err(ApiError::invalid("to", "a period spans at most 366 days"));
-    }
-    Ok((from, to))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

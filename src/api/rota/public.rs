@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{DateRange, names_for, range};
+use super::{DateRange, names_for};
 use crate::api::views::{calendar_response, utc};
 use crate::clock;
 use crate::db::DbConn;
@@ -80,8 +80,8 @@ pub async fn public_rota(
         .db
         .read(move |conn| {
             let site = sites::by_slug(conn, &slug)?.ok_or_else(|| ApiError::not_found("site"))?;
-            let (from, to) = range(&q, local_date(site.tz(), now), 28)?;
-            published_shifts(conn, site.id, from, to)
+            let period = q.period(local_date(site.tz(), now))?;
+            published_shifts(conn, site.id, period.first(), period.last())
         })
         .await?;
     Ok(HttpResponse::Ok().json(PublicRota { shifts }))

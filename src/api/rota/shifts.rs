@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, post, put, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{DateRange, ShiftView, names_for, range, shift_view};
+use super::{DateRange, ShiftView, names_for, shift_view};
 use crate::api::json::ApiJson;
 use crate::auth::AuthUser;
 use crate::clock;
@@ -85,8 +85,8 @@ pub async fn list_shifts(
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             access.require_staff_or_admin()?;
-            let (from, to) = range(&q, local_date(access.site.tz(), now), 28)?;
-            let shifts = store::rota::shifts_between(conn, access.site.id, from, to)?;
+            let period = q.period(local_date(access.site.tz(), now))?;
+            let shifts = store::rota::shifts_between(conn, access.site.id, period.first(), period.last())?;
             let names = names_for(conn, &shifts)?;
             Ok(shifts.iter().map(|s| shift_view(s, &names)).collect::<Vec<_>>())
         })

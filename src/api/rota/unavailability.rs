@@ -2,17 +2,17 @@
 //! them.
 
 use actix_web::{HttpResponse, delete, get, post, web};
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{DateRange, range};
+use super::DateRange;
 use crate::api::json::ApiJson;
 use crate::api::views::utc;
 use crate::auth::AuthUser;
 use crate::clock;
-use crate::domain::interval::Interval;
 use crate::domain::invalid::text;
-use crate::domain::local_time::{local_date, resolve_lenient};
+use crate::domain::local_time::local_date;
+use crate::domain::period::{Period, PeriodOf};
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store;
@@ -68,10 +68,11 @@ pub async fn add_unavailability(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let b = body.into_inner();
-    let period = Interval::new(b.starts_at.with_timezone(&Utc), b.ends_at.with_timezone(&Utc))?;
-    if period.duration() > Duration::days(366) {
-        return Err(ApiError::invalid("ends_at", "at most 366 days at a time"));
-    }
+    let period = Period::new(
+        PeriodOf::Absence,
+        b.starts_at.with_timezone(&Utc),
+        b.ends_at.with_timezone(&Utc),
+    )?;
     let reason = text("reason", &b.reason, 200)?;
     let now = clock::now_naive();
     let row = state
@@ -106,14 +107,7 @@ pub async fn list_unavailability(
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let tz = access.site.tz();
-            let (from, to) = range(&q, local_date(tz, now), 28)?;
-            let window = Interval::of(
-                resolve_lenient(tz, from.and_hms_opt(0, 0, 0).expect("midnight")),
-                resolve_lenient(
-                    tz,
-                    (to + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight"),
-                ),
-            );
+            let window = q.period(local_date(tz, now))?.instants(tz);
             let rows = store::rota::unavailability_within(conn, access.site.id, window)?;
             Ok(rows
                 .into_iter()
