@@ -16,9 +16,10 @@ use crate::domain::interval::Interval;
 use crate::domain::local_time::{format_clock, local_date, minute_of_day, parse_clock};
 use crate::errors::ApiError;
 use crate::notify::Notifier;
+use crate::store;
 use crate::store::access::SiteAccess;
 use crate::store::bookings::{self as booking_store, NewBooking};
-use crate::store::duties::{self as store, Duty, NewDuty, Signup};
+use crate::store::duties::{Duty, NewDuty, Signup};
 use crate::store::sites::Site;
 use crate::store::{calendar, resources, sites, users};
 
@@ -112,7 +113,7 @@ pub fn sync_all_holds(
     _notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<usize, ApiError> {
-    let all = store::all(conn)?;
+    let all = store::duties::all(conn)?;
     let mut by_site: BTreeMap<i64, Vec<Duty>> = BTreeMap::new();
     for d in all.into_iter().filter(|d| d.resource_id.is_some()) {
         by_site.entry(d.site_id).or_default().push(d);
@@ -151,7 +152,7 @@ pub fn create(
         resources::by_id(conn, access.site.id, id)
             .map_err(|_| ApiError::invalid("resource_id", "no such resource on this site"))?;
     }
-    let duty = store::insert(
+    let duty = store::duties::insert(
         conn,
         access.site.id,
         &NewDuty {
@@ -205,9 +206,9 @@ pub fn list(
 ) -> Result<Vec<OccurrenceView>, ApiError> {
     let tz = site.tz();
     let cal = calendar::load(conn, site.id)?;
-    let duties = store::of_site(conn, site.id)?;
+    let duties = store::duties::of_site(conn, site.id)?;
     let ids: Vec<i64> = duties.iter().map(|d| d.id).collect();
-    let signups = store::signups(conn, &ids)?;
+    let signups = store::duties::signups(conn, &ids)?;
     let volunteer_ids: Vec<i64> = signups
         .iter()
         .map(|s| s.volunteer_id)
@@ -224,7 +225,7 @@ pub fn list(
             .filter(|s| s.duty_id == d.id)
             .map(Signup::commitment)
             .collect();
-        let absent = store::absences(conn, d.id)?;
+        let absent = store::duties::absences(conn, d.id)?;
         for occ in occurrences(tz, &d.pattern(), &cal, from, to) {
             let on = on_duty(&commitments, &absent, occ.date);
             out.push(OccurrenceView {
@@ -271,7 +272,7 @@ pub fn sign_up(
     access.may_sign_up_for_duty()?;
     backend::lock(conn, &[Lock::Site(access.site.id), Lock::Person(access.user_id)])?;
     let site = &access.site;
-    let duty = store::by_id(conn, site.id, duty_id)?;
+    let duty = store::duties::by_id(conn, site.id, duty_id)?;
     let cal = calendar::load(conn, site.id)?;
     let tz = site.tz();
     let today = local_date(tz, now);
@@ -299,11 +300,11 @@ pub fn sign_up(
     let first = *dates
         .first()
         .ok_or_else(|| ApiError::invalid("scope", "the duty has no upcoming occurrences"))?;
-    let commitments: Vec<Commitment> = store::signups(conn, &[duty.id])?
+    let commitments: Vec<Commitment> = store::duties::signups(conn, &[duty.id])?
         .iter()
         .map(Signup::commitment)
         .collect();
-    let absent = store::absences(conn, duty.id)?;
+    let absent = store::duties::absences(conn, duty.id)?;
     let skills = users::skills(conn, access.user_id)?;
     check_signup(
         duty.capacity.max(0) as u32,
@@ -326,8 +327,11 @@ pub fn sign_up(
         Refusal::AlreadyOn(d) => ApiError::conflict(format!("You are already on this duty on {d}.")),
     })?;
     // Nobody holds two overlapping duties.
-    let mine: Vec<Signup> = store::signups_of_volunteer(conn, access.user_id)?;
-    for other in store::of_site(conn, site.id)?.iter().filter(|d| d.id != duty.id) {
+    let mine: Vec<Signup> = store::duties::signups_of_volunteer(conn, access.user_id)?;
+    for other in store::duties::of_site(conn, site.id)?
+        .iter()
+        .filter(|d| d.id != duty.id)
+    {
         let other_commitments: Vec<Commitment> = mine
             .iter()
             .filter(|s| s.duty_id == other.id)
@@ -336,7 +340,7 @@ pub fn sign_up(
         if other_commitments.is_empty() {
             continue;
         }
-        let other_absent = store::absences(conn, other.id)?;
+        let other_absent = store::duties::absences(conn, other.id)?;
         for date in &dates {
             let (Some(a), Some(b)) = (
                 occurrence_on(site, &duty, &cal, *date),
@@ -358,7 +362,7 @@ pub fn sign_up(
             }
         }
     }
-    store::insert_signup(
+    store::duties::insert_signup(
         conn,
         duty.id,
         access.user_id,
@@ -381,21 +385,21 @@ pub fn absence(
 ) -> Result<usize, ApiError> {
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let site = &access.site;
-    let duty = store::by_id(conn, site.id, duty_id)?;
+    let duty = store::duties::by_id(conn, site.id, duty_id)?;
     let cal = calendar::load(conn, site.id)?;
     let occ = occurrence_on(site, &duty, &cal, date)
         .ok_or_else(|| ApiError::invalid("date", "the duty does not take place on that date"))?;
     if occ.slot.start <= now {
         return Err(ApiError::invalid("date", "that occurrence has started"));
     }
-    let signups = store::signups(conn, &[duty.id])?;
+    let signups = store::duties::signups(conn, &[duty.id])?;
     let commitments: Vec<Commitment> = signups.iter().map(Signup::commitment).collect();
-    let absent = store::absences(conn, duty.id)?;
+    let absent = store::duties::absences(conn, duty.id)?;
     let on = on_duty(&commitments, &absent, date);
     if !on.contains(&access.user_id) {
         return Err(ApiError::conflict("You are not on this duty that date."));
     }
-    store::insert_absence(conn, duty.id, access.user_id, date, reason, now.naive_utc())?;
+    store::duties::insert_absence(conn, duty.id, access.user_id, date, reason, now.naive_utc())?;
     // Ask everyone who could cover: volunteers of the site with the skill,
     // not already on duty that date.
     let members = users::members_of_site(conn, site.id, 0, 10_000)?;
@@ -426,8 +430,8 @@ pub fn withdraw(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
-    let duty = store::by_id(conn, access.site.id, duty_id)?;
-    let signup = store::signup_by_id(conn, duty.id, signup_id)?;
+    let duty = store::duties::by_id(conn, access.site.id, duty_id)?;
+    let signup = store::duties::signup_by_id(conn, duty.id, signup_id)?;
     if !access.sees_signup(signup.volunteer_id) {
         return Err(ApiError::not_found("sign-up"));
     }
@@ -436,7 +440,7 @@ pub fn withdraw(
     if signup.until_date.is_some_and(|u| u <= last) {
         return Err(ApiError::conflict("This sign-up has already ended."));
     }
-    store::end_signup(conn, signup.id, last, now.naive_utc())
+    store::duties::end_signup(conn, signup.id, last, now.naive_utc())
 }
 
 /// Staff record whether a volunteer came, once the occurrence has begun.
@@ -451,7 +455,7 @@ pub fn mark(
 ) -> Result<(), ApiError> {
     access.require_staff_or_admin()?;
     let site = &access.site;
-    let duty = store::by_id(conn, site.id, duty_id)?;
+    let duty = store::duties::by_id(conn, site.id, duty_id)?;
     let cal = calendar::load(conn, site.id)?;
     let occ = occurrence_on(site, &duty, &cal, date)
         .ok_or_else(|| ApiError::invalid("date", "the duty does not take place on that date"))?;
@@ -461,11 +465,11 @@ pub fn mark(
             "attendance is marked once the duty has begun",
         ));
     }
-    let commitments: Vec<Commitment> = store::signups(conn, &[duty.id])?
+    let commitments: Vec<Commitment> = store::duties::signups(conn, &[duty.id])?
         .iter()
         .map(Signup::commitment)
         .collect();
-    let absent = store::absences(conn, duty.id)?;
+    let absent = store::duties::absences(conn, duty.id)?;
     if !on_duty(&commitments, &absent, date).contains(&volunteer_id) {
         return Err(ApiError::invalid(
             "volunteer_id",
@@ -473,7 +477,7 @@ pub fn mark(
         ));
     }
     let minutes = occ.slot.duration().num_minutes() as i32;
-    store::mark_attendance(
+    store::duties::mark_attendance(
         conn,
         duty.id,
         volunteer_id,
@@ -488,7 +492,7 @@ pub fn mark(
 /// Reminders the day before, at the site's reminder time (a job).
 pub fn send_reminders(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let mut sent = 0;
-    let all = store::all(conn)?;
+    let all = store::duties::all(conn)?;
     let site_ids: BTreeSet<i64> = all.iter().map(|d| d.site_id).collect();
     for site_id in site_ids {
         let site = sites::by_id(conn, site_id)?;
@@ -517,7 +521,7 @@ pub fn send_reminders(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>
 /// they start (a job; once per occurrence).
 pub fn flag_short(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let mut flagged = 0;
-    let site_ids: BTreeSet<i64> = store::all(conn)?.iter().map(|d| d.site_id).collect();
+    let site_ids: BTreeSet<i64> = store::duties::all(conn)?.iter().map(|d| d.site_id).collect();
     for site_id in site_ids {
         let site = sites::by_id(conn, site_id)?;
         let tz = site.tz();
@@ -571,7 +575,7 @@ pub fn hours(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HoursReport, ApiError> {
-    let rows = store::attendance_between(conn, site.id, from, to)?;
+    let rows = store::duties::attendance_between(conn, site.id, from, to)?;
     let mut vols: BTreeMap<i64, VolunteerHours> = BTreeMap::new();
     let mut duties: BTreeMap<i64, DutyHours> = BTreeMap::new();
     let mut total = 0i64;
