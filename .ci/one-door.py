@@ -6,7 +6,8 @@ A store function "writes" when its body inserts, updates or deletes rows
 (diesel's insert_into/update/delete, or raw INSERT/UPDATE/DELETE SQL), or
 calls another store function that writes. The check resolves the store
 modules a shell file imports (`use crate::store::bookings as store`,
-`use crate::store::{groups, users}`, `crate::store::x::f(...)`) and flags
+`use crate::store::{groups, users}`, `crate::store::x::f(...)`, and
+`store::x::f(...)` after `use crate::store;`) and flags
 every call of a writing function through them.
 
 Usage: .ci/one-door.py [repo root]; exit 1 and a list when a door is open.
@@ -113,12 +114,16 @@ for shell in ("api", "pages"):
             raw = open(path, encoding="utf-8").read()
             text = strip_comments(raw)
             mods, fns = aliases(text)
+            store_path = r"crate::store::([a-z_]+)::([a-z_0-9]+)\s*\("
+            if re.search(r"^\s*use crate::store;", text, re.M):
+                store_path = r"(?<![\w])(?:crate::)?store::([a-z_]+)::([a-z_0-9]+)\s*\("
             for lineno, line in enumerate(text.splitlines(), 1):
                 for alias, module in mods.items():
                     for w in writes.get(module, ()):
                         if re.search(r"(?<![\w:])" + re.escape(alias) + r"::" + w + r"\s*\(", line):
                             problems.append(f"{os.path.relpath(path, root)}:{lineno}: store::{module}::{w} writes")
-                for m in re.finditer(r"crate::store::([a-z_]+)::([a-z_0-9]+)\s*\(", line):
+                # `crate::store::x::f(...)`, or `store::x::f(...)` after `use crate::store;`.
+                for m in re.finditer(store_path, line):
                     if m.group(2) in writes.get(m.group(1), ()):
                         problems.append(f"{os.path.relpath(path, root)}:{lineno}: store::{m.group(1)}::{m.group(2)} writes")
                 for alias, (module, name) in fns.items():

@@ -69,7 +69,8 @@ use livingroom::db::{BackendKind, DatabaseUrl, Db, DbConn, PooledConn, backend, 
 use livingroom::domain::booking::Urgency;
 use livingroom::domain::booking::{BookingRequest, OnConflict, Target};
 use livingroom::domain::interval::Interval;
-use livingroom::domain::local_time::{local_date, resolve_lenient};
+use livingroom::domain::local_time::{local_date, midnight, resolve_lenient};
+use livingroom::domain::period::Period;
 use livingroom::domain::person::{Language, Roles};
 use livingroom::domain::resource::{OpeningHours, ResourceKind, Rules};
 use livingroom::errors::ApiError;
@@ -514,9 +515,7 @@ fn seed(db: &Db, n: u64) -> Result<Fixture> {
     let first_day = today + Duration::days(FUTURE_DAYS - days);
     // Days are counted back from today's offset (UTC+8), so old history
     // keeps the same UTC grid even where the zone once had another offset.
-    let base = (resolve_lenient(tz, today.and_hms_opt(0, 0, 0).expect("midnight"))
-        - Duration::days(days - FUTURE_DAYS))
-    .naive_utc();
+    let base = (midnight(tz, today) - Duration::days(days - FUTURE_DAYS)).naive_utc();
     let sql = seed_sql(&Seeding {
         kind: db.kind(),
         n,
@@ -886,7 +885,7 @@ fn availability(
     let from = from.or_else(|| Some((now - Duration::hours(1)).fixed_offset()));
     let access = site_access(conn, SLUG, user)?;
     let tz = access.site.tz();
-    let window = livingroom::api::bookings::query_window(tz, from, None, 1, now)?;
+    let window = Period::query(tz, from, None, Duration::days(1), now)?.interval();
     let candidates = resources::pool_members(conn, access.site.id, "computers")?;
     let mut slots = free_slots(
         conn,

@@ -5,9 +5,9 @@ use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::bookings::query_window;
 use crate::auth::AuthUser;
 use crate::clock;
+use crate::domain::period::Period;
 use crate::domain::resource::{ResourceKind, pool_name};
 use crate::errors::ApiError;
 use crate::state::AppState;
@@ -96,7 +96,7 @@ pub async fn availability(
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let tz = access.site.tz();
-            let window = query_window(tz, from, q.to, 1, now)?;
+            let window = Period::query(tz, from, q.to, Duration::days(1), now)?.interval();
             let candidates = match (q.resource_id, pool, q.kind) {
                 (Some(id), _, _) => vec![resources::by_id(conn, access.site.id, id)?],
                 (_, Some(pool), _) => resources::pool_members(conn, access.site.id, &pool)?,

@@ -15,16 +15,15 @@ use crate::domain::csv::Csv;
 use crate::domain::duty::DutyPattern;
 use crate::domain::invalid::text;
 use crate::domain::local_time::{local_date, parse_clock, parse_weekday};
+use crate::domain::period::DatePeriod;
 use crate::domain::person::Skill;
 use crate::errors::ApiError;
 use crate::state::AppState;
+use crate::store;
 use crate::store::access::site_access;
-use crate::store::{calendar, duties as store, sites};
+use crate::store::{calendar, sites};
 use crate::workflows;
 use crate::workflows::duties::{self as flow, DutyInput, HoursReport, OccurrenceView, RoomConflict};
-
-/// The longest period one duty listing or report may span.
-const MAX_DAYS: i64 = 366;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -66,7 +65,7 @@ pub struct DutyView {
     pub conflicts: Option<Vec<RoomConflict>>,
 }
 
-fn duty_view(d: &store::Duty, conflicts: Option<Vec<RoomConflict>>) -> DutyView {
+fn duty_view(d: &store::duties::Duty, conflicts: Option<Vec<RoomConflict>>) -> DutyView {
     let p = d.pattern();
     DutyView {
         id: d.id,
@@ -156,21 +155,6 @@ pub struct PeriodQuery {
     pub to: Option<NaiveDate>,
 }
 
-fn period(q: &PeriodQuery, today: NaiveDate, default_days: i64) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    let from = q.from.unwrap_or(today);
-    let to = q.to.unwrap_or(from + Duration::days(default_days));
-    if to < from {
-        return Err(ApiError::invalid("to", "must not be before from"));
-    }
-    if (to - from).num_days() > MAX_DAYS {
-        return Err(ApiError::invalid(
-            "to",
-            format!("a period spans at most {MAX_DAYS} days"),
-        ));
-    }
-    Ok((from, to))
-}
-
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct DutyList {
     pub occurrences: Vec<OccurrenceView>,
@@ -196,8 +180,8 @@ pub async fn list_duties(
         .db
         .read(move |conn| {
             let site = sites::by_slug(conn, &slug)?.ok_or_else(|| ApiError::not_found("site"))?;
-            let (from, to) = period(&q, local_date(site.tz(), now), 7)?;
-            flow::list(conn, &site, from, to, false)
+            let period = DatePeriod::query(q.from, q.to, local_date(site.tz(), now), 7)?;
+            flow::list(conn, &site, period.first(), period.last(), false)
         })
         .await?;
     Ok(HttpResponse::Ok().json(DutyList { occurrences }))
@@ -222,7 +206,7 @@ pub struct SignupView {
     pub until: Option<NaiveDate>,
 }
 
-fn signup_view(s: &store::Signup) -> SignupView {
+fn signup_view(s: &store::duties::Signup) -> SignupView {
     SignupView {
         id: s.id,
         duty_id: s.duty_id,
@@ -433,12 +417,9 @@ pub async fn volunteer_hours(
             let access = site_access(conn, &slug, &user)?;
             access.require_admin()?;
             let today = local_date(access.site.tz(), now);
-            let q = PeriodQuery {
-                from: Some(q.from.unwrap_or(today - Duration::days(30))),
-                to: Some(q.to.unwrap_or(today)),
-            };
-            let (from, to) = period(&q, today, 30)?;
-            flow::hours(conn, &access.site, from, to)
+            let from = q.from.unwrap_or(today - Duration::days(30));
+            let period = DatePeriod::new(from, q.to.unwrap_or(today))?;
+            flow::hours(conn, &access.site, period.first(), period.last())
         })
         .await?;
     if wants_csv(&req) {

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod availability;
 pub mod bookings;
+pub mod calendar_feed;
 pub mod duties;
 pub mod groups;
 pub mod health;
@@ -93,12 +94,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(rota::publish)
         .service(rota::offer)
         .service(rota::take)
-        .service(rota::swaps)
+        .service(rota::list_swaps)
         .service(rota::rota_ics)
         .service(rota::public_rota)
-        .service(rota::create_feed)
-        .service(rota::revoke_feed)
-        .service(rota::personal_feed)
+        .service(calendar_feed::create_feed)
+        .service(calendar_feed::revoke_feed)
+        .service(calendar_feed::personal_feed)
         .service(rota::schedule);
 }
 

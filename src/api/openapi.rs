@@ -7,7 +7,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    admin, auth, availability, bookings, duties, groups, health, members, resources, rota, sites, waitlist,
+    admin, auth, availability, bookings, calendar_feed, duties, groups, health, members, resources, rota,
+    sites, waitlist,
 };
 use crate::store::pagination::Page;
 
@@ -89,12 +90,12 @@ use crate::store::pagination::Page;
         rota::publish,
         rota::offer,
         rota::take,
-        rota::swaps,
+        rota::list_swaps,
         rota::rota_ics,
         rota::public_rota,
-        rota::create_feed,
-        rota::revoke_feed,
-        rota::personal_feed,
+        calendar_feed::create_feed,
+        calendar_feed::revoke_feed,
+        calendar_feed::personal_feed,
         rota::schedule,
     ),
     components(schemas(

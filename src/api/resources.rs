@@ -12,14 +12,15 @@ use super::views::utc;
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::Invalid;
-use crate::domain::interval::Interval;
 use crate::domain::invalid::text;
+use crate::domain::period::{Period, PeriodOf};
 use crate::domain::resource::{self, OpeningHours, ResourceKind, Rules, RulesPatch};
 use crate::errors::ApiError;
 use crate::state::AppState;
+use crate::store;
 use crate::store::access::site_access;
 use crate::store::pagination::{Page, PageQuery};
-use crate::store::resources::{self as store, Blackout, Resource, ResourceFields, ResourceFilter};
+use crate::store::resources::{Blackout, Resource, ResourceFields, ResourceFilter};
 use crate::workflows;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -192,7 +193,7 @@ pub async fn list_resources(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            store::list(conn, access.site.id, &filter, page.after_id, page.limit + 1)
+            store::resources::list(conn, access.site.id, &filter, page.after_id, page.limit + 1)
         })
         .await?;
     let page = Page::from_rows(rows, page.limit, |r| r.id);
@@ -220,7 +221,7 @@ pub async fn get_resource(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            store::by_id(conn, access.site.id, id)
+            store::resources::by_id(conn, access.site.id, id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ResourceView::from(resource)))
@@ -419,13 +420,11 @@ pub async fn create_blackout(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let body = body.into_inner();
-    let period = Interval::new(
+    let period = Period::new(
+        PeriodOf::Blackout,
         body.starts_at.with_timezone(&Utc),
         body.ends_at.with_timezone(&Utc),
     )?;
-    if period.duration() > chrono::Duration::days(366) {
-        return Err(ApiError::invalid("ends_at", "a blackout lasts at most 366 days"));
-    }
     let reason = text("reason", &body.reason, 200)?;
     let now = clock::now_naive();
     let view = state
@@ -459,8 +458,8 @@ pub async fn list_blackouts(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let resource = store::by_id(conn, access.site.id, id)?;
-            store::blackouts_of(conn, resource.id, now)
+            let resource = store::resources::by_id(conn, access.site.id, id)?;
+            store::resources::blackouts_of(conn, resource.id, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(

@@ -15,3 +15,10 @@ where
 {
     <Option<T> as serde::Deserialize>::deserialize(de).map(Some)
 }
+
+/// An iCalendar body as a `text/calendar` response.
+pub fn calendar_response(body: String) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .body(body)
+}

@@ -5,11 +5,12 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, web};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::bookings::{WaitlistView, query_window, waitlist_view};
+use super::bookings::{WaitlistView, waitlist_view};
 use super::views::utc;
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::csv::Csv;
+use crate::domain::period::{Period, PeriodOf};
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
@@ -193,7 +194,7 @@ pub async fn audit_trail(
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             access.require_admin()?;
-            let window = query_window(access.site.tz(), Some(from), Some(to), 30, now)?;
+            let window = Period::new(PeriodOf::Query, from.to_utc(), to.to_utc())?.interval();
             audit::list(
                 conn,
                 access.site.id,

@@ -135,24 +135,29 @@ pub fn format_clock(minutes: u32) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
+/// The instant of local midnight starting `date` (where clocks skip
+/// midnight, the first instant after the gap).
+pub fn midnight(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
+    resolve_lenient(tz, date.and_time(NaiveTime::MIN))
+}
+
+/// The site-local calendar day `date`, as the instants from its midnight to
+/// the next (23 to 25 hours where clocks change).
+pub fn day_of(tz: Tz, date: NaiveDate) -> Interval {
+    let next = date.succ_opt().unwrap_or(date);
+    Interval::of(midnight(tz, date), midnight(tz, next))
+}
+
 /// The site-local day `t` falls on, as the instants from its midnight to
 /// the next (23 to 25 hours where clocks change).
 pub fn local_day(tz: Tz, t: DateTime<Utc>) -> Interval {
-    let date = local_date(tz, t);
-    let next = date.succ_opt().unwrap_or(date);
-    Interval::of(
-        resolve_lenient(tz, date.and_time(NaiveTime::MIN)),
-        resolve_lenient(tz, next.and_time(NaiveTime::MIN)),
-    )
+    day_of(tz, local_date(tz, t))
 }
 
 /// The site-local week (Monday midnight to the next) that `t` falls in.
 pub fn local_week(tz: Tz, t: DateTime<Utc>) -> Interval {
     let monday = week_start(local_date(tz, t));
-    Interval::of(
-        resolve_lenient(tz, monday.and_time(NaiveTime::MIN)),
-        resolve_lenient(tz, (monday + Duration::days(7)).and_time(NaiveTime::MIN)),
-    )
+    Interval::of(midnight(tz, monday), midnight(tz, monday + Duration::days(7)))
 }
 
 /// The local date-time `minutes` past midnight of `date` (1440 = next midnight).
@@ -273,6 +278,43 @@ mod tests {
             proptest::prop_assert!(day.duration() <= Duration::hours(25));
             proptest::prop_assert_eq!(local_date(tz, day.start), local_date(tz, t));
             proptest::prop_assert_eq!(local_date(tz, day.end - Duration::seconds(1)), local_date(tz, t));
+        }
+
+        /// Days tile the calendar: each local date's day starts where the
+        /// previous one ends, at a local time that reads midnight (or the
+        /// first instant after a gap across it), and lasts 23 to 25 hours.
+        #[test]
+        fn days_of_dates_tile(
+            zone in proptest::sample::select(ZONES),
+            days in 0i64..3000,
+        ) {
+            let tz: Tz = zone.parse().unwrap();
+            let date = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + Duration::days(days);
+            let day = day_of(tz, date);
+            proptest::prop_assert_eq!(day.start, midnight(tz, date));
+            proptest::prop_assert_eq!(day_of(tz, date.pred_opt().unwrap()).end, day.start);
+            proptest::prop_assert!(day.duration() >= Duration::hours(23));
+            proptest::prop_assert!(day.duration() <= Duration::hours(25));
+            proptest::prop_assert_eq!(local_date(tz, day.start), date);
+            proptest::prop_assert_eq!(local_date(tz, day.end - Duration::seconds(1)), date);
+        }
+
+        /// The local week of any instant holds it, starts on a Monday at
+        /// that Monday's midnight and is seven local days long.
+        #[test]
+        fn local_week_holds_its_instant(
+            zone in proptest::sample::select(ZONES),
+            secs in 1_700_000_000i64..1_900_000_000,
+        ) {
+            let tz: Tz = zone.parse().unwrap();
+            let t = DateTime::from_timestamp(secs, 0).unwrap();
+            let week = local_week(tz, t);
+            let monday = local_date(tz, week.start);
+            proptest::prop_assert!(week.contains_instant(t));
+            proptest::prop_assert_eq!(monday.weekday(), Weekday::Mon);
+            proptest::prop_assert_eq!(week.start, midnight(tz, monday));
+            proptest::prop_assert_eq!(week.end, day_of(tz, monday + Duration::days(6)).end);
+            proptest::prop_assert!((week.duration() - Duration::days(7)).abs() <= Duration::hours(1));
         }
     }
 }

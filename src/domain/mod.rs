@@ -5,7 +5,9 @@
 //! - [`site`]: site slugs, names and time zones.
 //! - [`person`]: e-mail addresses, names, roles, skills, languages, passwords.
 //! - [`interval`]: half-open UTC intervals and interval arithmetic.
-//! - [`local_time`]: site-local wall time, DST-safe resolution, slot grids.
+//! - [`local_time`]: site-local wall time, DST-safe resolution, slot grids,
+//!   local days and weeks.
+//! - [`period`]: query, absence and blackout periods, all under one cap.
 //! - [`resource`]: resource kinds, booking rules, opening hours.
 //! - [`booking`]: urgency, statuses, the rule check of a requested slot.
 //! - [`availability`]: conflicts and free windows.
@@ -27,6 +29,7 @@ pub mod duty;
 pub mod interval;
 pub mod invalid;
 pub mod local_time;
+pub mod period;
 pub mod person;
 pub mod policy;
 pub mod priority;

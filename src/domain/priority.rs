@@ -10,13 +10,13 @@ use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::availability::{Busy, ResourceCalendar, blocked_by, free_windows};
 use super::booking::{RuleContext, Urgency, check_rules};
 use super::interval::Interval;
-use super::local_time::{local_date, resolve_lenient};
+use super::local_time::local_day;
 use super::resource::{OpeningHours, Rules};
 
 /// A booking as the priority rules see it.
@@ -149,12 +149,6 @@ pub struct Plan {
     pub displaced: Vec<Displacement>,
 }
 
-/// The end of the site-local day of `t`.
-fn end_of_local_day(tz: Tz, t: DateTime<Utc>) -> DateTime<Utc> {
-    let next = local_date(tz, t) + Duration::days(1);
-    resolve_lenient(tz, next.and_time(NaiveTime::MIN))
-}
-
 /// Plans a preemption for `request` at `urgency` over `places` (the
 /// members of the pool asked for), the request landing on any of them.
 pub fn plan_preemption(
@@ -235,7 +229,7 @@ pub fn plan_preemption_on(
         // the same local day, anywhere in the pool.
         if outcome == Fate::Waitlisted && v.flexible {
             let length = v.slot.duration();
-            let until = end_of_local_day(tz, v.slot.start) - length;
+            let until = local_day(tz, v.slot.start).end - length;
             let best = places
                 .iter()
                 .filter_map(|place| {
@@ -332,6 +326,7 @@ pub fn plan_waitlist(tz: Tz, entries: &[Waiting], places: &[Place], now: DateTim
 pub(crate) mod tests {
     use super::*;
     use crate::domain::interval::tests::at;
+    use crate::domain::local_time::local_date;
     use crate::domain::resource::ResourceKind;
     use proptest::prelude::*;
 

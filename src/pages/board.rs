@@ -16,7 +16,7 @@ use crate::clock;
 use crate::db::DbConn;
 use crate::domain::availability::{ResourceCalendar, free_windows};
 use crate::domain::interval::Interval;
-use crate::domain::local_time::{local_date, resolve_lenient, week_start};
+use crate::domain::local_time::{day_of, local_date, local_week, week_start};
 use crate::domain::person::Language;
 use crate::domain::resource::ResourceKind;
 use crate::errors::ApiError;
@@ -88,16 +88,6 @@ struct Board {
     duties: Vec<OccurrenceView>,
 }
 
-fn day_bounds(tz: Tz, date: NaiveDate) -> Interval {
-    Interval::of(
-        resolve_lenient(tz, date.and_hms_opt(0, 0, 0).expect("midnight")),
-        resolve_lenient(
-            tz,
-            (date + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight"),
-        ),
-    )
-}
-
 fn desk_shifts(
     conn: &mut DbConn,
     site: &Site,
@@ -132,7 +122,7 @@ fn gather(conn: &mut DbConn, slug: &str, now: DateTime<Utc>) -> Result<Board, Ap
     let site = sites::by_slug(conn, slug)?.ok_or_else(|| ApiError::not_found("site"))?;
     let tz = site.tz();
     let today = local_date(tz, now);
-    let day = day_bounds(tz, today);
+    let day = day_of(tz, today);
 
     let shifts = desk_shifts(conn, &site, today, today + Duration::days(1))?;
     let (current, later): (Vec<DeskShift>, Vec<DeskShift>) = shifts
@@ -440,7 +430,7 @@ pub async fn week(
                 1000,
             )?;
             let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
-            let span = Interval::of(day_bounds(tz, monday).start, day_bounds(tz, sunday).end);
+            let span = local_week(tz, now);
             let busy = booking_store::active_within(conn, &ids, span)?;
             let group_ids: Vec<i64> = busy.iter().filter_map(|b| b.group_id).collect();
             let group_names: BTreeMap<i64, String> = groups::names(conn, &group_ids)?.into_iter().collect();

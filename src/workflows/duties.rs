@@ -13,12 +13,13 @@ use crate::domain::booking::{BookingStatus, Urgency};
 use crate::domain::calendar::SiteCalendar;
 use crate::domain::duty::{Commitment, Occurrence, Refusal, check_signup, occurrences, on_duty};
 use crate::domain::interval::Interval;
-use crate::domain::local_time::{format_clock, local_date, parse_clock};
+use crate::domain::local_time::{format_clock, local_date, minute_of_day, parse_clock};
 use crate::errors::ApiError;
 use crate::notify::Notifier;
+use crate::store;
 use crate::store::access::SiteAccess;
 use crate::store::bookings::{self as booking_store, NewBooking};
-use crate::store::duties::{self, Duty, NewDuty, Signup};
+use crate::store::duties::{Duty, NewDuty, Signup};
 use crate::store::sites::Site;
 use crate::store::{calendar, resources, sites, users};
 
@@ -112,7 +113,7 @@ pub fn sync_all_room_bookings(
     _notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<usize, ApiError> {
-    let all = duties::all(conn)?;
+    let all = store::duties::all(conn)?;
     let mut by_site: BTreeMap<i64, Vec<Duty>> = BTreeMap::new();
     for d in all.into_iter().filter(|d| d.resource_id.is_some()) {
         by_site.entry(d.site_id).or_default().push(d);
@@ -151,7 +152,7 @@ pub fn create(
         resources::by_id(conn, access.site.id, id)
             .map_err(|_| ApiError::invalid("resource_id", "no such resource on this site"))?;
     }
-    let duty = duties::insert(
+    let duty = store::duties::insert(
         conn,
         access.site.id,
         &NewDuty {
@@ -205,9 +206,9 @@ pub fn list(
 ) -> Result<Vec<OccurrenceView>, ApiError> {
     let tz = site.tz();
     let cal = calendar::load(conn, site.id)?;
-    let duties = duties::of_site(conn, site.id)?;
+    let duties = store::duties::of_site(conn, site.id)?;
     let ids: Vec<i64> = duties.iter().map(|d| d.id).collect();
-    let signups = duties::signups(conn, &ids)?;
+    let signups = store::duties::signups(conn, &ids)?;
     let volunteer_ids: Vec<i64> = signups
         .iter()
         .map(|s| s.volunteer_id)
@@ -224,7 +225,7 @@ pub fn list(
             .filter(|s| s.duty_id == d.id)
             .map(Signup::commitment)
             .collect();
-        let absent = duties::absences(conn, d.id)?;
+        let absent = store::duties::absences(conn, d.id)?;
         for occ in occurrences(tz, &d.pattern(), &cal, from, to) {
             let on = on_duty(&commitments, &absent, occ.date);
             out.push(OccurrenceView {
@@ -271,7 +272,7 @@ pub fn sign_up(
     access.may_sign_up_for_duty()?;
     backend::lock(conn, &[Lock::Site(access.site.id), Lock::Person(access.user_id)])?;
     let site = &access.site;
-    let duty = duties::by_id(conn, site.id, duty_id)?;
+    let duty = store::duties::by_id(conn, site.id, duty_id)?;
     let cal = calendar::load(conn, site.id)?;
     let tz = site.tz();
     let today = local_date(tz, now);
@@ -299,11 +300,11 @@ pub fn sign_up(
     let first = *dates
         .first()
         .ok_or_else(|| ApiError::invalid("scope", "the duty has no upcoming occurrences"))?;
-    let commitments: Vec<Commitment> = duties::signups(conn, &[duty.id])?
+    let commitments: Vec<Commitment> = store::duties::signups(conn, &[duty.id])?
         .iter()
         .map(Signup::commitment)
         .collect();
-    let absent = duties::absences(conn, duty.id)?;
+    let absent = store::duties::absences(conn, duty.id)?;
     let skills = users::skills(conn, access.user_id)?;
     check_signup(
         duty.capacity.max(0) as u32,
@@ -326,8 +327,11 @@ pub fn sign_up(
         Refusal::AlreadyOn(d) => ApiError::conflict(format!("You are already on this duty on {d}.")),
     })?;
     // Nobody holds two overlapping duties.
-    let mine: Vec<Signup> = duties::signups_of_volunteer(conn, access.user_id)?;
-    for other in duties::of_site(conn, site.id)?.iter().filter(|d| d.id != duty.id) {
+    let mine: Vec<Signup> = store::duties::signups_of_volunteer(conn, access.user_id)?;
+    for other in store::duties::of_site(conn, site.id)?
+        .iter()
+        .filter(|d| d.id != duty.id)
+    {
         let other_commitments: Vec<Commitment> = mine
             .iter()
             .filter(|s| s.duty_id == other.id)
@@ -336,7 +340,7 @@ pub fn sign_up(
         if other_commitments.is_empty() {
             continue;
         }
-        let other_absent = duties::absences(conn, other.id)?;
+        let other_absent = store::duties::absences(conn, other.id)?;
         for date in &dates {
             let (Some(a), Some(b)) = (
                 occurrence_on(site, &duty, &cal, *date),
@@ -358,7 +362,7 @@ pub fn sign_up(
             }
         }
     }
-    duties::insert_signup(
+    store::duties::insert_signup(
         conn,
         duty.id,
         access.user_id,
@@ -381,21 +385,21 @@ pub fn absence(
 ) -> Result<usize, ApiError> {
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let site = &access.site;
-    let duty = duties::by_id(conn, site.id, duty_id)?;
+    let duty = store::duties::by_id(conn, site.id, duty_id)?;
     let cal = calendar::load(conn, site.id)?;
     let occ = occurrence_on(site, &duty, &cal, date)
         .ok_or_else(|| ApiError::invalid("date", "the duty does not take place on that date"))?;
     if occ.slot.start <= now {
         return Err(ApiError::invalid("date", "that occurrence has started"));
     }
-    let signups = duties::signups(conn, &[duty.id])?;
+    let signups = store::duties::signups(conn, &[duty.id])?;
     let commitments: Vec<Commitment> = signups.iter().map(Signup::commitment).collect();
-    let absent = duties::absences(conn, duty.id)?;
+    let absent = store::duties::absences(conn, duty.id)?;
     let on = on_duty(&commitments, &absent, date);
     if !on.contains(&access.user_id) {
         return Err(ApiError::conflict("You are not on this duty that date."));
     }
-    duties::insert_absence(conn, duty.id, access.user_id, date, reason, now.naive_utc())?;
+    store::duties::insert_absence(conn, duty.id, access.user_id, date, reason, now.naive_utc())?;
     // Ask everyone who could cover: volunteers of the site with the skill,
     // not already on duty that date.
     let members = users::members_of_site(conn, site.id, 0, 10_000)?;
@@ -426,8 +430,8 @@ pub fn withdraw(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
-    let duty = duties::by_id(conn, access.site.id, duty_id)?;
-    let signup = duties::signup_by_id(conn, duty.id, signup_id)?;
+    let duty = store::duties::by_id(conn, access.site.id, duty_id)?;
+    let signup = store::duties::signup_by_id(conn, duty.id, signup_id)?;
     if !access.sees_signup(signup.volunteer_id) {
         return Err(ApiError::not_found("sign-up"));
     }
@@ -436,7 +440,7 @@ pub fn withdraw(
     if signup.until_date.is_some_and(|u| u <= last) {
         return Err(ApiError::conflict("This sign-up has already ended."));
     }
-    duties::end_signup(conn, signup.id, last, now.naive_utc())
+    store::duties::end_signup(conn, signup.id, last, now.naive_utc())
 }
 
 /// Staff record whether a volunteer came, once the occurrence has begun.
@@ -451,7 +455,7 @@ pub fn mark(
 ) -> Result<(), ApiError> {
     access.require_staff_or_admin()?;
     let site = &access.site;
-    let duty = duties::by_id(conn, site.id, duty_id)?;
+    let duty = store::duties::by_id(conn, site.id, duty_id)?;
     let cal = calendar::load(conn, site.id)?;
     let occ = occurrence_on(site, &duty, &cal, date)
         .ok_or_else(|| ApiError::invalid("date", "the duty does not take place on that date"))?;
@@ -461,11 +465,11 @@ pub fn mark(
             "attendance is marked once the duty has begun",
         ));
     }
-    let commitments: Vec<Commitment> = duties::signups(conn, &[duty.id])?
+    let commitments: Vec<Commitment> = store::duties::signups(conn, &[duty.id])?
         .iter()
         .map(Signup::commitment)
         .collect();
-    let absent = duties::absences(conn, duty.id)?;
+    let absent = store::duties::absences(conn, duty.id)?;
     if !on_duty(&commitments, &absent, date).contains(&volunteer_id) {
         return Err(ApiError::invalid(
             "volunteer_id",
@@ -473,9 +477,9 @@ pub fn mark(
         ));
     }
     let minutes = occ.slot.duration().num_minutes() as i32;
-    duties::mark_attendance(
+    store::duties::mark_attendance(
         conn,
-        &duties::Attendance {
+        &store::duties::Attendance {
             duty_id: duty.id,
             volunteer_id,
             date,
@@ -490,18 +494,16 @@ pub fn mark(
 /// Reminders the day before, at the site's reminder time (a job).
 pub fn send_reminders(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let mut sent = 0;
-    let all = duties::all(conn)?;
+    let all = store::duties::all(conn)?;
     let site_ids: BTreeSet<i64> = all.iter().map(|d| d.site_id).collect();
     for site_id in site_ids {
         let site = sites::by_id(conn, site_id)?;
         let tz = site.tz();
-        let local = now.with_timezone(&tz).naive_local();
         let at = parse_clock("duty_reminder_time", &site.duty_reminder_time).unwrap_or(18 * 60);
-        let minute = (local.time() - chrono::NaiveTime::MIN).num_minutes() as u32;
-        if minute < at {
+        if minute_of_day(tz, now) < at {
             continue;
         }
-        let tomorrow = local.date() + Duration::days(1);
+        let tomorrow = local_date(tz, now) + Duration::days(1);
         for occ in list(conn, &site, tomorrow, tomorrow, true)? {
             for who in &occ.signed_up {
                 let Some(id) = who.volunteer_id else { continue };
@@ -521,7 +523,7 @@ pub fn send_reminders(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>
 /// they start (a job; once per occurrence).
 pub fn flag_short(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let mut flagged = 0;
-    let site_ids: BTreeSet<i64> = duties::all(conn)?.iter().map(|d| d.site_id).collect();
+    let site_ids: BTreeSet<i64> = store::duties::all(conn)?.iter().map(|d| d.site_id).collect();
     for site_id in site_ids {
         let site = sites::by_id(conn, site_id)?;
         let tz = site.tz();
@@ -575,7 +577,7 @@ pub fn hours(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HoursReport, ApiError> {
-    let rows = duties::attendance_between(conn, site.id, from, to)?;
+    let rows = store::duties::attendance_between(conn, site.id, from, to)?;
     let mut vols: BTreeMap<i64, VolunteerHours> = BTreeMap::new();
     let mut duties: BTreeMap<i64, DutyHours> = BTreeMap::new();
     let mut total = 0i64;

@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 
 use crate::db::DbConn;
-use crate::domain::interval::Interval;
+use crate::domain::period::Period;
 use crate::errors::ApiError;
 use crate::store::access::SiteAccess;
 use crate::store::bookings::active_within;
@@ -44,11 +44,12 @@ pub fn add_blackout(
     conn: &mut DbConn,
     access: &SiteAccess,
     id: i64,
-    period: Interval,
+    period: Period,
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<(Blackout, Vec<i64>), ApiError> {
     access.require_admin()?;
+    let period = period.interval();
     let resource = resources::by_id(conn, access.site.id, id)?;
     let blackout = resources::insert_blackout(conn, resource.id, period, reason, access.user_id, now)?;
     let overlapping = active_within(conn, &[resource.id], period)?

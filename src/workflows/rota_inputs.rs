@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 
 use crate::db::DbConn;
-use crate::domain::interval::Interval;
+use crate::domain::period::Period;
 use crate::errors::ApiError;
 use crate::store::access::SiteAccess;
 use crate::store::rota::{self, NewTemplate, Template, Unavailability};
@@ -27,7 +27,7 @@ pub fn add_unavailability(
     conn: &mut DbConn,
     access: &SiteAccess,
     who: Option<i64>,
-    period: Interval,
+    period: Period,
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<Unavailability, ApiError> {
@@ -38,7 +38,15 @@ pub fn add_unavailability(
     if users::membership(conn, access.site.id, who)?.is_none() {
         return Err(ApiError::invalid("user_id", "not a member of this site"));
     }
-    rota::insert_unavailability(conn, access.site.id, who, period, reason, access.user_id, now)
+    rota::insert_unavailability(
+        conn,
+        access.site.id,
+        who,
+        period.interval(),
+        reason,
+        access.user_id,
+        now,
+    )
 }
 
 /// Removes unavailability `id` (its person or an admin).

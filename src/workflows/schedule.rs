@@ -1,11 +1,10 @@
 //! A staff member's day as the bulletin board shows it to anyone: who may
 //! appear there and which of their bookings are shown.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::DbConn;
-use crate::domain::interval::Interval;
-use crate::domain::local_time::{local_date, resolve_lenient};
+use crate::domain::local_time::{day_of, local_date};
 use crate::domain::policy;
 use crate::errors::ApiError;
 use crate::store::bookings::of_owner_within;
@@ -51,13 +50,7 @@ pub fn posted_day(
     let user = users::by_id(conn, user_id)?.ok_or_else(|| ApiError::not_found("person"))?;
     let tz = site.tz();
     let date = date.unwrap_or_else(|| local_date(tz, now));
-    let day = Interval::of(
-        resolve_lenient(tz, date.and_hms_opt(0, 0, 0).expect("midnight")),
-        resolve_lenient(
-            tz,
-            (date + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight"),
-        ),
-    );
+    let day = day_of(tz, date);
     let mut items = Vec::new();
     for s in rota::published_between(conn, site.id, date, date)? {
         if s.published().unwrap_or_default().contains(&user_id) {

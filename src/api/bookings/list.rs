@@ -3,15 +3,14 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, FixedOffset};
 use serde::Deserialize;
 
 use super::*;
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::booking::BookingStatus;
-use crate::domain::interval::Interval;
-use crate::domain::local_time::{local_date, resolve_lenient};
+use crate::domain::period::Period;
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store;
@@ -39,34 +38,6 @@ pub struct BookingQuery {
     pub limit: Option<i64>,
     /// The `next` value of the previous page.
     pub after: Option<String>,
-}
-
-/// A period for list queries: defaults, order and the 366-day cap.
-pub fn query_window(
-    tz: chrono_tz::Tz,
-    from: Option<DateTime<FixedOffset>>,
-    to: Option<DateTime<FixedOffset>>,
-    default_days: i64,
-    now: DateTime<Utc>,
-) -> Result<Interval, ApiError> {
-    let start = match from {
-        Some(f) => f.with_timezone(&Utc),
-        None => resolve_lenient(tz, local_date(tz, now).and_hms_opt(0, 0, 0).expect("midnight")),
-    };
-    let end = match to {
-        Some(t) => t.with_timezone(&Utc),
-        None => start + Duration::days(default_days),
-    };
-    if end <= start {
-        return Err(ApiError::invalid("to", "must be after from"));
-    }
-    if end - start > Duration::days(MAX_QUERY_DAYS) {
-        return Err(ApiError::invalid(
-            "to",
-            format!("a query spans at most {MAX_QUERY_DAYS} days"),
-        ));
-    }
-    Ok(Interval::of(start, end))
 }
 
 fn parse_cursor(after: &Option<String>) -> Result<Option<(chrono::NaiveDateTime, i64)>, ApiError> {
@@ -107,7 +78,7 @@ pub async fn list_bookings(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let window = query_window(access.site.tz(), q.from, q.to, 7, now)?;
+            let window = Period::query(access.site.tz(), q.from, q.to, Duration::days(7), now)?.interval();
             let filter = BookingFilter {
                 window,
                 resource_id: q.resource_id,

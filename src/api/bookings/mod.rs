@@ -21,9 +21,6 @@ pub use lifecycle::*;
 pub use list::*;
 pub use series::*;
 
-/// The longest period one list or availability query may span.
-pub const MAX_QUERY_DAYS: i64 = 366;
-
 #[derive(Clone, Serialize, utoipa::ToSchema)]
 pub struct BookingView {
     pub id: i64,

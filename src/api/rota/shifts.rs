@@ -1,0 +1,170 @@
+//! The draft: generating it for a period, listing and editing its shifts,
+//! and publishing it.
+
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{DateRange, ShiftView, names_for, shift_view};
+use crate::api::json::ApiJson;
+use crate::auth::AuthUser;
+use crate::clock;
+use crate::domain::local_time::local_date;
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store;
+use crate::store::access::site_access;
+use crate::workflows::rota::{self as flow, OpenPosition, Published};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodInput {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Draft {
+    pub shifts: Vec<ShiftView>,
+    /// Positions the generator could not fill, each with its reason.
+    pub unfilled: Vec<OpenPosition>,
+}
+
+/// Generates a fair draft for a period (site admin).
+#[utoipa::path(
+    tag = "rota",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug")),
+    request_body = PeriodInput,
+    responses((status = 200, body = Draft), (status = 422, content_type = "application/problem+json"))
+)]
+#[post("/api/v1/sites/{site}/rota/generate")]
+pub async fn generate(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<PeriodInput>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let b = body.into_inner();
+    let now = clock::now();
+    let draft = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            let (shifts, unfilled) = flow::generate(conn, &access, b.from, b.to, now)?;
+            let names = names_for(conn, &shifts)?;
+            Ok(Draft {
+                shifts: shifts.iter().map(|s| shift_view(s, &names)).collect(),
+                unfilled,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(draft))
+}
+
+/// The draft and published state of every shift in a period (site admin).
+#[utoipa::path(
+    tag = "rota",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), DateRange),
+    responses((status = 200, body = Vec<ShiftView>))
+)]
+#[get("/api/v1/sites/{site}/rota/shifts")]
+pub async fn list_shifts(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<DateRange>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let q = query.into_inner();
+    let now = clock::now();
+    let views = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            access.require_staff_or_admin()?;
+            let period = q.period(local_date(access.site.tz(), now))?;
+            let shifts = store::rota::shifts_between(conn, access.site.id, period.first(), period.last())?;
+            let names = names_for(conn, &shifts)?;
+            Ok(shifts.iter().map(|s| shift_view(s, &names)).collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(views))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftEdit {
+    /// Staff user ids.
+    pub assignees: Vec<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EditedShift {
+    pub shift: ShiftView,
+    /// Rules the edit breaks (allowed: it is the admin's call).
+    pub warnings: Vec<String>,
+}
+
+/// Sets who is on a draft shift (site admin).
+#[utoipa::path(
+    tag = "rota",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ("id" = i64, Path)),
+    request_body = ShiftEdit,
+    responses((status = 200, body = EditedShift), (status = 422, content_type = "application/problem+json"))
+)]
+#[put("/api/v1/sites/{site}/rota/shifts/{id}")]
+pub async fn edit_shift(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i64)>,
+    body: ApiJson<ShiftEdit>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let b = body.into_inner();
+    let v = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            let (shift, warnings) = flow::edit(conn, &access, id, &b.assignees)?;
+            let names = names_for(conn, std::slice::from_ref(&shift))?;
+            Ok(EditedShift {
+                shift: shift_view(&shift, &names),
+                warnings,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Publishes a period: a new version, desks booked, changed people mailed.
+#[utoipa::path(
+    tag = "rota",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug")),
+    request_body = PeriodInput,
+    responses((status = 200, body = Published), (status = 422, content_type = "application/problem+json"))
+)]
+#[post("/api/v1/sites/{site}/rota/publish")]
+pub async fn publish(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<PeriodInput>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let b = body.into_inner();
+    let now = clock::now();
+    let notifier = state.notifier.clone();
+    let published = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            flow::publish(conn, &access, b.from, b.to, &notifier, now)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(published))
+}
