@@ -415,11 +415,10 @@ pub async fn volunteer_hours(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
             let today = local_date(access.site.tz(), now);
             let from = q.from.unwrap_or(today - Duration::days(30));
             let period = DatePeriod::new(from, q.to.unwrap_or(today))?;
-            flow::hours(conn, &access.site, period.first(), period.last())
+            flow::hours(conn, &access, period)
         })
         .await?;
     if wants_csv(&req) {

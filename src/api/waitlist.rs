@@ -14,7 +14,7 @@ use crate::domain::period::{Period, PeriodOf};
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
-use crate::store::audit::{self, AuditFilter};
+use crate::store::audit::AuditFilter;
 use crate::store::pagination::{Page, PageQuery};
 use crate::workflows;
 
@@ -193,11 +193,10 @@ pub async fn audit_trail(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
             let window = Period::new(PeriodOf::Query, from.to_utc(), to.to_utc())?.interval();
-            audit::list(
+            workflows::audit::trail(
                 conn,
-                access.site.id,
+                &access,
                 &AuditFilter {
                     user_id: q.user_id,
                     action: q.action.clone(),

@@ -178,6 +178,12 @@ impl Standing {
         user_id == self.user_id || self.is_admin()
     }
 
+    /// A rota's draft (who the next publication would put where) is the
+    /// admin's working copy; staff see the published rota.
+    pub fn sees_rota_drafts(&self) -> bool {
+        self.is_admin()
+    }
+
     /// Desk shifts are taken by staff, who sit at the desk.
     pub fn may_take_shift(&self) -> Result<(), Forbidden> {
         allow(self.roles.staff, "Only staff take desk shifts.")

@@ -14,6 +14,7 @@ use crate::domain::calendar::SiteCalendar;
 use crate::domain::duty::{Commitment, Occurrence, Refusal, check_signup, occurrences, on_duty};
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{format_clock, local_date, minute_of_day, parse_clock};
+use crate::domain::period::DatePeriod;
 use crate::errors::ApiError;
 use crate::notify::Notifier;
 use crate::store;
@@ -571,13 +572,10 @@ pub struct DutyHours {
     pub hours: f64,
 }
 
-pub fn hours(
-    conn: &mut DbConn,
-    site: &Site,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<HoursReport, ApiError> {
-    let rows = store::duties::attendance_between(conn, site.id, from, to)?;
+pub fn hours(conn: &mut DbConn, access: &SiteAccess, period: DatePeriod) -> Result<HoursReport, ApiError> {
+    access.require_admin()?;
+    let (from, to) = (period.first(), period.last());
+    let rows = store::duties::attendance_between(conn, access.site.id, from, to)?;
     let mut vols: BTreeMap<i64, VolunteerHours> = BTreeMap::new();
     let mut duties: BTreeMap<i64, DutyHours> = BTreeMap::new();
     let mut total = 0i64;

@@ -4,6 +4,8 @@
 
 /// Accounts: a person's own mail preferences.
 pub mod accounts;
+/// Reading the audit trail (admin).
+pub mod audit;
 /// Where a booking of a given length fits.
 pub mod availability;
 /// Making, cancelling, approving and checking in bookings; retiring resources.
@@ -28,6 +30,8 @@ pub mod resources;
 pub mod rota;
 /// The rota's inputs: shift templates and staff unavailability.
 pub mod rota_inputs;
+/// Reading the rota: drafts for admins, the published rota for staff.
+pub mod rota_read;
 /// A staff member's day as posted on the bulletin board.
 pub mod schedule;
 /// Opening sites and changing their settings.

@@ -420,3 +420,77 @@ async fn holidays_and_make_up_days_shape_the_rota() {
         "the make-up Saturday is staffed"
     );
 }
+
+/// Issue 20, 5: staff read the rota as published, never a draft: a draft
+/// not yet published is invisible to them, and after publishing they see
+/// the published names even while the admin edits the next draft.
+#[tokio::test]
+async fn staff_see_the_published_rota_never_a_draft() {
+    let app = spawn_app().await;
+    let o = office(&app).await;
+    let mon = next_monday();
+    let period = json!({"from": mon, "to": mon + Duration::days(4)});
+    let list = format!(
+        "/api/v1/sites/alpha/rota/shifts?from={mon}&to={}",
+        mon + Duration::days(4)
+    );
+    let read = |token: String| {
+        let (app, list) = (&app, list.clone());
+        async move {
+            let res = app.get(&list, Some(&token)).await;
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let res = app
+        .post("/api/v1/sites/alpha/rota/generate", &period, Some(&o.admin.token))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(read(o.admin.token.clone()).await.as_array().unwrap().len(), 5);
+    assert_eq!(
+        read(o.staff[1].token.clone()).await,
+        json!([]),
+        "a draft is the admin's"
+    );
+
+    let res = app
+        .post("/api/v1/sites/alpha/rota/publish", &period, Some(&o.admin.token))
+        .await;
+    assert_eq!(res.status(), 200);
+    let staff_view = read(o.staff[1].token.clone()).await;
+    assert_eq!(staff_view.as_array().unwrap().len(), 5);
+    // The admin moves Monday's person in the draft; staff still see who
+    // was published.
+    let monday = &staff_view[0];
+    let published: Vec<i64> = monday["published"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    let other = o
+        .staff
+        .iter()
+        .map(|p| p.id)
+        .find(|id| !published.contains(id))
+        .unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/sites/alpha/rota/shifts/{}", monday["id"])))
+        .bearer_auth(&o.admin.token)
+        .json(&json!({"assignees": [other]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let after = read(o.staff[1].token.clone()).await;
+    let seen: Vec<i64> = after[0]["assignees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seen, published, "staff see the published people, not the draft's");
+    let admin_view = read(o.admin.token.clone()).await;
+    assert_eq!(admin_view[0]["assignees"][0]["id"], other);
+}

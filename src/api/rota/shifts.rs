@@ -12,8 +12,8 @@ use crate::clock;
 use crate::domain::local_time::local_date;
 use crate::errors::ApiError;
 use crate::state::AppState;
-use crate::store;
 use crate::store::access::site_access;
+use crate::workflows;
 use crate::workflows::rota::{self as flow, OpenPosition, Published};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -84,9 +84,8 @@ pub async fn list_shifts(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_staff_or_admin()?;
             let period = q.period(local_date(access.site.tz(), now))?;
-            let shifts = store::rota::shifts_between(conn, access.site.id, period.first(), period.last())?;
+            let shifts = workflows::rota_read::shifts(conn, &access, period)?;
             let names = names_for(conn, &shifts)?;
             Ok(shifts.iter().map(|s| shift_view(s, &names)).collect::<Vec<_>>())
         })

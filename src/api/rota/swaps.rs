@@ -11,8 +11,8 @@ use crate::auth::AuthUser;
 use crate::clock;
 use crate::errors::ApiError;
 use crate::state::AppState;
-use crate::store;
 use crate::store::access::site_access;
+use crate::workflows;
 use crate::workflows::rota as flow;
 
 /// Offers one's published shift to colleagues.
@@ -102,8 +102,7 @@ pub async fn list_swaps(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            access.require_admin()?;
-            store::rota::swaps_of_site(conn, access.site.id, 500)
+            workflows::rota_read::swaps(conn, &access)
         })
         .await?;
     Ok(HttpResponse::Ok().json(

@@ -17,6 +17,7 @@ use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store;
 use crate::store::access::site_access;
+use crate::workflows;
 use crate::workflows::rota_inputs;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -108,11 +109,7 @@ pub async fn list_unavailability(
             let access = site_access(conn, &slug, &user)?;
             let tz = access.site.tz();
             let window = q.period(local_date(tz, now))?.instants(tz);
-            let rows = store::rota::unavailability_within(conn, access.site.id, window)?;
-            Ok(rows
-                .into_iter()
-                .filter(|r| access.is_admin() || r.user_id == user.id)
-                .collect::<Vec<_>>())
+            workflows::rota_read::unavailability(conn, &access, window)
         })
         .await?;
     Ok(HttpResponse::Ok().json(rows.iter().map(unavailability_view).collect::<Vec<_>>()))
