@@ -866,7 +866,7 @@ where
             match outcome {
                 Outcome::Created(created) if created.bookings.len() == 1 => Ok(1),
                 Outcome::Created(_) => bail!("booked other than one booking"),
-                Outcome::Waitlisted(_) => bail!("the free slot was not free"),
+                Outcome::Waitlisted { .. } => bail!("the free slot was not free"),
             }
         }
     }

@@ -68,9 +68,13 @@ pub async fn list_waitlist(
             workflows::waitlist::visible(conn, &access, status.as_deref(), page.after_id, page.limit + 1)
         })
         .await?;
-    let page = Page::from_rows(rows, page.limit, |e| e.id);
+    let page = Page::from_rows(rows, page.limit, |(e, _)| e.id);
     Ok(HttpResponse::Ok().json(Page {
-        items: page.items.iter().map(waitlist_view).collect::<Vec<_>>(),
+        items: page
+            .items
+            .iter()
+            .map(|(e, place)| waitlist_view(e, *place))
+            .collect::<Vec<_>>(),
         next: page.next,
     }))
 }

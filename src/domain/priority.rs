@@ -280,6 +280,23 @@ pub fn rank(entries: &mut [Waiting]) {
     entries.sort_by_key(|e| (Reverse(e.urgency), e.requested_at, e.entry_id));
 }
 
+/// A waiting request's place in line (1: served first): among the requests
+/// wanting one of the same resources at a time that meets its own, in
+/// serving order. `None` when `entry_id` is not in `line`.
+pub fn place_in_line(entry_id: i64, line: &[Waiting]) -> Option<u32> {
+    let me = line.iter().find(|w| w.entry_id == entry_id)?;
+    let window = |w: &Waiting| Interval::of(w.slot.start, w.latest_start + w.slot.duration());
+    let mine = window(me);
+    let mut rivals: Vec<Waiting> = line
+        .iter()
+        .filter(|w| w.resource_ids.iter().any(|r| me.resource_ids.contains(r)) && window(w).overlaps(&mine))
+        .cloned()
+        .collect();
+    rank(&mut rivals);
+    let ahead = rivals.iter().position(|w| w.entry_id == entry_id)?;
+    Some(u32::try_from(ahead).unwrap_or(u32::MAX).saturating_add(1))
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Served {
     pub entry_id: i64,
@@ -460,6 +477,39 @@ pub(crate) mod tests {
                     }
                 }
             }
+        }
+
+        #[test]
+        fn places_in_line_follow_the_serving_order(
+            raw in proptest::collection::vec((urgency(), 0i64..50, 0i64..96, 1i64..8, 0i64..8, 0usize..2), 1..8),
+        ) {
+            let line: Vec<Waiting> = raw.iter().enumerate().map(|(i, (u, made, start, len, slack, r))| Waiting {
+                entry_id: i as i64 + 1,
+                urgency: *u,
+                requested_at: at(-made),
+                resource_ids: vec![*r as i64 + 1],
+                slot: Interval::of(at(start * 15), at((start + len) * 15)),
+                latest_start: at((start + slack) * 15),
+            }).collect();
+            for a in &line {
+                let place = place_in_line(a.entry_id, &line).unwrap();
+                prop_assert!(place >= 1 && place as usize <= line.len());
+                for b in line.iter().filter(|b| b.entry_id != a.entry_id && b.resource_ids == a.resource_ids) {
+                    // Of two rivals for the same resource at meeting times,
+                    // the one served first stands before the other.
+                    let meet = Interval::of(a.slot.start, a.latest_start + a.slot.duration())
+                        .overlaps(&Interval::of(b.slot.start, b.latest_start + b.slot.duration()));
+                    let first = (Reverse(a.urgency), a.requested_at, a.entry_id) < (Reverse(b.urgency), b.requested_at, b.entry_id);
+                    if meet && first {
+                        prop_assert!(place_in_line(b.entry_id, &line).unwrap() >= 2, "someone is ahead of b");
+                    }
+                }
+            }
+            // The first in serving order is first in line.
+            let mut ranked = line.clone();
+            rank(&mut ranked);
+            prop_assert_eq!(place_in_line(ranked[0].entry_id, &line), Some(1));
+            prop_assert_eq!(place_in_line(999, &line), None);
         }
 
         #[test]

@@ -517,3 +517,36 @@ async fn a_request_naming_one_computer_moves_the_one_in_its_way_to_a_free_member
     );
     assert!(!kinds.iter().any(|k| k == "booking_waitlisted"), "{kinds:?}");
 }
+
+/// Issue 20, 9: joining the waitlist answers with the place in line, and
+/// the list shows it while the request waits.
+#[tokio::test]
+async fn the_waitlist_says_each_request_s_place_in_line() {
+    let app = spawn_app().await;
+    let office = after_half_past_three(&app, "routine").await;
+    let body = json!({"pool": "computers", "starts_at": sh(1, 15, 30), "ends_at": sh(1, 16, 0), "purpose": "notes",
+                      "on_conflict": "waitlist", "latest_start": sh(1, 16, 30)});
+    let mut places = Vec::new();
+    for name in ["First", "Second"] {
+        let who = app.staff("alpha", name).await;
+        let res = app.book("alpha", &who, body.clone()).await;
+        assert_eq!(res.status(), 202);
+        let entry: Value = res.json().await.unwrap();
+        places.push(entry["place_in_line"].clone());
+    }
+    assert_eq!(places, [json!(1), json!(2)]);
+    let all: Value = app
+        .get("/api/v1/sites/alpha/waitlist", Some(&office.admin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut listed: Vec<i64> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["place_in_line"].as_i64().unwrap())
+        .collect();
+    listed.sort_unstable();
+    assert_eq!(listed, [1, 2]);
+}

@@ -180,9 +180,9 @@ fn created_response(
             };
             Ok((201, serde_json::to_value(&response).map_err(ApiError::internal)?))
         }
-        Outcome::Waitlisted(entry) => Ok((
+        Outcome::Waitlisted { entry, place } => Ok((
             202,
-            serde_json::to_value(waitlist_view(&entry)).map_err(ApiError::internal)?,
+            serde_json::to_value(waitlist_view(&entry, Some(place))).map_err(ApiError::internal)?,
         )),
     }
 }

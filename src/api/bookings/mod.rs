@@ -75,6 +75,11 @@ pub fn view(access: &SiteAccess, b: &Booking, owner: Option<&str>, resource: Opt
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct WaitlistView {
     pub id: i64,
+    /// While waiting: 1 is served first. Counted among the requests for
+    /// the same resources at meeting times, highest urgency first, then
+    /// the oldest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place_in_line: Option<u32>,
     pub resource_id: Option<i64>,
     pub pool: Option<String>,
     pub starts_at: DateTime<Utc>,
@@ -93,8 +98,10 @@ pub struct WaitlistView {
     pub displaced_booking_id: Option<i64>,
 }
 
-pub fn waitlist_view(e: &crate::store::waitlist::Entry) -> WaitlistView {
+/// `place`: the entry's place in line while it waits.
+pub fn waitlist_view(e: &crate::store::waitlist::Entry, place: Option<u32>) -> WaitlistView {
     WaitlistView {
+        place_in_line: place.filter(|_| e.status == "waiting"),
         id: e.id,
         resource_id: e.resource_id,
         pool: e.pool.clone(),

@@ -43,8 +43,11 @@ pub struct Created {
 #[allow(clippy::large_enum_variant)]
 pub enum Outcome {
     Created(Created),
-    /// Nothing was free; the request waits in line.
-    Waitlisted(crate::store::waitlist::Entry),
+    /// Nothing was free; the request waits in line, at this place (1: next).
+    Waitlisted {
+        entry: crate::store::waitlist::Entry,
+        place: u32,
+    },
 }
 
 /// The resources a request may land on.
@@ -231,7 +234,11 @@ pub fn create(
         Decision::Queue { resource_id } => {
             let resource = offered.iter().find(|r| r.id == resource_id).expect("offered");
             let entry = priority::queue_request(conn, access, req, resource, notifier, now)?;
-            Ok(Outcome::Waitlisted(entry))
+            let place = crate::workflows::waitlist::places_in_line(conn, site_id)?
+                .get(&entry.id)
+                .copied()
+                .unwrap_or(1);
+            Ok(Outcome::Waitlisted { entry, place })
         }
         Decision::Book(booked) => {
             let chosen = Chosen {
