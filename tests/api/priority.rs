@@ -95,6 +95,8 @@ async fn an_urgent_write_up_displaces_routine_paperwork_which_is_served_again_la
     let victim_owner = &office.holders[2];
     let old = booking(&app, victim_owner, victim).await;
     assert_eq!(old["status"], "cancelled");
+    // Issue 20, 7: it says it gave way, not that its owner cancelled it.
+    assert_eq!(old["end_reason"], "displaced");
     let waiting: Value = app
         .get("/api/v1/sites/alpha/waitlist", Some(&victim_owner.token))
         .await

@@ -35,6 +35,12 @@ pub struct BookingView {
     pub flexible: bool,
     pub checked_in_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Why an ended booking ended, when not by its owner's choice:
+    /// `displaced` (more urgent work took the time; the owner's mail says
+    /// where it went). Absent for bookings that are active or simply
+    /// cancelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_reason: Option<String>,
     /// Shown to the owner and to staff and admins of the site.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
@@ -63,6 +69,7 @@ pub fn view(access: &SiteAccess, b: &Booking, owner: Option<&str>, resource: Opt
         flexible: b.flexible,
         checked_in_at: b.checked_in_at.map(utc),
         created_at: utc(b.created_at),
+        end_reason: b.end_reason.clone(),
         purpose: details.then(|| b.purpose.clone()),
         reason: if details { b.reason.clone() } else { None },
         owner_id: details.then_some(b.owner_id),
