@@ -60,6 +60,22 @@ impl Words {
         self.word(zh, urgency.code())
     }
 
+    /// One instant in the site's zone: "2026-11-23 周一 15:30",
+    /// "Mon 23 Nov 2026, 15:30".
+    pub fn instant(self, tz: Tz, t: DateTime<Utc>) -> String {
+        let local = t.with_timezone(&tz);
+        let weekday = self.weekday(local.date_naive());
+        if self.zh() {
+            format!("{} {weekday} {}", local.format("%Y-%m-%d"), local.format("%H:%M"))
+        } else {
+            format!(
+                "{weekday} {} {}",
+                local.format("%-d %b %Y,"),
+                local.format("%H:%M")
+            )
+        }
+    }
+
     /// A time range in the site's zone: "2026-11-23 周一 15:30–16:15",
     /// "Mon 23 Nov 2026, 15:30–16:15". The end's date is said only when
     /// it is another day.
@@ -92,6 +108,17 @@ impl Words {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 20, 12: an expiry is one instant, not a range "11:24-11:24".
+    #[test]
+    fn an_instant_reads_as_one_time() {
+        let tz: Tz = "Asia/Shanghai".parse().unwrap();
+        let t = DateTime::parse_from_rfc3339("2026-11-23T11:24:00+08:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(Words::new(Language::ZhCn).instant(tz, t), "2026-11-23 周一 11:24");
+        assert_eq!(Words::new(Language::En).instant(tz, t), "Mon 23 Nov 2026, 11:24");
+    }
 
     #[test]
     fn ranges_read_naturally() {

@@ -23,7 +23,7 @@ impl Notifier {
     ) -> Result<bool, ApiError> {
         let w = Words::new(user.language());
         let link = format!("{}/accept-invite?token={token}", self.public_url);
-        let expires = w.range(site.tz(), expires.and_utc(), expires.and_utc());
+        let expires = w.instant(site.tz(), expires.and_utc());
         let note = Note {
             subject: w.pick(format!("邀请您加入 {}", site.name), format!("You are invited to {}", site.name)),
             greeting: greeting(w, &user.name),
