@@ -22,6 +22,7 @@ use crate::store::access::site_access;
 use crate::store::pagination::{Page, PageQuery};
 use crate::store::resources::{Blackout, Resource, ResourceFields, ResourceFilter};
 use crate::workflows;
+use crate::workflows::resources::{Closing, Covered};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -373,6 +374,10 @@ pub struct NewBlackout {
     pub ends_at: DateTime<FixedOffset>,
     /// Maintenance, a public holiday...
     pub reason: String,
+    /// Bookings the period covers: by default (`false`) the blackout is
+    /// refused with 409 and `conflicts` lists them; `true` cancels them and
+    /// tells each owner the reason.
+    pub cancel_bookings: Option<bool>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -382,8 +387,8 @@ pub struct BlackoutView {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub reason: String,
-    /// Active bookings that overlap the blackout (when it was created);
-    /// the admin decides what to do with them.
+    /// The bookings it covered, cancelled with notice to their owners
+    /// (with `cancel_bookings: true`; otherwise none could be covered).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overlapping_bookings: Option<Vec<i64>>,
 }
@@ -408,6 +413,7 @@ fn blackout_view(b: Blackout, overlapping: Option<Vec<i64>>) -> BlackoutView {
     responses(
         (status = 201, body = BlackoutView),
         (status = 404, content_type = "application/problem+json"),
+        (status = 409, description = "Bookings fall in the period: `conflicts` lists them; send `cancel_bookings: true` to cancel them with notice", content_type = "application/problem+json"),
         (status = 422, content_type = "application/problem+json"),
     )
 )]
@@ -426,13 +432,24 @@ pub async fn create_blackout(
         body.ends_at.with_timezone(&Utc),
     )?;
     let reason = text("reason", &body.reason, 200)?;
-    let now = clock::now_naive();
+    let covered = if body.cancel_bookings.unwrap_or(false) {
+        Covered::Cancel
+    } else {
+        Covered::Refuse
+    };
+    let now = clock::now();
+    let notifier = state.notifier.clone();
     let view = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
+            let closing = Closing {
+                period,
+                reason: &reason,
+                covered,
+            };
             let (blackout, overlapping) =
-                workflows::resources::add_blackout(conn, &access, id, period, &reason, now)?;
+                workflows::resources::add_blackout(conn, &access, id, closing, &notifier, now)?;
             Ok(blackout_view(blackout, Some(overlapping)))
         })
         .await?;

@@ -18,10 +18,12 @@ use crate::words::Words;
 
 /// Why it happened, when the owner did not do it themselves.
 #[derive(Clone, Copy)]
-enum Why {
+enum Why<'a> {
     CancelledByAdmin,
     /// The resource was taken out of use.
     Retired,
+    /// The resource is closed then (a blackout), for this reason.
+    Closed(&'a str),
 }
 
 /// Whom booking mail goes to, and about what: the owner of bookings on
@@ -74,6 +76,32 @@ impl Notifier {
         booking: &Booking,
         now: NaiveDateTime,
     ) -> Result<bool, ApiError> {
+        self.cancelled_with_resource(conn, site, resource, booking, Why::Retired, now)
+    }
+
+    /// `booking` was cancelled because its resource is closed then (a
+    /// blackout the admin added, for `reason`).
+    pub fn resource_closed(
+        &self,
+        conn: &mut DbConn,
+        site: &Site,
+        resource: &Resource,
+        booking: &Booking,
+        reason: &str,
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        self.cancelled_with_resource(conn, site, resource, booking, Why::Closed(reason), now)
+    }
+
+    fn cancelled_with_resource(
+        &self,
+        conn: &mut DbConn,
+        site: &Site,
+        resource: &Resource,
+        booking: &Booking,
+        why: Why<'_>,
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
         let Some(owner) = users::by_id(conn, booking.owner_id)? else {
             return Ok(false);
         };
@@ -84,7 +112,7 @@ impl Notifier {
             resource,
             owner: &owner,
         };
-        self.worded(conn, &to, kind, bookings, Some(Why::Retired), now)
+        self.worded(conn, &to, kind, bookings, Some(why), now)
     }
 
     /// [`Notifier::bookings`] for a caller that already holds the
@@ -107,7 +135,7 @@ impl Notifier {
         site: &Site,
         kind: Kind,
         bookings: &[Booking],
-        why: Option<Why>,
+        why: Option<Why<'_>>,
         now: NaiveDateTime,
     ) -> Result<bool, ApiError> {
         let Some(first) = bookings.first() else {
@@ -131,7 +159,7 @@ impl Notifier {
         to: &Recipient<'_>,
         kind: Kind,
         bookings: &[Booking],
-        why: Option<Why>,
+        why: Option<Why<'_>>,
         now: NaiveDateTime,
     ) -> Result<bool, ApiError> {
         let Recipient {
@@ -203,6 +231,10 @@ impl Notifier {
             Some(Why::Retired) => paragraphs.push(w.pick(
                 format!("{what} 已停用。"),
                 format!("{what} has been taken out of use."),
+            )),
+            Some(Why::Closed(reason)) => paragraphs.push(w.pick(
+                format!("{what} 在这段时间不开放：{reason}"),
+                format!("{what} is closed then: {reason}"),
             )),
             None => {}
         }

@@ -2,13 +2,15 @@
 //! them for a period. Retiring one cancels bookings, so it lives with the
 //! bookings (`bookings::retire_resource`).
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::db::DbConn;
+use crate::db::{DbConn, Lock, backend};
+use crate::domain::booking::BookingStatus;
 use crate::domain::period::Period;
 use crate::errors::ApiError;
+use crate::notify::Notifier;
 use crate::store::access::SiteAccess;
-use crate::store::bookings::active_within;
+use crate::store::bookings::{self, Booking, active_within};
 use crate::store::resources::{self, Blackout, Resource, ResourceFields};
 
 /// Adds a resource to the site (site admin).
@@ -38,26 +40,84 @@ pub fn change(
     resources::update(conn, &current, &fields)
 }
 
-/// Closes resource `id` for `period` (site admin). Bookings already in the
-/// period stay; their ids are returned so the admin can decide about them.
+/// What to do with bookings a new blackout covers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Covered {
+    /// Refuse the blackout, listing them (the default: nobody loses a
+    /// booking without the admin saying so).
+    #[default]
+    Refuse,
+    /// Cancel them, telling each owner the blackout's reason.
+    Cancel,
+}
+
+/// A blackout asked for.
+pub struct Closing<'a> {
+    pub period: Period,
+    /// Maintenance, a holiday...: told to the owners of covered bookings.
+    pub reason: &'a str,
+    pub covered: Covered,
+}
+
+/// Closes resource `id` for a period (site admin). Bookings it would cover
+/// are refused with a 409 that lists them, or with `Covered::Cancel`
+/// cancelled, each owner told why, and returned.
 pub fn add_blackout(
     conn: &mut DbConn,
     access: &SiteAccess,
     id: i64,
-    period: Period,
-    reason: &str,
-    now: NaiveDateTime,
+    closing: Closing<'_>,
+    notifier: &Notifier,
+    now: DateTime<Utc>,
 ) -> Result<(Blackout, Vec<i64>), ApiError> {
     access.require_admin()?;
+    let Closing {
+        period,
+        reason,
+        covered,
+    } = closing;
     let period = period.interval();
     let resource = resources::by_id(conn, access.site.id, id)?;
-    let blackout = resources::insert_blackout(conn, resource.id, period, reason, access.user_id, now)?;
-    let overlapping = active_within(conn, &[resource.id], period)?
+    backend::lock(conn, &[Lock::Site(access.site.id), Lock::Resource(resource.id)])?;
+    let in_the_way: Vec<Booking> = active_within(conn, &[resource.id], period)?
         .into_iter()
         .filter(|b| b.slot().overlaps(&period))
-        .map(|b| b.id)
         .collect();
-    Ok((blackout, overlapping))
+    if !in_the_way.is_empty() && covered == Covered::Refuse {
+        let listed: Vec<serde_json::Value> = in_the_way
+            .iter()
+            .map(|b| {
+                serde_json::json!({
+                    "booking_id": b.id,
+                    "resource_id": b.resource_id,
+                    "starts_at": b.starts_at.and_utc(),
+                    "ends_at": b.ends_at.and_utc(),
+                })
+            })
+            .collect();
+        return Err(ApiError::conflict(format!(
+            "{} booking(s) fall in this period. Move or cancel them first, or send cancel_bookings: true to cancel them and tell their owners why.",
+            in_the_way.len()
+        ))
+        .with("conflicts", listed));
+    }
+    let mut cancelled = Vec::with_capacity(in_the_way.len());
+    for b in &in_the_way {
+        if bookings::end(
+            conn,
+            b.id,
+            BookingStatus::Cancelled,
+            Some(access.user_id),
+            now.naive_utc(),
+        )? {
+            let ended = bookings::by_id(conn, access.site.id, b.id)?;
+            notifier.resource_closed(conn, &access.site, &resource, &ended, reason, now.naive_utc())?;
+            cancelled.push(b.id);
+        }
+    }
+    let blackout =
+        resources::insert_blackout(conn, resource.id, period, reason, access.user_id, now.naive_utc())?;
+    Ok((blackout, cancelled))
 }
 
 /// Removes blackout `blackout_id` of resource `id` (site admin).

@@ -301,3 +301,65 @@ async fn buffers_keep_time_free_after_each_booking() {
         201
     );
 }
+
+/// Issue 20, 6: a blackout over bookings is refused, listing them, unless
+/// the admin asks to cancel them; then each owner is told the reason.
+#[tokio::test]
+async fn a_blackout_over_bookings_is_refused_or_cancels_them_with_notice() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let staff = app.staff("alpha", "Li Na").await;
+    let pc = app
+        .resource("alpha", &admin, json!({"name": "PC", "kind": "computer"}))
+        .await;
+    let res = app
+        .book(
+            "alpha",
+            &staff,
+            json!({"resource_id": pc, "starts_at": sh(2, 9, 0), "ends_at": sh(2, 10, 0), "purpose": "x"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let booking: Value = res.json().await.unwrap();
+    let path = format!("/api/v1/sites/alpha/resources/{pc}/blackouts");
+    let closing = json!({"starts_at": sh(2, 0, 0), "ends_at": sh(3, 0, 0), "reason": "new cables"});
+
+    let p = problem(app.post(&path, &closing, Some(&admin.token)).await, 409).await;
+    assert_eq!(p["conflicts"][0]["booking_id"], booking["id"]);
+    let list: Value = app.get(&path, Some(&admin.token)).await.json().await.unwrap();
+    assert_eq!(list, json!([]), "nothing was closed");
+
+    let mut cancelling = closing.clone();
+    cancelling["cancel_bookings"] = json!(true);
+    let res = app.post(&path, &cancelling, Some(&admin.token)).await;
+    assert_eq!(res.status(), 201);
+    let made: Value = res.json().await.unwrap();
+    assert_eq!(made["overlapping_bookings"], json!([booking["id"]]));
+    let after: Value = app
+        .get(
+            &format!("/api/v1/sites/alpha/bookings/{}", booking["id"]),
+            Some(&staff.token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["status"], "cancelled");
+    let staff_id = staff.id;
+    let told: Vec<String> = app
+        .db
+        .read(move |conn| {
+            use diesel::prelude::*;
+            use livingroom::db::schema::outbox;
+            Ok(outbox::table
+                .filter(outbox::kind.eq("booking_cancelled"))
+                .filter(outbox::user_id.eq(staff_id))
+                .select(outbox::content)
+                .load(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(told.len(), 1);
+    assert!(told[0].contains("new cables"), "{}", told[0]);
+}
