@@ -42,8 +42,22 @@ fn fail(user: &PageUser) -> impl Fn(ApiError) -> PageError + '_ {
     move |e| PageError::Api(user.language, e)
 }
 
-fn range(user: &PageUser, access_tz: chrono_tz::Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-    Words::new(user.language).range(access_tz, start, end)
+/// A time range as people say it: "今天 15:30–16:30", "明天 09:00–10:00",
+/// else with the date and weekday; always in the site's zone.
+fn range(user: &PageUser, tz: chrono_tz::Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
+    let today = clock::now().with_timezone(&tz).date_naive();
+    let day = match (s.date_naive() - today).num_days() {
+        0 => Some(user.text().today),
+        1 => Some(user.text().tomorrow),
+        _ => None,
+    };
+    match day {
+        Some(day) if s.date_naive() == e.date_naive() => {
+            format!("{day} {}–{}", s.format("%H:%M"), e.format("%H:%M"))
+        }
+        _ => Words::new(user.language).range(tz, start, end),
+    }
 }
 
 /// `/`: straight to her site, or a short chooser when she has several.

@@ -382,3 +382,31 @@ pub async fn forgot_submit(
         .map_err(|e| PageError::Api(language, e))?;
     Ok(forgot_page(text(language), true))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_follow_sign_in() {
+        assert_eq!(local_path(Some("/s/demo/bookings?x=1")), "/s/demo/bookings?x=1");
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "",
+            "s/demo",
+            "/a\nb",
+        ] {
+            assert_eq!(local_path(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn the_csrf_token_is_per_session_and_compared_whole() {
+        assert_ne!(csrf_of("one"), csrf_of("two"));
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd") && !constant_time_eq(b"abc", b"ab"));
+    }
+}

@@ -68,6 +68,11 @@ pub struct Text {
     pub to_waitlist: &'static str,
     pub moved_to: &'static str,
     pub gives_way: &'static str,
+    pub today: &'static str,
+    pub someone: &'static str,
+    pub back: &'static str,
+    pub urgent_cannot_displace: &'static str,
+    pub tomorrow: &'static str,
 }
 
 pub const ZH: Text = Text {
@@ -134,6 +139,11 @@ pub const ZH: Text = Text {
     to_waitlist: "转入候补",
     moved_to: "改到",
     gives_way: "会让出来",
+    today: "今天",
+    someone: "别人",
+    back: "返回",
+    urgent_cannot_displace: "正在使用或 15 分钟内开始的预约不会让出来，紧急工作也一样。可以预约最早空出来的时间，或排队候补。",
+    tomorrow: "明天",
 };
 
 pub const EN: Text = Text {
@@ -200,6 +210,11 @@ pub const EN: Text = Text {
     to_waitlist: "goes to the waitlist",
     moved_to: "moves to",
     gives_way: "gives way",
+    today: "Today",
+    someone: "Someone",
+    back: "Back",
+    urgent_cannot_displace: "A booking in use or starting within 15 minutes does not give way, even to urgent work. Book the earliest free time or join the waitlist.",
+    tomorrow: "Tomorrow",
 };
 
 pub fn text(language: Language) -> &'static Text {

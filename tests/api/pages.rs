@@ -255,3 +255,97 @@ async fn a_computer_booked_through_the_page_is_the_booking_the_api_makes() {
     let mine = my_bookings(&app, &staff.token).await;
     assert!(mine[0]["checked_in_at"].is_string(), "{}", mine[0]);
 }
+
+#[tokio::test]
+async fn when_no_computer_is_free_the_page_offers_the_next_time_the_waitlist_and_urgent_work() {
+    let app = spawn_app().await;
+    let staff = setup(&app).await;
+    // Both computers taken from the current slot by two colleagues.
+    let now = chrono::Utc::now();
+    let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+    // From half an hour on: not started, past the grace time, so urgent
+    // work may displace it; a routine hour from now meets it.
+    let slot = livingroom::domain::local_time::floor_to_slot(tz, now, 15);
+    let (start, end) = (
+        slot + chrono::Duration::minutes(30),
+        slot + chrono::Duration::minutes(120),
+    );
+    for name in ["Li Na", "Zhang Wei"] {
+        let other = app.staff("alpha", name).await;
+        let res = app
+            .book(
+                "alpha",
+                &other,
+                json!({"pool": "computers", "starts_at": start.to_rfc3339(), "ends_at": end.to_rfc3339(), "purpose": "notes"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let (_, cookie) = sign_in(&app, &staff.email, "/").await;
+    let html = get_page(&app, "/s/alpha/computer", &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_in(&html);
+    let res = app
+        .client
+        .post(app.url("/s/alpha/computer"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("minutes", "60")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/s/alpha/computer/none-free?minutes=60");
+    let offers = get_page(&app, "/s/alpha/computer/none-free?minutes=60", &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    for words in ["排队候补", "调解", "看看会影响谁"] {
+        assert!(offers.contains(words), "{words} missing");
+    }
+
+    // Before she confirms: whose booking would give way, and nothing changes.
+    let preview = app
+        .client
+        .post(app.url("/s/alpha/computer/urgent"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("minutes", "60"),
+            ("urgent", "1"),
+            ("reason", "调解"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preview.status(), 200);
+    let preview = preview.text().await.unwrap();
+    assert!(
+        preview.contains("Li Na") || preview.contains("Zhang Wei"),
+        "names who gives way: {preview}"
+    );
+    assert!(
+        my_bookings(&app, &staff.token).await.is_empty(),
+        "a preview books nothing"
+    );
+
+    let confirm = app
+        .client
+        .post(app.url("/s/alpha/computer"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("minutes", "60"),
+            ("urgent", "1"),
+            ("reason", "调解"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&confirm).starts_with("/s/alpha/booked/"));
+    let mine = my_bookings(&app, &staff.token).await;
+    assert_eq!(mine[0]["urgency"], "urgent");
+    assert_eq!(mine[0]["reason"], "调解");
+}

@@ -92,7 +92,7 @@ for (const run of runs) {
   await page.waitForSelector("text=约好了");
   const card = await page.textContent("main .card");
   check(/共享电脑 \d/.test(card), `the answer names the computer: ${card.trim().replace(/\s+/g, " ")}`);
-  check(/\d\d:\d\d–\d\d:\d\d/.test(card), "and when, in the site's time");
+  check(/\d\d:\d\d–\d\d:\d\d/.test(card), "and when, in the site's time (今天 HH:MM–HH:MM)");
   await audit(page, "booked");
   await shot("booked");
 

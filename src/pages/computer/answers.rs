@@ -173,7 +173,7 @@ pub async fn none_free(
 
 /// One booking that would give way, in words.
 struct GivesWay {
-    owner: String,
+    owner: Option<String>,
     was: (String, DateTime<Utc>, DateTime<Utc>),
     to: Option<(String, DateTime<Utc>, DateTime<Utc>)>,
 }
@@ -204,11 +204,15 @@ pub async fn urgent_preview(
             let mut gives = Vec::new();
             for d in &created.displaced {
                 let b = booking_store::by_id(conn, access.site.id, d.booking_id)?;
-                let owner = booking_store::user_names(conn, &[b.owner_id])?
-                    .into_iter()
-                    .next()
-                    .map(|(_, n)| n)
-                    .unwrap_or_default();
+                // Whose booking it is, only for those the policy lets see it.
+                let owner = if access.sees_who_holds() {
+                    booking_store::user_names(conn, &[b.owner_id])?
+                        .into_iter()
+                        .next()
+                        .map(|(_, n)| n)
+                } else {
+                    None
+                };
                 let was_name = resources::by_id(conn, access.site.id, b.resource_id)?.name;
                 let to = match &d.moved_to {
                     Some(m) => Some((
@@ -239,12 +243,22 @@ pub async fn urgent_preview(
     let (tz, mine, gives) = match rehearsed {
         Ok(r) => r,
         Err(e) => {
-            let words = refusal_words(&user, &e);
+            // Nothing that has started, or starts within the grace time,
+            // gives way even to urgent work: say so, not "taken".
+            let words = if e.extension("conflicts").is_some() {
+                t.urgent_cannot_displace.to_owned()
+            } else {
+                refusal_words(&user, &e)
+            };
             return Ok(page(
                 &user,
                 &slug,
                 t.urgent_heading,
-                html! { h1 { (t.urgent_heading) } p.error role="alert" { (words) } },
+                html! {
+                    h1 { (t.urgent_heading) }
+                    p.error role="alert" { (words) }
+                    p { a.button.secondary href=(format!("/s/{slug}/computer/none-free?minutes={minutes}")) { (t.back) } }
+                },
             ));
         }
     };
@@ -259,7 +273,7 @@ pub async fn urgent_preview(
             ul.plain {
                 @for g in &gives {
                     li.card {
-                        (g.owner) " · " (g.was.0) " " (range(&user, tz, g.was.1, g.was.2)) " " (t.gives_way) "，"
+                        (g.owner.as_deref().unwrap_or(t.someone)) " · " (g.was.0) " " (range(&user, tz, g.was.1, g.was.2)) " " (t.gives_way) "，"
                         @match &g.to {
                             Some((name, s, e)) => { (t.moved_to) " " (name) " " (range(&user, tz, *s, *e)) }
                             None => { (t.to_waitlist) }
