@@ -141,8 +141,8 @@ fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
             let info = tokio::task::spawn_blocking(move || demo::load(&db)).await??;
             print!("{}", info.describe(&public_url));
         }
-        tracing::info!(port = app.port(), url = %public_url, "livingroom is listening");
-        println!("livingroom is listening on {public_url}  (API docs: {public_url}/api-docs/)");
+        tracing::info!(port = app.port(), url = %format!("{public_url}/"), "livingroom is listening; the web app is at {public_url}/");
+        println!("livingroom is listening on {public_url}/  (web app: {public_url}/, API docs: {public_url}/api-docs/)");
         app.run_until_stopped().await?;
         tracing::info!("stopped");
         Ok(())

@@ -230,6 +230,9 @@ impl DemoInfo {
         } else {
             "Demo site already present.\n"
         });
+        out.push_str(&format!(
+            "  web app:      {url}/  (sign in with an account below)\n"
+        ));
         out.push_str(&format!("  site:         {url}/api/v1/sites/{DEMO_SLUG}\n"));
         out.push_str(&format!(
             "  password:     {DEMO_PASSWORD} (for every demo account)\n"

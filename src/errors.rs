@@ -214,6 +214,12 @@ impl ApiError {
     pub fn detail(&self) -> &str {
         &self.detail
     }
+
+    /// A member added with [`ApiError::with`], for the web pages, which
+    /// say a refusal's `rule` or `conflicts` in words.
+    pub fn extension(&self, key: &str) -> Option<&Value> {
+        self.extensions.get(key)
+    }
 }
 
 impl fmt::Debug for ApiError {

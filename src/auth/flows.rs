@@ -30,6 +30,65 @@ fn invalid_credentials() -> ApiError {
 }
 
 pub async fn login(state: &AppState, email: &str, password_given: &str) -> Result<IssuedTokens, ApiError> {
+    let checked = check_password(state, email, password_given).await?;
+    let (refresh, refresh_hash) = secret::generate();
+    let (now, window_start) = (checked.now, checked.window_start);
+    let (session_id, user_id) = state
+        .db
+        .write(move |conn| {
+            sessions::clear_failures(conn, &checked.email, window_start)?;
+            let session_id = sessions::create_session(conn, checked.user_id, now)?;
+            sessions::insert_refresh_token(
+                conn,
+                session_id,
+                &refresh_hash,
+                now,
+                now + Duration::days(REFRESH_TOKEN_DAYS),
+            )?;
+            Ok((session_id, checked.user_id))
+        })
+        .await?;
+    issue(state, user_id, session_id, refresh)
+}
+
+/// Signs in from the web pages: the same checks and failure counting as
+/// [`login`], and a session of the same table, carried by a cookie whose
+/// value this returns.
+pub async fn web_login(state: &AppState, email: &str, password_given: &str) -> Result<String, ApiError> {
+    let checked = check_password(state, email, password_given).await?;
+    let (token, token_hash) = secret::generate();
+    let (now, window_start) = (checked.now, checked.window_start);
+    state
+        .db
+        .write(move |conn| {
+            sessions::clear_failures(conn, &checked.email, window_start)?;
+            sessions::create_web_session(conn, checked.user_id, &token_hash, now)
+        })
+        .await?;
+    Ok(token)
+}
+
+/// Ends the web session a cookie carries.
+pub async fn web_logout(state: &AppState, token: &str) -> Result<(), ApiError> {
+    let token_hash = secret::hash(token);
+    let now = clock::now_naive();
+    state
+        .db
+        .write(move |conn| sessions::revoke_web_session(conn, &token_hash, "logout", now))
+        .await
+}
+
+/// A password that matched its account.
+struct Checked {
+    user_id: i64,
+    email: String,
+    now: chrono::NaiveDateTime,
+    window_start: chrono::NaiveDateTime,
+}
+
+/// Checks an e-mail and password, counting failures per account so that
+/// the API and the web pages share one limit.
+async fn check_password(state: &AppState, email: &str, password_given: &str) -> Result<Checked, ApiError> {
     let email = Email::parse(email)?.as_str().to_owned();
     let now = clock::now_naive();
     let window_start = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
@@ -59,25 +118,12 @@ pub async fn login(state: &AppState, email: &str, password_given: &str) -> Resul
     let ok = actix_web::web::block(move || password::verify(&given, stored.as_deref())).await?;
 
     match (ok, user) {
-        (true, Some(user)) => {
-            let (refresh, refresh_hash) = secret::generate();
-            let session_id = state
-                .db
-                .write(move |conn| {
-                    sessions::clear_failures(conn, &email, window_start)?;
-                    let session_id = sessions::create_session(conn, user.id, now)?;
-                    sessions::insert_refresh_token(
-                        conn,
-                        session_id,
-                        &refresh_hash,
-                        now,
-                        now + Duration::days(REFRESH_TOKEN_DAYS),
-                    )?;
-                    Ok((session_id, user.id))
-                })
-                .await?;
-            issue(state, session_id.1, session_id.0, refresh)
-        }
+        (true, Some(user)) => Ok(Checked {
+            user_id: user.id,
+            email,
+            now,
+            window_start,
+        }),
         _ => {
             state
                 .db

@@ -60,6 +60,7 @@ diesel::table! {
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         revoked_reason -> Nullable<Text>,
+        web_token_hash -> Nullable<Text>,
     }
 }
 

@@ -1,9 +1,14 @@
-//! Server-rendered pages for people, not programs: setting a password from
-//! an invitation or a reset link (and, later, the wall board). No
-//! JavaScript, no assets from other hosts.
+//! Server-rendered pages for people, not programs: the web app (sign-in,
+//! the social worker's computer journey), the password pages mail links
+//! open, and the wall board. No assets from other hosts; every form works
+//! without JavaScript.
 
 pub mod accounts;
 pub mod board;
+pub mod computer;
+pub mod frame;
+pub mod session;
+pub mod text;
 
 use actix_web::web;
 use maud::{DOCTYPE, Markup, html};
@@ -18,7 +23,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(board::icon)
         .service(board::favicon)
         .service(board::week)
-        .service(board::board);
+        .service(board::board)
+        .service(frame::css)
+        .service(frame::htmx)
+        .service(frame::htmx_license)
+        .service(frame::icon)
+        .service(frame::manifest)
+        .service(session::login_form)
+        .service(session::login_submit)
+        .service(session::logout)
+        .service(session::forgot_form)
+        .service(session::forgot_submit)
+        .service(computer::root)
+        .service(computer::home)
+        .service(computer::choose)
+        .service(computer::book)
+        .service(computer::answers::booked)
+        .service(computer::answers::waitlisted)
+        .service(computer::answers::none_free)
+        .service(computer::answers::urgent_preview)
+        .service(computer::answers::check_in_booking)
+        .service(computer::answers::cancel_booking)
+        .service(computer::answers::my_bookings)
+        .service(computer::answers::check_in_here_form)
+        .service(computer::answers::check_in_here);
 }
 
 /// The shared frame: readable type, high contrast, fits a phone.

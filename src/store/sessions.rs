@@ -289,3 +289,53 @@ pub fn use_password_reset(
     .execute(conn)?;
     Ok((n == 1).then_some(user_id))
 }
+
+/// Opens a session signed in from the web pages: the cookie's hash stands
+/// where refresh tokens would.
+pub fn create_web_session(
+    conn: &mut DbConn,
+    user_id: i64,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> Result<i64, ApiError> {
+    Ok(diesel::insert_into(sessions::table)
+        .values((
+            sessions::user_id.eq(user_id),
+            sessions::created_at.eq(now),
+            sessions::web_token_hash.eq(Some(token_hash)),
+        ))
+        .returning(sessions::id)
+        .get_result(conn)?)
+}
+
+/// The live session a web cookie belongs to, with its user: one query per
+/// page, so a revoked session is signed out at once.
+pub fn user_of_web_session(conn: &mut DbConn, token_hash: &str) -> Result<Option<(i64, User)>, ApiError> {
+    Ok(sessions::table
+        .inner_join(users::table)
+        .filter(sessions::web_token_hash.eq(token_hash))
+        .filter(sessions::revoked_at.is_null())
+        .select((sessions::id, User::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// Ends the web session of a cookie; an unknown one is ignored.
+pub fn revoke_web_session(
+    conn: &mut DbConn,
+    token_hash: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::web_token_hash.eq(token_hash))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(Some(now)),
+        sessions::revoked_reason.eq(Some(reason)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}

@@ -20,6 +20,8 @@ pub mod duties;
 pub mod groups;
 /// Adding, changing and removing the people of a site.
 pub mod members;
+/// A person's bookings and shifts ahead, and checking in, for the pages.
+pub mod my_day;
 /// Operators putting outgoing mail back in the queue.
 pub mod outbox;
 /// Preemption, relocation, the waitlist and the audit trail.

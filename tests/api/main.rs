@@ -17,6 +17,7 @@ mod limits;
 mod mail;
 mod members;
 mod openapi;
+mod pages;
 mod priority;
 mod problems;
 mod resources;

@@ -1,0 +1,2 @@
+DROP INDEX sessions_web_token;
+ALTER TABLE sessions DROP COLUMN web_token_hash;

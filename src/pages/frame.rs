@@ -1,0 +1,154 @@
+//! The web app's frame: the page layout, the security headers every page
+//! sends, and the assets served from the binary (style sheet, htmx, the
+//! manifest and icon that let a phone put the app on its home screen).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get};
+use maud::{DOCTYPE, Markup, html};
+
+use super::text::Text;
+
+const CSS: &str = include_str!("assets/app.css");
+const HTMX: &str = include_str!("assets/htmx.min.js");
+const HTMX_LICENSE: &str = include_str!("assets/htmx.LICENSE");
+const ICON: &str = include_str!("assets/icon.svg");
+
+/// Scripts only from this server and never inline; htmx's own indicator
+/// style is turned off (see `HTMX_CONFIG`) so styles need no exception.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
+connect-src 'self'; manifest-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; \
+object-src 'none'";
+
+/// htmx swaps error answers too, so a refusal's words reach the page
+/// (by default it drops 4xx/5xx bodies), and injects no inline style.
+const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"allowScriptTags":false,"responseHandling":[{"code":"204","swap":false},{"code":"...","swap":true}]}"#;
+
+/// Where the person is, for the navigation: signed in at a site or not.
+pub struct Nav<'a> {
+    pub site: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub csrf: Option<&'a str>,
+}
+
+impl Nav<'_> {
+    pub const NONE: Nav<'static> = Nav {
+        site: None,
+        name: None,
+        csrf: None,
+    };
+}
+
+pub fn layout(t: &Text, title: &str, nav: &Nav<'_>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(t.lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="htmx-config" content=(HTMX_CONFIG);
+                meta name="theme-color" content="#0b5394";
+                title { (title) " · " (t.app_name) }
+                link rel="stylesheet" href="/assets/app.css";
+                link rel="manifest" href="/manifest.webmanifest";
+                link rel="icon" type="image/svg+xml" href="/assets/icon.svg";
+                link rel="apple-touch-icon" href="/assets/icon.svg";
+                script src="/assets/htmx.min.js" defer {}
+            }
+            body hx-boost="true" {
+                a.skip href="#main" { (t.skip) }
+                header.top {
+                    a.brand href="/" { (t.app_name) }
+                    @if let Some(name) = nav.name { span.who { (name) } }
+                }
+                main #main { (body) }
+                @if let (Some(site), Some(csrf)) = (nav.site, nav.csrf) {
+                    nav.bottom aria-label=(t.app_name) {
+                        a href=(format!("/s/{site}")) { (t.home) }
+                        a href=(format!("/s/{site}/computer")) { (t.use_computer) }
+                        a href=(format!("/s/{site}/bookings")) { (t.my_bookings) }
+                        form method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(csrf);
+                            button.link type="submit" { (t.sign_out) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An HTML answer with the headers every page sends. Signed-in pages are
+/// never stored: a shared committee PC's back button must not show the
+/// last person's bookings.
+pub fn respond(status: StatusCode, markup: Markup) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", CSP))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("Vary", "Cookie, Accept-Language"))
+        .body(markup.into_string())
+}
+
+pub fn ok(markup: Markup) -> HttpResponse {
+    respond(StatusCode::OK, markup)
+}
+
+/// See-other after a form: the browser shows the next page with a GET, so
+/// reloading never sends the form twice.
+pub fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", to))
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .finish()
+}
+
+fn asset(content_type: &str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(body)
+}
+
+#[get("/assets/app.css")]
+pub async fn css() -> HttpResponse {
+    asset("text/css; charset=utf-8", CSS)
+}
+
+#[get("/assets/htmx.min.js")]
+pub async fn htmx() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", HTMX)
+}
+
+/// htmx's licence travels with the copy of it the binary serves.
+#[get("/assets/htmx.LICENSE")]
+pub async fn htmx_license() -> HttpResponse {
+    asset("text/plain; charset=utf-8", HTMX_LICENSE)
+}
+
+#[get("/assets/icon.svg")]
+pub async fn icon() -> HttpResponse {
+    asset("image/svg+xml", ICON)
+}
+
+#[get("/manifest.webmanifest")]
+pub async fn manifest() -> HttpResponse {
+    let body = serde_json::json!({
+        "name": "客厅预约 Living room bookings",
+        "short_name": "客厅预约",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5394",
+        "lang": "zh-CN",
+        "icons": [{"src": "/assets/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}]
+    });
+    HttpResponse::Ok()
+        .content_type("application/manifest+json")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(body.to_string())
+}
