@@ -288,7 +288,8 @@ fn refusal_words(user: &PageUser, e: &ApiError) -> String {
 
 enum Booked {
     Booking(i64),
-    Waiting,
+    /// Waiting, at this place in line.
+    Waiting(u32),
 }
 
 /// The second tap: book any free computer from now (or from the offered
@@ -312,13 +313,13 @@ pub async fn book(
             let req = f.request(&caller, &access, now)?;
             Ok(match create(conn, &access, &req, &notifier, now)? {
                 Outcome::Created(c) => Booked::Booking(c.bookings.first().map(|b| b.id).unwrap_or_default()),
-                Outcome::Waitlisted(_) => Booked::Waiting,
+                Outcome::Waitlisted { place, .. } => Booked::Waiting(place),
             })
         })
         .await;
     match answer {
         Ok(Booked::Booking(id)) => Ok(see_other(&format!("/s/{slug}/booked/{id}"))),
-        Ok(Booked::Waiting) => Ok(see_other(&format!("/s/{slug}/waitlisted"))),
+        Ok(Booked::Waiting(place)) => Ok(see_other(&format!("/s/{slug}/waitlisted?place={place}"))),
         Err(e) if e.extension("conflicts").is_some() => Ok(see_other(&format!(
             "/s/{slug}/computer/none-free?minutes={minutes}"
         ))),

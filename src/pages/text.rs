@@ -217,6 +217,17 @@ pub const EN: Text = Text {
     tomorrow: "Tomorrow",
 };
 
+impl Text {
+    /// "你排在第 2 位" / "You are number 2 in line".
+    pub fn place_in_line(&self, place: u32) -> String {
+        if self.lang == "en" {
+            format!("You are number {place} in line.")
+        } else {
+            format!("你排在第 {place} 位。")
+        }
+    }
+}
+
 pub fn text(language: Language) -> &'static Text {
     match language {
         Language::ZhCn => &ZH,

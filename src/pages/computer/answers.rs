@@ -71,9 +71,16 @@ fn see_home(slug: &str, done: Option<&str>) -> HttpResponse {
     }
 }
 
+/// Where the answer page says the request stands in line.
+#[derive(serde::Deserialize)]
+pub struct InLine {
+    place: Option<u32>,
+}
+
 #[get("/s/{site}/waitlisted")]
-pub async fn waitlisted(user: PageUser, path: web::Path<String>) -> HttpResponse {
+pub async fn waitlisted(user: PageUser, path: web::Path<String>, query: web::Query<InLine>) -> HttpResponse {
     let slug = path.into_inner();
+    let place = query.into_inner().place.filter(|p| *p >= 1);
     let t = user.text();
     page(
         &user,
@@ -81,6 +88,9 @@ pub async fn waitlisted(user: PageUser, path: web::Path<String>) -> HttpResponse
         t.waitlisted_title,
         html! {
             h1 { (t.waitlisted_title) }
+            @if let Some(place) = place {
+                p.place { (t.place_in_line(place)) }
+            }
             p.notice role="status" { (t.waitlisted) }
             p { a.button href=(format!("/s/{slug}")) { (t.home) } }
         },
