@@ -207,7 +207,7 @@ pub struct UpdateMember {
     /// Replaces the person's skills.
     pub skills: Option<Vec<String>>,
     /// Desk shifts per week at most; `null` for no limit.
-    #[serde(default, deserialize_with = "crate::api::views::some")]
+    #[serde(default, deserialize_with = "crate::domain::invalid::clear_or_keep")]
     #[schema(value_type = Option<i32>)]
     pub max_shifts_per_week: Option<Option<i32>>,
 }

@@ -233,26 +233,18 @@ pub async fn get_resource(
 pub struct UpdateResource {
     pub name: Option<String>,
     /// `null` takes the resource out of its pool.
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::domain::invalid::clear_or_keep")]
     #[schema(value_type = Option<String>)]
     pub pool: Option<Option<String>>,
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::domain::invalid::clear_or_keep")]
     #[schema(value_type = Option<i64>)]
     pub capacity: Option<Option<i64>>,
     pub features: Option<Vec<String>>,
     /// `null`: always open.
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::domain::invalid::clear_or_keep")]
     #[schema(value_type = Option<BTreeMap<String, Vec<String>>>)]
     pub opening_hours: Option<Option<BTreeMap<String, Vec<String>>>>,
     pub rules: Option<RulesPatch>,
-}
-
-fn some<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(de).map(Some)
 }
 
 fn apply_update(current: &Resource, body: UpdateResource) -> Result<ResourceFields, Invalid> {

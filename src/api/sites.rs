@@ -67,7 +67,7 @@ pub struct SiteSettings {
     /// `HH:MM`, site-local.
     pub duty_reminder_time: Option<String>,
     /// 1 to 10000 future bookings per person; `null` lifts the cap.
-    #[serde(default, deserialize_with = "crate::api::views::some")]
+    #[serde(default, deserialize_with = "crate::domain::invalid::clear_or_keep")]
     #[schema(value_type = Option<i32>)]
     pub max_future_bookings_per_person: Option<Option<i32>>,
 }

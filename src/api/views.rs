@@ -7,15 +7,6 @@ pub fn utc(naive: NaiveDateTime) -> DateTime<Utc> {
     naive.and_utc()
 }
 
-/// For PATCH fields where `null` means "clear" and absence "keep".
-pub fn some<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    <Option<T> as serde::Deserialize>::deserialize(de).map(Some)
-}
-
 /// An iCalendar body as a `text/calendar` response.
 pub fn calendar_response(body: String) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()

@@ -1,4 +1,5 @@
-//! Validation errors from the core, turned into problem+json by the shell.
+//! Validation errors from the core, turned into problem+json by the shell,
+//! and the one reader of "clear or keep" fields in partial updates.
 
 /// One field that failed validation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,6 +86,17 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
         ));
     }
     Ok(trimmed.to_owned())
+}
+
+/// For fields of a partial update (PATCH) where `null` means "clear" and
+/// absence "keep": absent is `None` (with `#[serde(default)]`), `null` is
+/// `Some(None)`, a value `Some(Some(v))`.
+pub fn clear_or_keep<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(de).map(Some)
 }
 
 #[cfg(test)]

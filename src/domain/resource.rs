@@ -196,21 +196,13 @@ pub struct RulesPatch {
     pub buffer_minutes: Option<u32>,
     pub requires_approval: Option<bool>,
     /// `null` removes the limit; absent keeps it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::domain::invalid::clear_or_keep")]
     #[schema(value_type = Option<u32>)]
     pub max_bookings_per_user_per_week: Option<Option<u32>>,
     pub allow_preemption: Option<bool>,
     pub check_in_required: Option<bool>,
     pub release_after_minutes: Option<u32>,
     pub preemption_grace_minutes: Option<u32>,
-}
-
-fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(de).map(Some)
 }
 
 impl RulesPatch {
