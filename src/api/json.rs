@@ -38,7 +38,8 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             serde_json::error::Category::Data => {
                 let field = if path == "." { "body".to_owned() } else { path };
                 let message = inner.to_string();
-                let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+                let message = message.split(" at line ").next().unwrap_or(&message);
+                let message = explain_time(message).map_or_else(|| message.to_owned(), str::to_owned);
                 ApiError::invalid(field, message)
             }
             _ => ApiError::malformed(format!("The body is not valid JSON: {inner}")),
@@ -47,6 +48,21 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     de.end()
         .map_err(|e| ApiError::malformed(format!("The body has trailing data after the JSON: {e}")))?;
     Ok(value)
+}
+
+/// chrono's parse errors say what failed, not what to write instead; the
+/// commonest mistake is an instant without its UTC offset.
+fn explain_time(message: &str) -> Option<&'static str> {
+    match message {
+        "premature end of input" => Some(
+            "incomplete date or time: add the time zone offset, e.g. 2026-11-23T15:30:00+08:00 (a date alone is 2026-11-23)",
+        ),
+        "input contains invalid characters" | "trailing input" => Some(
+            "not a date or time: write an instant as 2026-11-23T15:30:00+08:00, with the time zone offset, and a date as 2026-11-23",
+        ),
+        "input is out of range" => Some("no such date or time: check the month, the day and the hour"),
+        _ => None,
+    }
 }
 
 /// The raw bytes of a JSON body, after the same checks as [`ApiJson`], for

@@ -130,3 +130,30 @@ async fn every_response_carries_a_request_id() {
     let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert_eq!(id.len(), 32);
 }
+
+/// Issue 20, 15: an instant without its UTC offset is explained in words
+/// the caller can act on, not chrono's "premature end of input".
+#[tokio::test]
+async fn a_missing_utc_offset_says_to_add_it() {
+    let app = crate::helpers::spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let pc = app
+        .resource(
+            "alpha",
+            &admin,
+            serde_json::json!({"name": "PC", "kind": "computer"}),
+        )
+        .await;
+    let res = app
+        .book(
+            "alpha",
+            &admin,
+            serde_json::json!({"resource_id": pc, "starts_at": "2026-11-23T15:30:00", "ends_at": "2026-11-23T16:30:00+08:00", "purpose": "x"}),
+        )
+        .await;
+    let p = crate::helpers::problem(res, 422).await;
+    let text = p.to_string();
+    assert!(text.contains("add the time zone offset"), "{text}");
+    assert!(!text.contains("premature end of input"), "{text}");
+}
