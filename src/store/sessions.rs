@@ -327,15 +327,13 @@ pub fn revoke_web_session(
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    diesel::update(
-        sessions::table
-            .filter(sessions::web_token_hash.eq(token_hash))
-            .filter(sessions::revoked_at.is_null()),
-    )
-    .set((
-        sessions::revoked_at.eq(Some(now)),
-        sessions::revoked_reason.eq(Some(reason)),
-    ))
-    .execute(conn)?;
-    Ok(())
+    let id: Option<i64> = sessions::table
+        .filter(sessions::web_token_hash.eq(token_hash))
+        .select(sessions::id)
+        .first(conn)
+        .optional()?;
+    match id {
+        Some(id) => revoke_session(conn, id, reason, now),
+        None => Ok(()),
+    }
 }

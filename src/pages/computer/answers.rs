@@ -316,12 +316,24 @@ fn back_to(slug: &str, back: Option<&str>, done: &str) -> HttpResponse {
     }
 }
 
-#[post("/s/{site}/bookings/{id}/check-in")]
-pub async fn check_in_booking(
+/// A booking workflow a tap runs: check in, or cancel.
+type Act = fn(
+    &mut crate::db::DbConn,
+    &crate::store::access::SiteAccess,
+    i64,
+    &crate::notify::Notifier,
+    DateTime<Utc>,
+) -> Result<crate::store::bookings::Booking, crate::errors::ApiError>;
+
+/// One tap on one of her bookings: run `act`, then go back where the tap
+/// came from, saying `done`.
+async fn tap(
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<(String, i64)>,
     f: web::Form<ActForm>,
+    act: Act,
+    done: &str,
 ) -> Result<HttpResponse, PageError> {
     user.check(&f.csrf)?;
     let (slug, id) = path.into_inner();
@@ -330,11 +342,21 @@ pub async fn check_in_booking(
         .db
         .write(move |conn| {
             let access = site_access(conn, &site, &caller)?;
-            check_in(conn, &access, id, &notifier, now).map(|_| ())
+            act(conn, &access, id, &notifier, now).map(|_| ())
         })
         .await
         .map_err(fail(&user))?;
-    Ok(back_to(&slug, f.back.as_deref(), "checked-in"))
+    Ok(back_to(&slug, f.back.as_deref(), done))
+}
+
+#[post("/s/{site}/bookings/{id}/check-in")]
+pub async fn check_in_booking(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, i64)>,
+    f: web::Form<ActForm>,
+) -> Result<HttpResponse, PageError> {
+    tap(state, user, path, f, check_in, "checked-in").await
 }
 
 #[post("/s/{site}/bookings/{id}/cancel")]
@@ -344,18 +366,7 @@ pub async fn cancel_booking(
     path: web::Path<(String, i64)>,
     f: web::Form<ActForm>,
 ) -> Result<HttpResponse, PageError> {
-    user.check(&f.csrf)?;
-    let (slug, id) = path.into_inner();
-    let (caller, now, site, notifier) = (user.clone(), clock::now(), slug.clone(), state.notifier.clone());
-    state
-        .db
-        .write(move |conn| {
-            let access = site_access(conn, &site, &caller)?;
-            cancel(conn, &access, id, &notifier, now).map(|_| ())
-        })
-        .await
-        .map_err(fail(&user))?;
-    Ok(back_to(&slug, f.back.as_deref(), "cancelled"))
+    tap(state, user, path, f, cancel, "cancelled").await
 }
 
 /// My bookings: everything of hers ahead, each with cancel and check-in.
