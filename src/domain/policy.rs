@@ -197,6 +197,12 @@ impl Standing {
         )
     }
 
+    /// A volunteer who covered a duty without signing up is recorded by the
+    /// admin, who knows who came.
+    pub fn may_record_walk_in(&self) -> bool {
+        self.is_admin()
+    }
+
     /// A sign-up is the volunteer's and the admin's; to anyone else it
     /// does not exist.
     pub fn sees_signup(&self, volunteer_id: i64) -> bool {

@@ -472,10 +472,15 @@ pub fn mark(
         .collect();
     let absent = store::duties::absences(conn, duty.id)?;
     if !on_duty(&commitments, &absent, date).contains(&volunteer_id) {
-        return Err(ApiError::invalid(
-            "volunteer_id",
-            "this volunteer was not on the duty that date",
-        ));
+        // Someone who covered without signing up: the admin records it.
+        let volunteer_here =
+            users::membership(conn, site.id, volunteer_id)?.is_some_and(|m| m.roles().volunteer);
+        if !(attended && volunteer_here && access.may_record_walk_in()) {
+            return Err(ApiError::invalid(
+                "volunteer_id",
+                "this volunteer was not on the duty that date (an admin may record a volunteer of the site who came without signing up)",
+            ));
+        }
     }
     let minutes = occ.slot.duration().num_minutes() as i32;
     store::duties::mark_attendance(

@@ -528,3 +528,44 @@ async fn reminders_go_out_the_day_before_and_short_occurrences_are_flagged() {
     assert_eq!(flag(at(18, 0)).await.unwrap(), 1);
     assert_eq!(flag(at(19, 0)).await.unwrap(), 0);
 }
+
+/// Issue 20, 8: a volunteer who covered without signing up is recorded by
+/// the admin afterwards (staff cannot), and the hours count.
+#[tokio::test]
+async fn an_admin_records_a_walk_in_who_covered_without_signing_up() {
+    let app = spawn_app().await;
+    let c = blood_pressure(&app).await;
+    let last_tue = next(Weekday::Tue, "Asia/Shanghai") - Duration::days(7);
+    let duty = c.duty;
+    app.db
+        .write(move |conn| {
+            use diesel::prelude::*;
+            use livingroom::db::schema::duties;
+            diesel::update(duties::table.find(duty))
+                .set(duties::from_date.eq(last_tue - Duration::weeks(1)))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let url = format!("/api/v1/sites/alpha/duties/{}/attendance", c.duty);
+    let walk_in = json!({"date": last_tue, "volunteer_id": c.huang.id, "status": "attended"});
+    let staff = app.staff("alpha", "Li Na").await;
+    problem(app.post(&url, &walk_in, Some(&staff.token)).await, 422).await;
+    let res = app.post(&url, &walk_in, Some(&c.admin.token)).await;
+    assert_eq!(res.status(), 204);
+    // Someone who is not a volunteer of the site cannot be recorded.
+    let not_volunteer = json!({"date": last_tue, "volunteer_id": staff.id, "status": "attended"});
+    problem(app.post(&url, &not_volunteer, Some(&c.admin.token)).await, 422).await;
+    let report: Value = app
+        .get(
+            &format!("/api/v1/sites/alpha/reports/volunteer-hours?from={last_tue}&to={last_tue}"),
+            Some(&c.admin.token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["total_hours"], 2.0, "{report}");
+    assert_eq!(report["volunteers"][0]["attended"], 1);
+}
