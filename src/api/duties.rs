@@ -155,6 +155,20 @@ pub struct PeriodQuery {
     pub to: Option<NaiveDate>,
 }
 
+/// The period of a volunteer-hours report: by default the last 30 days,
+/// today included (a report looks back).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct HoursQuery {
+    /// First local date (default: 30 days before today).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// Last local date (default: today; at most 366 days after `from`).
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct DutyList {
     pub occurrences: Vec<OccurrenceView>,
@@ -164,7 +178,7 @@ pub struct DutyList {
 /// Public, no sign-in: display names only.
 #[utoipa::path(
     tag = "duties",
-    params(("site" = String, Path, description = "The site's slug"), PeriodQuery),
+    params(("site" = String, Path, description = "The site's slug"), HoursQuery),
     responses((status = 200, body = DutyList), (status = 404, content_type = "application/problem+json"))
 )]
 #[get("/api/v1/sites/{site}/duties")]
@@ -393,7 +407,7 @@ pub async fn attendance(
 #[utoipa::path(
     tag = "duties",
     security(("bearer" = [])),
-    params(("site" = String, Path, description = "The site's slug"), PeriodQuery),
+    params(("site" = String, Path, description = "The site's slug"), HoursQuery),
     responses(
         (status = 200, description = "The report; as CSV (one line per volunteer and duty) with `Accept: text/csv`",
             content((HoursReport = "application/json"), (String = "text/csv"))),
@@ -405,7 +419,7 @@ pub async fn volunteer_hours(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<PeriodQuery>,
+    query: web::Query<HoursQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();

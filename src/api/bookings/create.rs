@@ -58,7 +58,8 @@ pub struct NewBookingInput {
     pub group_id: Option<i64>,
     /// `{"weekly": {"count": N}}` or `{"weekly": {"until": "YYYY-MM-DD"}}`.
     pub recurrence: Option<RecurrenceInput>,
-    /// `fail` (default) or `skip` (series only).
+    /// `fail` (default: all or nothing), `skip` (a series: book the free
+    /// dates, list the others) or `waitlist` (nothing free: wait in line, 202).
     pub on_conflict: Option<OnConflictInput>,
     /// May be moved later the same day if more urgent work needs the slot.
     pub flexible: Option<bool>,
