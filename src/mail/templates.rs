@@ -17,6 +17,10 @@ pub enum Kind {
     PasswordChanged,
     BookingConfirmed,
     BookingCancelled,
+    /// A request waits for the admin's approval (to its requester).
+    BookingPending,
+    /// A request waits for approval (to the site's admins).
+    ApprovalRequested,
     BookingApproved,
     BookingRejected,
     BookingReleased,
@@ -40,6 +44,8 @@ impl Kind {
             Kind::PasswordChanged => "password_changed",
             Kind::BookingConfirmed => "booking_confirmed",
             Kind::BookingCancelled => "booking_cancelled",
+            Kind::BookingPending => "booking_pending",
+            Kind::ApprovalRequested => "approval_requested",
             Kind::BookingApproved => "booking_approved",
             Kind::BookingRejected => "booking_rejected",
             Kind::BookingReleased => "booking_released",
@@ -56,12 +62,14 @@ impl Kind {
         }
     }
 
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Invitation,
         Kind::PasswordReset,
         Kind::PasswordChanged,
         Kind::BookingConfirmed,
         Kind::BookingCancelled,
+        Kind::BookingPending,
+        Kind::ApprovalRequested,
         Kind::BookingApproved,
         Kind::BookingRejected,
         Kind::BookingReleased,

@@ -115,6 +115,48 @@ impl Notifier {
         self.worded(conn, &to, kind, bookings, Some(why), now)
     }
 
+    /// Tells `admin` that `requester` asks for `bookings` (one request, or
+    /// a series) on `resource`, waiting for approval.
+    pub fn approval_requested(
+        &self,
+        conn: &mut DbConn,
+        to: &Recipient<'_>,
+        requester: &User,
+        bookings: &[Booking],
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        let Recipient {
+            site,
+            resource,
+            owner: admin,
+        } = *to;
+        let Some(first) = bookings.first() else {
+            return Ok(false);
+        };
+        let w = Words::new(admin.language());
+        let tz = site.tz();
+        let what = &resource.name;
+        let note = Note {
+            subject: w.pick(format!("待审批：{what}"), format!("Approval needed: {what}")),
+            greeting: super::greeting(w, &admin.name),
+            paragraphs: vec![w.pick(
+                format!("{} 申请预约 {what}，等待您审批：", requester.name),
+                format!(
+                    "{} asks to book {what} and waits for your approval:",
+                    requester.name
+                ),
+            )],
+            items: bookings
+                .iter()
+                .map(|b| w.range(tz, b.starts_at.and_utc(), b.ends_at.and_utc()))
+                .collect(),
+            footer: super::footer(w, &site.name),
+            ..Note::default()
+        };
+        let key = format!("booking-{}-approval-{}", first.id, admin.id);
+        self.tell(conn, admin, Kind::ApprovalRequested, &key, note, now)
+    }
+
     /// [`Notifier::bookings`] for a caller that already holds the
     /// bookings' resource and their owner's account (making a booking:
     /// saves reading them again on the writer).
@@ -180,6 +222,13 @@ impl Notifier {
                 w.pick(
                     format!("您已预约 {what}："),
                     format!("Your booking of {what} is confirmed:"),
+                ),
+            ),
+            Kind::BookingPending => (
+                w.pick(format!("预约待审批：{what}"), format!("Waiting for approval: {what}")),
+                w.pick(
+                    format!("您对 {what} 的预约已提交，时段已为您保留，管理员批准后会再通知您："),
+                    format!("Your booking of {what} is held for you and waits for the admin's approval; you will be told:"),
                 ),
             ),
             Kind::BookingApproved => (

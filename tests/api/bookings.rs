@@ -513,6 +513,29 @@ async fn approval_holds_the_slot_until_decided() {
         .await;
     let b: Value = res.json().await.unwrap();
     assert_eq!(b["status"], "pending");
+    // Issue 20, 10: the requester is told it waits, and the admin that a
+    // request waits for them.
+    let (staff_id, admin_id) = (s.staff.id, s.admin.id);
+    let told: Vec<(String, Option<i64>)> = app
+        .db
+        .read(|conn| {
+            use diesel::prelude::*;
+            use livingroom::db::schema::outbox;
+            Ok(outbox::table
+                .filter(outbox::kind.eq_any(["booking_pending", "approval_requested"]))
+                .order(outbox::id)
+                .select((outbox::kind, outbox::user_id))
+                .load(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        told,
+        [
+            ("booking_pending".to_owned(), Some(staff_id)),
+            ("approval_requested".to_owned(), Some(admin_id))
+        ]
+    );
     let other = app.staff("alpha", "Li Na").await;
     problem(
         app.book("alpha", &other, slot(s.room, 2, (9, 0), (10, 0))).await,

@@ -15,7 +15,7 @@ use super::{Skipped, conflict_views, refusal_error};
 use crate::db::{DbConn, Lock, backend};
 use crate::domain::availability;
 use crate::domain::booking::{
-    Booked, BookingRequest, Decision, Offered, OnConflict, Snapshot, Target, Urgency, decide,
+    Booked, BookingRequest, BookingStatus, Decision, Offered, OnConflict, Snapshot, Target, Urgency, decide,
 };
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{local_date, local_day, local_week, to_local, week_start};
@@ -27,7 +27,7 @@ use crate::notify::Recipient;
 use crate::store::access::SiteAccess;
 use crate::store::bookings::{self, Booking, NewBooking};
 use crate::store::resources::{self, Resource};
-use crate::store::{groups, idempotency};
+use crate::store::{groups, idempotency, users};
 use crate::workflows::priority;
 
 pub struct Created {
@@ -343,18 +343,33 @@ fn write(
         None => Vec::new(),
     };
     priority::audit_use(conn, access, req, &made, now)?;
-    if booked.status == crate::domain::booking::BookingStatus::Confirmed {
+    let to_requester = Recipient {
+        site: &access.site,
+        resource,
+        owner: &access.caller,
+    };
+    if booked.status == BookingStatus::Confirmed {
         notifier.bookings_on(
             conn,
-            &Recipient {
-                site: &access.site,
-                resource,
-                owner: &access.caller,
-            },
+            &to_requester,
             Kind::BookingConfirmed,
             &made,
             now.naive_utc(),
         )?;
+    } else {
+        // A request waiting for approval: its requester knows the time is
+        // held, and the admins that someone waits for them.
+        notifier.bookings_on(conn, &to_requester, Kind::BookingPending, &made, now.naive_utc())?;
+        for (admin, membership) in users::members_of_site(conn, access.site.id, 0, 10_000)? {
+            if membership.is_admin && admin.id != access.user_id {
+                let to_admin = Recipient {
+                    site: &access.site,
+                    resource,
+                    owner: &admin,
+                };
+                notifier.approval_requested(conn, &to_admin, &access.caller, &made, now.naive_utc())?;
+            }
+        }
     }
     let mut skipped = Vec::with_capacity(booked.skipped.len());
     for (i, clashes) in booked.skipped {
