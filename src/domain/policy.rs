@@ -60,10 +60,15 @@ pub fn on_public_schedule(roles: Roles) -> bool {
     roles.staff || roles.admin
 }
 
-/// A site must keep an admin: whether a change would leave it without
-/// one (`was_admin` losing the role, with `admins` admins today).
-pub fn leaves_no_admin(was_admin: bool, stays_admin: bool, admins: i64) -> bool {
-    was_admin && !stays_admin && admins <= 1
+/// A site must keep an admin: whether a change would leave it without one
+/// (`was_admin` losing the role while `admins` says how many there are
+/// today). The admins are counted only when someone loses the role.
+pub fn leaves_no_admin<E>(
+    was_admin: bool,
+    stays_admin: bool,
+    admins: impl FnOnce() -> Result<i64, E>,
+) -> Result<bool, E> {
+    Ok(was_admin && !stays_admin && admins()? <= 1)
 }
 
 fn allow(ok: bool, why: &'static str) -> Result<(), Forbidden> {
@@ -232,6 +237,15 @@ mod tests {
             Just(ResourceKind::Desk),
             Just(ResourceKind::Room)
         ]
+    }
+
+    #[test]
+    fn the_last_admin_stays_and_admins_are_counted_only_when_one_leaves() {
+        let never = || -> Result<i64, ()> { panic!("counted for nothing") };
+        assert_eq!(leaves_no_admin(false, false, never), Ok(false));
+        assert_eq!(leaves_no_admin(true, true, never), Ok(false));
+        assert_eq!(leaves_no_admin(true, false, || Ok::<_, ()>(1)), Ok(true));
+        assert_eq!(leaves_no_admin(true, false, || Ok::<_, ()>(2)), Ok(false));
     }
 
     proptest! {

@@ -185,13 +185,10 @@ fn keep_an_admin(
     current: &Membership,
     stays_admin: bool,
 ) -> Result<(), ApiError> {
-    // Only an admin losing the role can leave the site without one: count
-    // the admins only then.
-    if current.is_admin && !stays_admin {
-        let admins = users::admin_count(conn, site_id)?;
-        if policy::leaves_no_admin(current.is_admin, stays_admin, admins) {
-            return Err(ApiError::conflict("A site must keep at least one admin."));
-        }
+    if policy::leaves_no_admin(current.is_admin, stays_admin, || {
+        users::admin_count(conn, site_id)
+    })? {
+        return Err(ApiError::conflict("A site must keep at least one admin."));
     }
     Ok(())
 }

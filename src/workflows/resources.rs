@@ -51,6 +51,15 @@ pub enum Covered {
     Cancel,
 }
 
+/// A booking a blackout would cover, as a refusal lists it.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CoveredBooking {
+    pub booking_id: i64,
+    pub resource_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
 /// A blackout asked for.
 pub struct Closing<'a> {
     pub period: Period,
@@ -84,15 +93,13 @@ pub fn add_blackout(
         .filter(|b| b.slot().overlaps(&period))
         .collect();
     if !in_the_way.is_empty() && covered == Covered::Refuse {
-        let listed: Vec<serde_json::Value> = in_the_way
+        let listed: Vec<CoveredBooking> = in_the_way
             .iter()
-            .map(|b| {
-                serde_json::json!({
-                    "booking_id": b.id,
-                    "resource_id": b.resource_id,
-                    "starts_at": b.starts_at.and_utc(),
-                    "ends_at": b.ends_at.and_utc(),
-                })
+            .map(|b| CoveredBooking {
+                booking_id: b.id,
+                resource_id: b.resource_id,
+                starts_at: b.starts_at.and_utc(),
+                ends_at: b.ends_at.and_utc(),
             })
             .collect();
         return Err(ApiError::conflict(format!(
