@@ -27,11 +27,7 @@ const POOL: &str = "computers";
 const LENGTHS: [i64; 3] = [30, 60, 90];
 
 fn nav<'a>(user: &'a PageUser, site: &'a str) -> Nav<'a> {
-    Nav {
-        site: Some(site),
-        name: Some(&user.name),
-        csrf: Some(&user.csrf),
-    }
+    Nav::of(user, Some(site))
 }
 
 fn page(user: &PageUser, site: &str, title: &str, body: Markup) -> HttpResponse {
@@ -73,11 +69,7 @@ pub async fn root(state: web::Data<AppState>, user: PageUser) -> Result<HttpResp
     if let [(slug, _)] = sites.as_slice() {
         return Ok(see_other(&format!("/s/{slug}")));
     }
-    let nav = Nav {
-        site: None,
-        name: Some(&user.name),
-        csrf: Some(&user.csrf),
-    };
+    let nav = Nav::of(&user, None);
     Ok(ok(layout(
         t,
         t.choose_site,

@@ -6,7 +6,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get};
 use maud::{DOCTYPE, Markup, html};
 
+use super::session::PageUser;
 use super::text::Text;
+use crate::domain::person::Roles;
 
 const CSS: &str = include_str!("assets/app.css");
 const HTMX: &str = include_str!("assets/htmx.min.js");
@@ -28,14 +30,64 @@ pub struct Nav<'a> {
     pub site: Option<&'a str>,
     pub name: Option<&'a str>,
     pub csrf: Option<&'a str>,
+    /// Her roles at `site`: the links are the things she does there.
+    pub roles: Roles,
 }
 
-impl Nav<'_> {
+impl<'a> Nav<'a> {
     pub const NONE: Nav<'static> = Nav {
         site: None,
         name: None,
         csrf: None,
+        roles: Roles {
+            admin: false,
+            staff: false,
+            volunteer: false,
+            group_leader: false,
+        },
     };
+
+    /// Signed in, at `site` (or choosing one).
+    pub fn of(user: &'a PageUser, site: Option<&'a str>) -> Nav<'a> {
+        let roles = site
+            .and_then(|slug| user.sites.iter().find(|(s, _)| s == slug))
+            .map(|(_, roles)| *roles)
+            .unwrap_or_default();
+        Nav {
+            site,
+            name: Some(&user.name),
+            csrf: Some(&user.csrf),
+            roles,
+        }
+    }
+
+    /// The links of the navigation, in the order shown: home first, the
+    /// person's own page last; the rest by role, so a volunteer is not
+    /// shown computers and a group leader not the reception rota.
+    fn links(&self, t: &Text) -> Vec<(String, &'static str)> {
+        let Some(site) = self.site else {
+            return vec![("/".to_owned(), t.home), ("/me".to_owned(), t.me)];
+        };
+        let r = self.roles;
+        let mut links = vec![(format!("/s/{site}"), t.home)];
+        if r.staff || r.admin {
+            links.push((format!("/s/{site}/computer"), t.use_computer));
+        }
+        if r.group_leader || r.admin {
+            links.push((format!("/s/{site}/rooms"), t.rooms_nav));
+        }
+        if r.staff || r.admin || r.group_leader {
+            links.push((format!("/s/{site}/bookings"), t.my_bookings));
+        }
+        if r.staff {
+            links.push((format!("/s/{site}/shifts"), t.shifts_nav));
+        }
+        if r.volunteer {
+            links.push((format!("/s/{site}/duties"), t.duties_nav));
+        }
+        links.push(("/me".to_owned(), t.me));
+        links
+    }
 }
 
 pub fn layout(t: &Text, title: &str, nav: &Nav<'_>, body: Markup) -> Markup {
@@ -59,19 +111,19 @@ pub fn layout(t: &Text, title: &str, nav: &Nav<'_>, body: Markup) -> Markup {
                 header.top {
                     a.brand href="/" { (t.app_name) }
                     @if let Some(name) = nav.name { span.who { (name) } }
-                }
-                main #main { (body) }
-                @if let (Some(site), Some(csrf)) = (nav.site, nav.csrf) {
-                    nav.bottom aria-label=(t.app_name) {
-                        a href=(format!("/s/{site}")) { (t.home) }
-                        a href=(format!("/s/{site}/computer")) { (t.use_computer) }
-                        a href=(format!("/s/{site}/bookings")) { (t.my_bookings) }
-                        form method="post" action="/logout" {
+                    @if let Some(csrf) = nav.csrf {
+                        form.out method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(csrf);
                             button.link type="submit" { (t.sign_out) }
                         }
                     }
                 }
+                @if nav.csrf.is_some() {
+                    nav.bottom aria-label=(t.app_name) {
+                        @for (href, label) in nav.links(t) { a href=(href) { (label) } }
+                    }
+                }
+                main #main { (body) }
             }
         }
     }

@@ -15,11 +15,11 @@ use sha2::{Digest, Sha256};
 use super::frame::{Nav, layout, respond, see_other};
 use super::text::{Text, text};
 use crate::auth::{flows, secret};
-use crate::domain::person::Language;
+use crate::domain::person::{Language, Roles};
 use crate::domain::policy::Caller;
 use crate::errors::{ApiError, ProblemType};
 use crate::state::AppState;
-use crate::store::sessions;
+use crate::store::{sessions, users};
 
 pub const COOKIE_NAME: &str = "livingroom_session";
 /// A web session lasts as long as a refresh-token family may.
@@ -34,6 +34,8 @@ pub struct PageUser {
     pub language: Language,
     /// The hidden field every form of this session carries.
     pub csrf: String,
+    /// Her sites (slug) and roles there: the navigation shows what she does.
+    pub sites: Vec<(String, Roles)>,
 }
 
 impl From<&PageUser> for Caller {
@@ -211,11 +213,21 @@ impl FromRequest for PageUser {
             let hash = secret::hash(&cookie);
             let found = state
                 .db
-                .read(move |conn| sessions::user_of_web_session(conn, &hash))
+                .read(move |conn| {
+                    let Some((_, user)) = sessions::user_of_web_session(conn, &hash)? else {
+                        return Ok(None);
+                    };
+                    let sites = users::memberships_of(conn, user.id)?
+                        .into_iter()
+                        .map(|(slug, _, m)| (slug, m.roles()))
+                        .collect();
+                    Ok(Some((user, sites)))
+                })
                 .await
                 .map_err(|e| PageError::Api(language, e))?;
-            let (_, user) = found.ok_or_else(signed_out)?;
+            let (user, sites) = found.ok_or_else(signed_out)?;
             Ok(PageUser {
+                sites,
                 id: user.id,
                 language: user.language(),
                 name: user.name,

@@ -4,6 +4,16 @@
 
 use crate::domain::person::Language;
 
+mod duties;
+mod rooms;
+mod settings;
+mod shifts;
+
+pub use duties::Duties;
+pub use rooms::Rooms;
+pub use settings::Settings;
+pub use shifts::Shifts;
+
 pub struct Text {
     pub lang: &'static str,
     pub app_name: &'static str,
@@ -73,6 +83,15 @@ pub struct Text {
     pub back: &'static str,
     pub urgent_cannot_displace: &'static str,
     pub tomorrow: &'static str,
+    pub me: &'static str,
+    pub rooms_nav: &'static str,
+    pub duties_nav: &'static str,
+    pub shifts_nav: &'static str,
+    /// Each journey's own words, one file per page family.
+    pub rooms: Rooms,
+    pub duties: Duties,
+    pub shifts: Shifts,
+    pub settings: Settings,
 }
 
 pub const ZH: Text = Text {
@@ -144,6 +163,14 @@ pub const ZH: Text = Text {
     back: "返回",
     urgent_cannot_displace: "正在使用或 15 分钟内开始的预约不会让出来，紧急工作也一样。可以预约最早空出来的时间，或排队候补。",
     tomorrow: "明天",
+    me: "我的",
+    rooms_nav: "房间",
+    duties_nav: "志愿值班",
+    shifts_nav: "接待班",
+    rooms: rooms::ZH,
+    duties: duties::ZH,
+    shifts: shifts::ZH,
+    settings: settings::ZH,
 };
 
 pub const EN: Text = Text {
@@ -215,6 +242,14 @@ pub const EN: Text = Text {
     back: "Back",
     urgent_cannot_displace: "A booking in use or starting within 15 minutes does not give way, even to urgent work. Book the earliest free time or join the waitlist.",
     tomorrow: "Tomorrow",
+    me: "Me",
+    rooms_nav: "Rooms",
+    duties_nav: "Duties",
+    shifts_nav: "Shifts",
+    rooms: rooms::EN,
+    duties: duties::EN,
+    shifts: shifts::EN,
+    settings: settings::EN,
 };
 
 impl Text {
