@@ -182,8 +182,29 @@ pub async fn home(
     ))
 }
 
-fn lengths_form(user: &PageUser, slug: &str, error: Option<&str>) -> Markup {
+/// The quarter hours left today from the next one on, as (value, label):
+/// the value is the start in RFC 3339 with the site's offset, as the
+/// none-free page's "book this time" sends it.
+fn later_today(tz: chrono_tz::Tz, now: DateTime<Utc>) -> Vec<(String, String)> {
+    let end = crate::domain::local_time::local_day(tz, now).end;
+    let mut at = floor_to_slot(tz, now, 15) + Duration::minutes(15);
+    let mut out = Vec::new();
+    while at + Duration::minutes(LENGTHS[0]) <= end {
+        let local = at.with_timezone(&tz);
+        out.push((local.to_rfc3339(), local.format("%H:%M").to_string()));
+        at += Duration::minutes(15);
+    }
+    out
+}
+
+fn lengths_form(user: &PageUser, slug: &str, tz: chrono_tz::Tz, error: Option<&str>) -> Markup {
     let t = user.text();
+    let later = later_today(tz, clock::now());
+    let described = if error.is_some() {
+        "lengths-hint book-error"
+    } else {
+        "lengths-hint"
+    };
     html! {
         h1 { (t.how_long) }
         p.hint #lengths-hint { (t.from_now) }
@@ -192,24 +213,57 @@ fn lengths_form(user: &PageUser, slug: &str, error: Option<&str>) -> Markup {
             input type="hidden" name="csrf" value=(user.csrf);
             div.lengths {
                 @for (minutes, label) in LENGTHS.iter().zip(t.lengths) {
-                    button type="submit" name="minutes" value=(minutes)
-                        aria-describedby=(if error.is_some() { "lengths-hint book-error" } else { "lengths-hint" }) { (label) }
+                    button type="submit" name="minutes" value=(minutes) aria-describedby=(described) { (label) }
                 }
+            }
+        }
+        @if !later.is_empty() {
+            h2 #later-heading { (t.later_today) }
+            form.later method="post" action=(format!("/s/{slug}/computer")) aria-labelledby="later-heading" {
+                input type="hidden" name="csrf" value=(user.csrf);
+                div.row {
+                    div {
+                        label for="later-start" { (t.starting_at) }
+                        select #later-start name="start" {
+                            @for (value, label) in &later { option value=(value) { (label) } }
+                        }
+                    }
+                    div {
+                        label for="later-minutes" { (t.for_how_long) }
+                        select #later-minutes name="minutes" {
+                            @for (minutes, label) in LENGTHS.iter().zip(t.lengths) {
+                                option value=(minutes) selected[*minutes == 60] { (label) }
+                            }
+                        }
+                    }
+                }
+                button.secondary type="submit" { (t.book_this_time) }
             }
         }
     }
 }
 
-/// "Use a computer": the second tap books.
+/// "Use a computer": the second tap books; a time later today is one
+/// more choice below.
 #[get("/s/{site}/computer")]
-pub async fn choose(user: PageUser, path: web::Path<String>) -> HttpResponse {
+pub async fn choose(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
     let slug = path.into_inner();
-    page(
+    let (caller, site) = (user.clone(), slug.clone());
+    let access = state
+        .db
+        .read(move |conn| site_access(conn, &site, &caller))
+        .await
+        .map_err(fail(&user))?;
+    Ok(page(
         &user,
         &slug,
         user.text().use_computer,
-        lengths_form(&user, &slug, None),
-    )
+        lengths_form(&user, &slug, access.site.tz(), None),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -298,6 +352,7 @@ pub async fn book(
     let f = f.into_inner();
     let (caller, now, site, notifier) = (user.clone(), clock::now(), slug.clone(), state.notifier.clone());
     let minutes = f.minutes;
+    let from = f.start;
     let answer = state
         .db
         .write(move |conn| {
@@ -312,20 +367,36 @@ pub async fn book(
     match answer {
         Ok(Booked::Booking(id)) => Ok(see_other(&format!("/s/{slug}/booked/{id}"))),
         Ok(Booked::Waiting(place)) => Ok(see_other(&format!("/s/{slug}/waitlisted?place={place}"))),
-        Err(e) if e.extension("conflicts").is_some() => Ok(see_other(&format!(
-            "/s/{slug}/computer/none-free?minutes={minutes}"
-        ))),
+        Err(e) if e.extension("conflicts").is_some() => {
+            let from = from
+                .map(|f| {
+                    format!(
+                        "&from={}",
+                        crate::pages::session::encode_component(&f.to_rfc3339())
+                    )
+                })
+                .unwrap_or_default();
+            Ok(see_other(&format!(
+                "/s/{slug}/computer/none-free?minutes={minutes}{from}"
+            )))
+        }
         Err(e) if e.kind() == crate::errors::ProblemType::NotFound => Err(PageError::Api(user.language, e)),
         Err(e) => {
             let words = refusal_words(&user, &e);
             let t = user.text();
+            let (caller, site) = (user.clone(), slug.clone());
+            let tz = state
+                .db
+                .read(move |conn| Ok(site_access(conn, &site, &caller)?.site.tz()))
+                .await
+                .map_err(fail(&user))?;
             Ok(respond(
                 e.kind().status(),
                 layout(
                     t,
                     t.use_computer,
                     &nav(&user, &slug),
-                    lengths_form(&user, &slug, Some(&words)),
+                    lengths_form(&user, &slug, tz, Some(&words)),
                 ),
             ))
         }

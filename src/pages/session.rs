@@ -132,7 +132,7 @@ impl ResponseError for PageError {
     }
 }
 
-fn encode_component(s: &str) -> String {
+pub fn encode_component(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {

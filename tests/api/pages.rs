@@ -349,3 +349,166 @@ async fn when_no_computer_is_free_the_page_offers_the_next_time_the_waitlist_and
     assert_eq!(mine[0]["urgency"], "urgent");
     assert_eq!(mine[0]["reason"], "调解");
 }
+
+#[tokio::test]
+async fn a_time_later_today_books_from_that_time_and_a_taken_one_offers_the_next_from_it() {
+    let app = spawn_app().await;
+    let staff = setup(&app).await;
+    let (_, cookie) = sign_in(&app, &staff.email, "/").await;
+    let html = get_page(&app, "/s/alpha/computer", &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+    let now = chrono::Utc::now();
+    let day_end = livingroom::domain::local_time::local_day(tz, now).end;
+    if day_end - now < chrono::Duration::minutes(90) {
+        // Too late in the site's day for a later start and a clash after it.
+        assert!(
+            !html.contains("name=\"start\""),
+            "no later time offered this late"
+        );
+        return;
+    }
+    // The later-today choices are whole quarter hours after now, in the site's zone.
+    let first = html
+        .split("<option value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a later start offered")
+        .to_owned();
+    let start = chrono::DateTime::parse_from_rfc3339(&first).expect("RFC 3339 start");
+    assert!(start.with_timezone(&chrono::Utc) > now);
+    assert_eq!(start.offset().local_minus_utc(), 8 * 3600, "the site's offset");
+    let csrf = csrf_in(&html);
+    let res = app
+        .client
+        .post(app.url("/s/alpha/computer"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("minutes", "30"),
+            ("start", first.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(
+        location(&res).starts_with("/s/alpha/booked/"),
+        "{}",
+        location(&res)
+    );
+    let mine = my_bookings(&app, &staff.token).await;
+    assert_eq!(mine.len(), 1);
+    let booked = chrono::DateTime::parse_from_rfc3339(mine[0]["starts_at"].as_str().unwrap()).unwrap();
+    assert_eq!(booked, start);
+
+    // Both computers taken at that time for two colleagues: the page offers
+    // the next free time from the asked start, not from now.
+    let (s, e) = (
+        start + chrono::Duration::minutes(30),
+        start + chrono::Duration::minutes(60),
+    );
+    for name in ["Li Na", "Zhang Wei"] {
+        let other = app.staff("alpha", name).await;
+        let res = app
+            .book(
+                "alpha",
+                &other,
+                json!({"pool": "computers", "starts_at": s.to_rfc3339(), "ends_at": e.to_rfc3339(), "purpose": "notes"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let other = app.staff("alpha", "Liu Yang").await;
+    let (_, other_cookie) = sign_in(&app, &other.email, "/").await;
+    let res = app
+        .client
+        .post(app.url("/s/alpha/computer"))
+        .header("cookie", &other_cookie)
+        .form(&[
+            (
+                "csrf",
+                csrf_in(
+                    &get_page(&app, "/s/alpha/computer", &other_cookie)
+                        .await
+                        .text()
+                        .await
+                        .unwrap(),
+                )
+                .as_str(),
+            ),
+            ("minutes", "30"),
+            ("start", s.to_rfc3339().as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let to = location(&res);
+    assert!(
+        to.starts_with("/s/alpha/computer/none-free?minutes=30&from="),
+        "{to}"
+    );
+    let offers = get_page(&app, &to, &other_cookie).await.text().await.unwrap();
+    let offered = offers
+        .split("name=\"start\" value=\"")
+        .nth(1)
+        .and_then(|v| v.split('"').next())
+        .expect("a next free time");
+    let offered = chrono::DateTime::parse_from_rfc3339(offered).unwrap();
+    assert!(
+        offered >= e,
+        "the next free time is after the taken half hour: {offered}"
+    );
+}
+
+#[tokio::test]
+async fn static_files_go_gzipped_to_browsers_that_take_it_and_pages_never_do() {
+    let app = spawn_app().await;
+    let staff = setup(&app).await;
+    let plain = app
+        .client
+        .get(app.url("/assets/htmx.min.js"))
+        .send()
+        .await
+        .unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_len = plain.bytes().await.unwrap().len();
+    let zipped = app
+        .client
+        .get(app.url("/assets/htmx.min.js"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["vary"], "Accept-Encoding");
+    let zipped = zipped.bytes().await.unwrap();
+    assert!(zipped.len() * 2 < plain_len, "{} of {plain_len}", zipped.len());
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&zipped[..]), &mut unzipped).unwrap();
+    assert_eq!(unzipped.len(), plain_len);
+    let refused = app
+        .client
+        .get(app.url("/assets/app.css"))
+        .header("accept-encoding", "gzip;q=0")
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
+
+    // A page carries the CSRF token: never compressed (BREACH).
+    let (_, cookie) = sign_in(&app, &staff.email, "/").await;
+    let page = app
+        .client
+        .get(app.url("/s/alpha"))
+        .header("cookie", &cookie)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers().get("content-encoding").is_none());
+}

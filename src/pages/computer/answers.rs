@@ -100,6 +100,8 @@ pub async fn waitlisted(user: PageUser, path: web::Path<String>, query: web::Que
 #[derive(Deserialize)]
 pub struct MinutesQuery {
     minutes: Option<i64>,
+    /// The later start she asked for, when it was that time that was taken.
+    from: Option<DateTime<chrono::FixedOffset>>,
 }
 
 fn clamp(minutes: Option<i64>) -> i64 {
@@ -131,11 +133,18 @@ pub async fn none_free(
     let slug = path.into_inner();
     let minutes = clamp(q.minutes);
     let (caller, now, site) = (user.clone(), clock::now(), slug.clone());
+    let from = q.from.map(|f| f.with_timezone(&Utc)).filter(|f| *f > now);
     let (tz, next) = state
         .db
         .read(move |conn| {
             let access = site_access(conn, &site, &caller)?;
-            let next = my_day::next_free(conn, &access, POOL, Duration::minutes(minutes), now)?;
+            let next = my_day::next_free(
+                conn,
+                &access,
+                POOL,
+                Duration::minutes(minutes),
+                from.unwrap_or(now),
+            )?;
             Ok((access.site.tz(), next))
         })
         .await
@@ -165,6 +174,7 @@ pub async fn none_free(
                 input type="hidden" name="csrf" value=(user.csrf);
                 input type="hidden" name="minutes" value=(minutes);
                 input type="hidden" name="waitlist" value="1";
+                @if let Some(from) = from { input type="hidden" name="start" value=(from.to_rfc3339()); }
                 p.hint { (t.waitlist_intro) }
                 button.secondary type="submit" { (t.waitlist_button) }
             }
@@ -173,6 +183,7 @@ pub async fn none_free(
                 input type="hidden" name="csrf" value=(user.csrf);
                 input type="hidden" name="minutes" value=(minutes);
                 input type="hidden" name="urgent" value="1";
+                @if let Some(from) = from { input type="hidden" name="start" value=(from.to_rfc3339()); }
                 p.hint { (t.urgent_intro) }
                 (reason_chips(&user))
                 button.secondary type="submit" { (t.see_who_moves) }
