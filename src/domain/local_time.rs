@@ -82,6 +82,26 @@ pub fn week_start(date: NaiveDate) -> NaiveDate {
     date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
 }
 
+/// The Monday of a week named as people and ISO 8601 name it: `2026-W49`
+/// (ISO week) or any date of the week (`2026-12-03`).
+pub fn parse_week(field: &str, value: &str) -> Result<NaiveDate, Invalid> {
+    let v = value.trim();
+    let bad = || {
+        Invalid::field(
+            field,
+            format!("{v:?} is not a week: give an ISO week such as 2026-W49 or a date such as 2026-12-03"),
+        )
+    };
+    if let Some((year, week)) = v.split_once(['W', 'w']) {
+        let year: i32 = year.trim_end_matches('-').parse().map_err(|_| bad())?;
+        let week: u32 = week.parse().map_err(|_| bad())?;
+        return NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).ok_or_else(bad);
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map(week_start)
+        .map_err(|_| bad())
+}
+
 /// A weekday by its English short or long name, or 1-7 from Monday.
 pub fn parse_weekday(field: &str, value: &str) -> Result<Weekday, Invalid> {
     let v = value.trim().to_lowercase();
@@ -167,6 +187,21 @@ pub fn at_minutes(date: NaiveDate, minutes: u32) -> NaiveDateTime {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_week_is_named_by_its_iso_number_or_any_of_its_dates() {
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert_eq!(parse_week("week", "2026-W49").unwrap(), monday);
+        assert_eq!(parse_week("week", "2026W49").unwrap(), monday);
+        assert_eq!(parse_week("week", "2026-12-03").unwrap(), monday);
+        assert_eq!(parse_week("week", "2026-12-06").unwrap(), monday);
+        // 2026 has 53 ISO weeks; 2025 has 52.
+        assert!(parse_week("week", "2026-W53").is_ok());
+        for bad in ["2025-W53", "2026-W0", "2026-13-01", "next", ""] {
+            let e = parse_week("week", bad).unwrap_err();
+            assert!(e.to_string().contains("2026-W49"), "{bad}: {e}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 
 use crate::clock;
 use crate::db::DbConn;
 use crate::domain::availability::{ResourceCalendar, free_windows};
 use crate::domain::interval::Interval;
-use crate::domain::local_time::{day_of, local_date, local_week, week_start};
+use crate::domain::local_time::{day_of, local_date, parse_week, week_start};
 use crate::domain::person::Language;
 use crate::domain::resource::ResourceKind;
 use crate::errors::ApiError;
@@ -41,6 +41,9 @@ img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 pub struct BoardQuery {
     /// `en` for English; Chinese otherwise.
     lang: Option<String>,
+    /// The printable week to show: `2026-W49` or a date of it; this week
+    /// when absent.
+    week: Option<String>,
 }
 
 impl BoardQuery {
@@ -65,7 +68,10 @@ enum ComputerState {
     Free {
         busy_from: Option<DateTime<Utc>>,
     },
-    InUse {
+    /// Held now: `in_use` once its holder checked in, else only booked
+    /// (she may still come, or the no-show rule may free it).
+    Held {
+        in_use: bool,
         until: DateTime<Utc>,
         next_free: Option<DateTime<Utc>>,
     },
@@ -161,7 +167,10 @@ fn gather(conn: &mut DbConn, slug: &str, now: DateTime<Utc>) -> Result<Board, Ap
                 )
                 .first()
                 .map(|w| w.start);
-                ComputerState::InUse {
+                ComputerState::Held {
+                    in_use: busy
+                        .iter()
+                        .any(|x| x.id == b.booking_id && x.checked_in_at.is_some()),
                     until: b.slot.end,
                     next_free,
                 }
@@ -260,7 +269,11 @@ fn render(b: &Board, w: Words) -> Markup {
                         p { (s.label) " " span.time { (hm(tz, s.starts_at)) "–" (hm(tz, s.ends_at)) } }
                     }
                     @if let Some(s) = &b.desk_next {
-                        p.muted { (w.word("下一班：", "Next: ")) (names(&s.names, w)) " " span.time { (hm(tz, s.starts_at)) } }
+                        p.muted {
+                            (w.word("下一班：", "Next: ")) (names(&s.names, w)) " "
+                            @if local_date(tz, s.starts_at) != today { (w.word("明天 ", "tomorrow ")) }
+                            span.time { (hm(tz, s.starts_at)) }
+                        }
                     }
                 }
                 section #computers {
@@ -275,8 +288,12 @@ fn render(b: &Board, w: Words) -> Markup {
                                         span.free { (w.word("空闲", "free")) }
                                         " " span.muted { (w.word("至 ", "until ")) span.time { (hm(tz, *at)) } }
                                     },
-                                    ComputerState::InUse { until, next_free } => {
-                                        span.busy { (w.word("使用中，至 ", "in use until ")) span.time { (hm(tz, *until)) } }
+                                    ComputerState::Held { in_use, until, next_free } => {
+                                        span.busy {
+                                            @if *in_use { (w.word("使用中，至 ", "in use until ")) }
+                                            @else { (w.word("已预约，至 ", "booked until ")) }
+                                            span.time { (hm(tz, *until)) }
+                                        }
                                         @if let Some(f) = next_free {
                                             " " span.muted { (w.word("下次空闲 ", "next free ")) span.time { (hm(tz, *f)) } }
                                         }
@@ -326,6 +343,19 @@ fn respond(markup: Markup) -> HttpResponse {
         .content_type("text/html; charset=utf-8")
         .insert_header(("Content-Security-Policy", CSP))
         .insert_header(("Cache-Control", "no-store"))
+        .body(markup.into_string())
+}
+
+fn lang_param(w: Words) -> &'static str {
+    if w.code() == "en" { "&lang=en" } else { "" }
+}
+
+/// A week the page cannot read: say how to write one.
+fn bad_week(w: Words, why: &str) -> HttpResponse {
+    let markup = page(w, "400", false, html! { main { p { (why) } } });
+    HttpResponse::BadRequest()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", CSP))
         .body(markup.into_string())
 }
 
@@ -411,12 +441,16 @@ pub async fn week(
     let w = q.words();
     let slug = path.into_inner();
     let now = clock::now();
+    let asked = match q.week.as_deref().map(|v| parse_week("week", v)).transpose() {
+        Ok(asked) => asked,
+        Err(e) => return bad_week(w, &e.to_string()),
+    };
     let gathered = state
         .db
         .read(move |conn| {
             let site = sites::by_slug(conn, &slug)?.ok_or_else(|| ApiError::not_found("site"))?;
             let tz = site.tz();
-            let monday = week_start(local_date(tz, now));
+            let monday = asked.unwrap_or_else(|| week_start(local_date(tz, now)));
             let sunday = monday + Duration::days(6);
             let desk = desk_shifts(conn, &site, monday, sunday)?;
             let rooms = resources::list(
@@ -430,8 +464,12 @@ pub async fn week(
                 1000,
             )?;
             let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
-            let span = local_week(tz, now);
-            let busy = booking_store::active_within(conn, &ids, span)?;
+            let span = Interval::of(
+                crate::domain::local_time::midnight(tz, monday),
+                crate::domain::local_time::midnight(tz, monday + Duration::days(7)),
+            );
+            let mut busy = booking_store::active_within(conn, &ids, span)?;
+            busy.sort_by_key(|b| (b.starts_at, b.resource_id));
             let group_ids: Vec<i64> = busy.iter().filter_map(|b| b.group_id).collect();
             let group_names: BTreeMap<i64, String> = groups::names(conn, &group_ids)?.into_iter().collect();
             let room_names: BTreeMap<i64, String> = rooms.iter().map(|r| (r.id, r.name.clone())).collect();
@@ -457,7 +495,10 @@ pub async fn week(
                     )
                 })
                 .collect();
-            let duties = duties::list(conn, &site, monday, sunday, false)?;
+            let mut duties = duties::list(conn, &site, monday, sunday, false)?;
+            duties.sort_by(|a, b| (a.date, &a.start).cmp(&(b.date, &b.start)));
+            let mut desk = desk;
+            desk.sort_by_key(|s| s.starts_at);
             Ok((site, monday, desk, room_items, duties))
         })
         .await;
@@ -499,7 +540,12 @@ pub async fn week(
                     }
                 }
             }
-            p.no-print.muted { (PreEscaped("&#128424;")) " " (w.word("用 A4 横向打印", "Print on A4, landscape")) }
+            p.no-print.muted {
+                a href=(format!("?week={}{}", monday - Duration::days(7), lang_param(w))) { (w.word("上一周", "Previous week")) }
+                " · "
+                a href=(format!("?week={}{}", monday + Duration::days(7), lang_param(w))) { (w.word("下一周", "Next week")) }
+                " · " (w.word("用 A4 横向打印", "Print on A4, landscape"))
+            }
         },
     );
     respond(markup)

@@ -79,7 +79,7 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--disable-quic"],
 });
-for (const [name, width, height] of [["wall", 1920, 1080], ["phone", 360, 800]]) {
+for (const [name, width, height] of [["wall", 1920, 1080], ["tv", 3840, 2160], ["phone", 360, 800]]) {
   const page = await browser.newPage({ viewport: { width, height } });
   const errors = [];
   const foreign = [];
@@ -101,6 +101,13 @@ for (const [name, width, height] of [["wall", 1920, 1080], ["phone", 360, 800]])
   }));
   check(layout.scroll <= layout.inner, `${name}: no horizontal scroll (${layout.scroll} <= ${layout.inner})`);
   if (name === "wall") check(layout.font >= 28, `wall: body type at least 28px (${layout.font}px)`);
+  // A 4K television at scale 1: the type grows with the screen, so the
+  // board fills it instead of a third of it.
+  if (name === "tv") {
+    check(layout.font >= 50, `4K: body type grows with the screen (${layout.font}px)`);
+    const used = await page.evaluate(() => document.querySelector("main").getBoundingClientRect().height);
+    check(used >= height * 0.45, `4K: the board fills the screen's height, not a corner (${Math.round(used)} of ${height}px)`);
+  }
   await page.screenshot({ path: `../../target/board-${name}.png`, fullPage: true });
   await page.close();
 }
