@@ -52,7 +52,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// chrono's parse errors say what failed, not what to write instead; the
 /// commonest mistake is an instant without its UTC offset.
-fn explain_time(message: &str) -> Option<&'static str> {
+pub(crate) fn explain_time(message: &str) -> Option<&'static str> {
     match message {
         "premature end of input" => Some(
             "incomplete date or time: add the time zone offset, e.g. 2026-11-23T15:30:00+08:00 (a date alone is 2026-11-23)",

@@ -111,6 +111,7 @@ pub fn query_config() -> web::QueryConfig {
             .strip_prefix("Query deserialize error: ")
             .unwrap_or(&message)
             .to_owned();
+        let message = json::explain_time(&message).map_or(message, str::to_owned);
         ApiError::invalid("query", message).into()
     })
 }

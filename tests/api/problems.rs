@@ -156,4 +156,15 @@ async fn a_missing_utc_offset_says_to_add_it() {
     let text = p.to_string();
     assert!(text.contains("add the time zone offset"), "{text}");
     assert!(!text.contains("premature end of input"), "{text}");
+
+    // The same words for an instant in the query string.
+    let res = app
+        .get(
+            "/api/v1/sites/alpha/bookings?from=2026-11-23T15:30:00",
+            Some(&admin.token),
+        )
+        .await;
+    let p = crate::helpers::problem(res, 422).await;
+    let text = p.to_string();
+    assert!(text.contains("add the time zone offset"), "{text}");
 }
