@@ -127,6 +127,16 @@ pub fn by_id(conn: &mut DbConn, site_id: i64, id: i64) -> Result<Resource, ApiEr
     .ok_or_else(|| ApiError::not_found("resource"))
 }
 
+/// A resource's name whatever its site: a person's seat elsewhere named
+/// to them (one person holds one seat across sites).
+pub fn name_of(conn: &mut DbConn, id: i64) -> Result<Option<String>, ApiError> {
+    Ok(resources::table
+        .find(id)
+        .select(resources::name)
+        .first(conn)
+        .optional()?)
+}
+
 /// Filters for listing resources.
 #[derive(Default)]
 pub struct ResourceFilter {

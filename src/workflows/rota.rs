@@ -84,6 +84,20 @@ fn problem(
     };
     let window = Interval::of(first - Duration::days(1), last + Duration::days(1));
     let away = rota::unavailability_within(conn, site.id, window)?;
+    // One person, one seat: a computer or desk she holds (on any site) is
+    // time she cannot sit at the front desk. The desks of rota shifts are
+    // the shifts themselves, already in the problem.
+    let mut seated: BTreeMap<i64, Vec<Interval>> = BTreeMap::new();
+    for (id, _, _) in &staff {
+        let held = booking_store::personal_active_within(conn, *id, window)?;
+        seated.insert(
+            *id,
+            held.iter()
+                .filter(|b| b.rota_shift_id.is_none())
+                .map(|b| b.slot())
+                .collect(),
+        );
+    }
     let first_date = shifts
         .iter()
         .map(|s| s.date)
@@ -118,6 +132,7 @@ fn problem(
                     .iter()
                     .filter(|a| a.user_id == *id)
                     .map(|a| Interval::of(a.starts_at.and_utc(), a.ends_at.and_utc()))
+                    .chain(seated.get(id).into_iter().flatten().copied())
                     .collect(),
             })
             .collect(),
@@ -278,8 +293,13 @@ pub struct Published {
     pub changed_shifts: usize,
     /// The people whose shifts changed: only they are mailed.
     pub notified: Vec<i64>,
-    /// Shifts whose desk could not be booked (every desk of the pool taken).
+    /// Shifts whose desk could not be booked for everyone on them: every
+    /// desk of the pool taken, or a person holding another seat then.
     pub desk_conflicts: Vec<i64>,
+    /// In words, each person left off a desk because they hold another
+    /// seat (a computer, another desk) at that time: who, when, and what
+    /// they hold. One person never holds two seats at once.
+    pub seat_clashes: Vec<String>,
 }
 
 /// Publishes the draft of `from..=to`: freezes a version, books the desks
@@ -308,19 +328,23 @@ pub fn publish(
             changed_shifts: 0,
             notified: Vec::new(),
             desk_conflicts: Vec::new(),
+            seat_clashes: Vec::new(),
         });
     }
     let version = current + 1;
     let mut affected: BTreeSet<i64> = BTreeSet::new();
     let mut desk_conflicts = Vec::new();
+    let mut seat_clashes = Vec::new();
     for s in &changed {
         let old: BTreeSet<i64> = s.published().unwrap_or_default().into_iter().collect();
         let new: BTreeSet<i64> = s.draft().into_iter().collect();
         affected.extend(old.symmetric_difference(&new).copied());
         rota::set_published(conn, s.id, &s.draft(), version)?;
-        if !sync_desks(conn, site, s, &s.draft(), now)? {
+        let seating = sync_desks(conn, site, s, &s.draft(), now)?;
+        if !seating.all_seated() {
             desk_conflicts.push(s.id);
         }
+        seat_clashes.extend(seating.clashes);
     }
     rota::insert_version(
         conn,
@@ -347,20 +371,77 @@ pub fn publish(
         changed_shifts: changed.len(),
         notified: affected.into_iter().collect(),
         desk_conflicts,
+        seat_clashes,
     })
 }
 
+/// How seating a shift's people at its desks went.
+struct Seating {
+    /// Someone found no free desk of the pool.
+    pool_full: bool,
+    /// People holding another seat then, in words.
+    clashes: Vec<String>,
+}
+
+impl Seating {
+    fn all_seated(&self) -> bool {
+        !self.pool_full && self.clashes.is_empty()
+    }
+}
+
+/// The seats (computers, desks on any site) `person` holds during `slot`
+/// other than this shift's own desk, in words: "钱凯 Qian Kai holds
+/// 共享电脑 1 12-08 09:00–10:00".
+fn other_seats(
+    conn: &mut DbConn,
+    site: &Site,
+    person: i64,
+    shift_id: i64,
+    slot: Interval,
+) -> Result<Vec<String>, ApiError> {
+    let held: Vec<_> = booking_store::personal_active_within(conn, person, slot)?
+        .into_iter()
+        .filter(|b| b.rota_shift_id != Some(shift_id) && b.slot().overlaps(&slot))
+        .collect();
+    if held.is_empty() {
+        return Ok(Vec::new());
+    }
+    let name = booking_store::user_names(conn, &[person])?
+        .pop()
+        .map(|(_, n)| n)
+        .unwrap_or_default();
+    let tz = site.tz();
+    let mut out = Vec::new();
+    for b in held {
+        let what = resources::name_of(conn, b.resource_id)?.unwrap_or_default();
+        let (s, e) = (
+            b.starts_at.and_utc().with_timezone(&tz),
+            b.ends_at.and_utc().with_timezone(&tz),
+        );
+        out.push(format!(
+            "{name} holds {what} {}–{} then",
+            s.format("%Y-%m-%d %H:%M"),
+            e.format("%H:%M")
+        ));
+    }
+    Ok(out)
+}
+
 /// Makes the desk bookings of a published shift match its people: one desk
-/// of the pool each. False when some desk could not be found.
+/// of the pool each, except for a person who holds another seat then.
 fn sync_desks(
     conn: &mut DbConn,
     site: &Site,
     shift: &Shift,
     people: &[i64],
     now: DateTime<Utc>,
-) -> Result<bool, ApiError> {
+) -> Result<Seating, ApiError> {
+    let mut seating = Seating {
+        pool_full: false,
+        clashes: Vec::new(),
+    };
     let Some(pool) = &shift.desk_pool else {
-        return Ok(true);
+        return Ok(seating);
     };
     let seated = booking_store::shift_desk_bookings(conn, shift.id)?;
     for h in seated.iter().filter(|h| !people.contains(&h.owner_id)) {
@@ -369,11 +450,15 @@ fn sync_desks(
     let desks = resources::pool_members(conn, site.id, pool)?;
     let ids: Vec<i64> = desks.iter().map(|d| d.id).collect();
     let slot = shift.interval();
-    let mut all_ok = true;
     for person in people
         .iter()
         .filter(|p| !seated.iter().any(|h| h.owner_id == **p))
     {
+        let clashes = other_seats(conn, site, *person, shift.id, slot)?;
+        if !clashes.is_empty() {
+            seating.clashes.extend(clashes);
+            continue;
+        }
         let busy = booking_store::active_within(conn, &ids, slot)?;
         let free = desks.iter().find(|d| {
             !busy
@@ -381,7 +466,7 @@ fn sync_desks(
                 .any(|b| b.resource_id == d.id && b.slot().overlaps(&slot))
         });
         let Some(desk) = free else {
-            all_ok = false;
+            seating.pool_full = true;
             continue;
         };
         let rules = desk.rules();
@@ -408,7 +493,7 @@ fn sync_desks(
         // A desk shift is claimed by being on the rota: no check-in needed.
         booking_store::check_in(conn, b.id, now.naive_utc())?;
     }
-    Ok(all_ok)
+    Ok(seating)
 }
 
 /// A person on a published shift offers it to colleagues.
@@ -456,6 +541,17 @@ pub fn take(
     let mut people = shift.published().unwrap_or_default();
     if people.contains(&access.user_id) {
         return Err(ApiError::conflict("You are already on this shift."));
+    }
+    if shift.desk_pool.is_some() {
+        let held = other_seats(conn, site, access.user_id, shift.id, shift.interval())?;
+        if !held.is_empty() {
+            return Err(ApiError::conflict(format!(
+                "You cannot take this shift: one person holds one seat at a time, and {}. Cancel that booking first.",
+                held.join("; ")
+            ))
+            .with("rule", "one_seat")
+            .with("rules", held));
+        }
     }
     people.retain(|p| *p != giver);
     people.push(access.user_id);

@@ -494,3 +494,128 @@ async fn staff_see_the_published_rota_never_a_draft() {
     let admin_view = read(o.admin.token.clone()).await;
     assert_eq!(admin_view[0]["assignees"][0]["id"], other);
 }
+
+/// Issue 20, 2: one person, one seat. A computer someone holds keeps the
+/// generator from putting her on the desk then; an admin who puts her
+/// there anyway publishes with the clash reported in words and no second
+/// seat booked; and she cannot take an offered shift while she holds it.
+#[tokio::test]
+async fn the_rota_never_gives_a_person_a_second_seat() {
+    let app = spawn_app().await;
+    let o = office(&app).await;
+    let pc = app
+        .resource(
+            "alpha",
+            &o.admin,
+            json!({"name": "共享电脑 1", "kind": "computer"}),
+        )
+        .await;
+    let mon = next_monday();
+    let tue = mon + Duration::days(1);
+    let li_na = &o.staff[0];
+    for day in [mon, tue] {
+        let res = app
+            .book(
+                "alpha",
+                li_na,
+                json!({"resource_id": pc, "starts_at": format!("{day}T09:00:00+08:00"),
+                       "ends_at": format!("{day}T10:00:00+08:00"), "purpose": "case notes"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    }
+    let t = Some(o.admin.token.as_str());
+    let draft: Value = app
+        .post(
+            "/api/v1/sites/alpha/rota/generate",
+            &json!({"from": mon, "to": tue}),
+            t,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let shifts = draft["shifts"].as_array().unwrap().clone();
+    assert_eq!(shifts.len(), 2);
+    for s in &shifts {
+        let people: Vec<i64> = s["assignees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect();
+        assert!(
+            !people.contains(&li_na.id),
+            "the generator leaves her at her computer: {s}"
+        );
+    }
+
+    // The admin puts her on Monday anyway.
+    let monday = shifts[0]["id"].as_i64().unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/sites/alpha/rota/shifts/{monday}")))
+        .bearer_auth(&o.admin.token)
+        .json(&json!({"assignees": [li_na.id]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let published: Value = app
+        .post(
+            "/api/v1/sites/alpha/rota/publish",
+            &json!({"from": mon, "to": tue}),
+            t,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(published["desk_conflicts"], json!([monday]), "{published}");
+    let clash = published["seat_clashes"][0].as_str().unwrap_or_default();
+    assert!(
+        clash.contains("Li Na") && clash.contains("共享电脑 1") && clash.contains(&format!("{mon} 09:00")),
+        "the clash in words: {published}"
+    );
+    let hers: Value = app
+        .get("/api/v1/sites/alpha/bookings?mine=true", Some(&li_na.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let seats: Vec<&Value> = hers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| {
+            b["starts_at"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with(&mon.to_string())
+        })
+        .collect();
+    assert_eq!(seats.len(), 1, "only her computer on Monday, no desk: {hers}");
+
+    // Tuesday's person offers the shift; she cannot take it while she holds the computer.
+    let tuesday = &shifts[1];
+    let giver_id = tuesday["assignees"][0]["id"].as_i64().unwrap();
+    let giver = o.staff.iter().find(|p| p.id == giver_id).unwrap_or(&o.admin);
+    let res = app
+        .post(
+            &format!("/api/v1/sites/alpha/rota/shifts/{}/offer", tuesday["id"]),
+            &json!({}),
+            Some(&giver.token),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let res = app
+        .post(
+            &format!("/api/v1/sites/alpha/rota/shifts/{}/take", tuesday["id"]),
+            &json!({}),
+            Some(&li_na.token),
+        )
+        .await;
+    let p = problem(res, 409).await;
+    assert_eq!(p["rule"], "one_seat", "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("共享电脑 1"), "{p}");
+}
