@@ -205,6 +205,13 @@ pub struct NewShift<'a> {
     pub template_key: &'a str,
 }
 
+/// Removes a shift (its swaps go with it); its desk bookings, ended by
+/// the caller, keep their history.
+pub fn delete_shift(conn: &mut DbConn, id: i64) -> Result<(), ApiError> {
+    diesel::delete(rota_shifts::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
 /// Creates the shift unless it exists; returns it either way.
 pub fn ensure_shift(
     conn: &mut DbConn,

@@ -149,7 +149,7 @@ pub fn generate(
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<(Vec<Shift>, Vec<OpenPosition>), ApiError> {
+) -> Result<Drafted, ApiError> {
     access.require_admin()?;
     check_range(from, to)?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
@@ -184,10 +184,20 @@ pub fn generate(
         }
         date += Duration::days(1);
     }
-    let shifts: Vec<Shift> = rota::shifts_between(conn, site.id, from, to)?
-        .into_iter()
-        .filter(|s| cal.is_working_day(s.date) || s.published_version.is_some())
-        .collect();
+    // A day the calendar no longer works (a holiday added after the shifts
+    // were made): a draft shift goes now; a published one stays until the
+    // next publication drops it, and the draft says so.
+    let mut calendar_drops = Vec::new();
+    let mut shifts = Vec::new();
+    for s in rota::shifts_between(conn, site.id, from, to)? {
+        if cal.is_working_day(s.date) {
+            shifts.push(s);
+        } else if s.published_version.is_some() {
+            calendar_drops.push(CalendarDrop::of(&s));
+        } else {
+            rota::delete_shift(conn, s.id)?;
+        }
+    }
     let fixed: BTreeMap<i64, Vec<i64>> = shifts
         .iter()
         .filter_map(|s| s.published().map(|p| (s.id, p)))
@@ -198,8 +208,51 @@ pub fn generate(
         let assigned = solution.assignments.get(&s.id).cloned().unwrap_or_default();
         rota::set_draft(conn, s.id, &assigned)?;
     }
-    let open = open_positions(&solution);
-    Ok((rota::shifts_between(conn, site.id, from, to)?, open))
+    let unfilled = open_positions(&solution);
+    Ok(Drafted {
+        shifts: rota::shifts_between(conn, site.id, from, to)?
+            .into_iter()
+            .filter(|s| cal.is_working_day(s.date))
+            .collect(),
+        unfilled,
+        calendar_drops,
+    })
+}
+
+/// A draft for a period.
+pub struct Drafted {
+    pub shifts: Vec<Shift>,
+    pub unfilled: Vec<OpenPosition>,
+    /// Published shifts on days the calendar no longer works: the next
+    /// publication drops them.
+    pub calendar_drops: Vec<CalendarDrop>,
+}
+
+/// A published shift the calendar took away (a holiday set after it was
+/// made): dropped at publication, its desks released, its people told.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct CalendarDrop {
+    pub shift_id: i64,
+    pub date: NaiveDate,
+    pub label: String,
+    /// Who was on it (user ids): they are told when it is dropped.
+    pub people: Vec<i64>,
+    pub message: String,
+}
+
+impl CalendarDrop {
+    fn of(s: &Shift) -> CalendarDrop {
+        CalendarDrop {
+            shift_id: s.id,
+            date: s.date,
+            label: s.label.clone(),
+            people: s.published().unwrap_or_default(),
+            message: format!(
+                "{} on {} is no longer a working day in the site's calendar: the shift is dropped and its desks released",
+                s.label, s.date
+            ),
+        }
+    }
 }
 
 fn open_positions(solution: &RotaSolution) -> Vec<OpenPosition> {
@@ -300,6 +353,9 @@ pub struct Published {
     /// seat (a computer, another desk) at that time: who, when, and what
     /// they hold. One person never holds two seats at once.
     pub seat_clashes: Vec<String>,
+    /// Shifts dropped because the calendar no longer works their day
+    /// (counted in `changed_shifts`; their people are among `notified`).
+    pub calendar_drops: Vec<CalendarDrop>,
 }
 
 /// Publishes the draft of `from..=to`: freezes a version, books the desks
@@ -316,23 +372,38 @@ pub fn publish(
     check_range(from, to)?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let site = &access.site;
-    let shifts = rota::shifts_between(conn, site.id, from, to)?;
+    let cal = calendar::load(conn, site.id)?;
+    let (shifts, off): (Vec<Shift>, Vec<Shift>) = rota::shifts_between(conn, site.id, from, to)?
+        .into_iter()
+        .partition(|s| cal.is_working_day(s.date));
     let changed: Vec<&Shift> = shifts
         .iter()
         .filter(|s| s.published() != Some(s.draft()))
         .collect();
+    let dropped: Vec<&Shift> = off.iter().filter(|s| s.published_version.is_some()).collect();
     let current = rota::next_version(conn, site.id)? - 1;
-    if changed.is_empty() {
+    for s in off.iter().filter(|s| s.published_version.is_none()) {
+        rota::delete_shift(conn, s.id)?;
+    }
+    if changed.is_empty() && dropped.is_empty() {
         return Ok(Published {
             version: current,
             changed_shifts: 0,
             notified: Vec::new(),
             desk_conflicts: Vec::new(),
             seat_clashes: Vec::new(),
+            calendar_drops: Vec::new(),
         });
     }
     let version = current + 1;
     let mut affected: BTreeSet<i64> = BTreeSet::new();
+    let mut calendar_drops = Vec::new();
+    for s in &dropped {
+        affected.extend(s.published().unwrap_or_default());
+        sync_desks(conn, site, s, &[], now)?;
+        calendar_drops.push(CalendarDrop::of(s));
+        rota::delete_shift(conn, s.id)?;
+    }
     let mut desk_conflicts = Vec::new();
     let mut seat_clashes = Vec::new();
     for s in &changed {
@@ -353,7 +424,7 @@ pub fn publish(
             version,
             from,
             to,
-            changed: changed.len() as i32,
+            changed: (changed.len() + dropped.len()) as i32,
             by: access.user_id,
         },
         now.naive_utc(),
@@ -368,10 +439,11 @@ pub fn publish(
     }
     Ok(Published {
         version,
-        changed_shifts: changed.len(),
+        changed_shifts: changed.len() + dropped.len(),
         notified: affected.into_iter().collect(),
         desk_conflicts,
         seat_clashes,
+        calendar_drops,
     })
 }
 

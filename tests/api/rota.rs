@@ -619,3 +619,121 @@ async fn the_rota_never_gives_a_person_a_second_seat() {
     assert_eq!(p["rule"], "one_seat", "{p}");
     assert!(p["detail"].as_str().unwrap().contains("共享电脑 1"), "{p}");
 }
+
+/// Issue 20, 3: a holiday set after the rota was published drops the
+/// shift on that day at the next publication: the draft says it will, the
+/// desk booking is released, the person on it is told, and the shift is
+/// gone from the published rota.
+#[tokio::test]
+async fn a_holiday_set_after_publishing_drops_that_days_shift() {
+    let app = spawn_app().await;
+    let o = office(&app).await;
+    let mon = next_monday();
+    let tue = mon + Duration::days(1);
+    let period = json!({"from": mon, "to": tue});
+    let t = Some(o.admin.token.as_str());
+    let res = app.post("/api/v1/sites/alpha/rota/generate", &period, t).await;
+    assert_eq!(res.status(), 200);
+    let published: Value = app
+        .post("/api/v1/sites/alpha/rota/publish", &period, t)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(published["changed_shifts"], 2, "{published}");
+    let shifts: Value = app
+        .get(&format!("/api/v1/sites/alpha/rota/shifts?from={mon}&to={tue}"), t)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let tuesday = shifts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["date"] == tue.to_string())
+        .unwrap()
+        .clone();
+    let person = tuesday["published"][0]["id"].as_i64().unwrap();
+    let mails_before = rota_mails(&app).await.len();
+
+    let res = app
+        .client
+        .put(app.url("/api/v1/sites/alpha/calendar"))
+        .bearer_auth(&o.admin.token)
+        .json(&json!({"holidays": [tue]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let draft: Value = app
+        .post("/api/v1/sites/alpha/rota/generate", &period, t)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(draft["calendar_drops"][0]["shift_id"], tuesday["id"], "{draft}");
+    assert_eq!(draft["calendar_drops"][0]["people"], json!([person]));
+    assert!(
+        !draft["shifts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["date"] == tue.to_string()),
+        "the draft has no shift on the holiday"
+    );
+
+    let published: Value = app
+        .post("/api/v1/sites/alpha/rota/publish", &period, t)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(published["changed_shifts"], 1, "{published}");
+    assert_eq!(published["calendar_drops"][0]["date"], tue.to_string());
+    assert!(published["notified"].as_array().unwrap().contains(&json!(person)));
+    assert_eq!(
+        rota_mails(&app).await.len(),
+        mails_before + 1,
+        "the person on it is told"
+    );
+    let after: Value = app
+        .get(&format!("/api/v1/sites/alpha/rota/shifts?from={mon}&to={tue}"), t)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        1,
+        "only Monday's shift is left: {after}"
+    );
+    // The desk is free on the holiday: no booking of the person left then.
+    let owner = o.staff.iter().find(|p| p.id == person).unwrap();
+    let hers: Value = app
+        .get("/api/v1/sites/alpha/bookings?mine=true", Some(&owner.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !hers["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["status"] != "cancelled"
+                && b["starts_at"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with(&tue.to_string())),
+        "her desk booking on the holiday is released: {hers}"
+    );
+    // Publishing again changes nothing.
+    let again: Value = app
+        .post("/api/v1/sites/alpha/rota/publish", &period, t)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["changed_shifts"], 0);
+}

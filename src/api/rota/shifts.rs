@@ -14,7 +14,7 @@ use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::workflows;
-use crate::workflows::rota::{self as flow, OpenPosition, Published};
+use crate::workflows::rota::{self as flow, CalendarDrop, OpenPosition, Published};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +28,9 @@ pub struct Draft {
     pub shifts: Vec<ShiftView>,
     /// Positions the generator could not fill, each with its reason.
     pub unfilled: Vec<OpenPosition>,
+    /// Published shifts on days the calendar no longer works (a holiday
+    /// set after they were made): the next publication drops them.
+    pub calendar_drops: Vec<CalendarDrop>,
 }
 
 /// Generates a fair draft for a period (site admin).
@@ -52,11 +55,12 @@ pub async fn generate(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let (shifts, unfilled) = flow::generate(conn, &access, b.from, b.to, now)?;
-            let names = names_for(conn, &shifts)?;
+            let drafted = flow::generate(conn, &access, b.from, b.to, now)?;
+            let names = names_for(conn, &drafted.shifts)?;
             Ok(Draft {
-                shifts: shifts.iter().map(|s| shift_view(s, &names)).collect(),
-                unfilled,
+                shifts: drafted.shifts.iter().map(|s| shift_view(s, &names)).collect(),
+                unfilled: drafted.unfilled,
+                calendar_drops: drafted.calendar_drops,
             })
         })
         .await?;
