@@ -7,7 +7,6 @@ use super::json::ApiJson;
 use crate::auth::{AuthUser, flows};
 use crate::domain::person::{Language, Role};
 use crate::errors::ApiError;
-use crate::mail::templates::Kind;
 use crate::state::AppState;
 use crate::store::users;
 use crate::workflows;
@@ -254,31 +253,16 @@ pub struct MailPreferences {
     pub kinds: std::collections::BTreeMap<String, bool>,
 }
 
-fn preferences_of(opt_out: &str) -> MailPreferences {
-    let off: Vec<&str> = opt_out.split(',').map(str::trim).collect();
-    MailPreferences {
-        kinds: Kind::ALL
-            .into_iter()
-            .filter(|k| !k.is_security())
-            .map(|k| (k.code().to_owned(), !off.contains(&k.code())))
-            .collect(),
-    }
-}
-
 /// The caller's mail preferences.
 #[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = MailPreferences)))]
 #[get("/api/v1/me/notifications")]
 pub async fn get_notifications(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let id = user.id;
-    let opt_out = state
+    let kinds = state
         .db
-        .read(move |conn| {
-            Ok(users::by_id(conn, id)?
-                .map(|u| u.mail_opt_out)
-                .unwrap_or_default())
-        })
+        .read(move |conn| workflows::me::mail_preferences(conn, id))
         .await?;
-    Ok(HttpResponse::Ok().json(preferences_of(&opt_out)))
+    Ok(HttpResponse::Ok().json(MailPreferences { kinds }))
 }
 
 /// Turns kinds of mail on or off.
@@ -295,22 +279,55 @@ pub async fn put_notifications(
     body: ApiJson<MailPreferences>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    for code in body.kinds.keys() {
-        match Kind::from_code(code) {
-            Some(k) if k.is_security() => {
-                return Err(ApiError::invalid(
-                    format!("kinds.{code}"),
-                    "security mail cannot be turned off",
-                ));
-            }
-            Some(_) => {}
-            None => return Err(ApiError::invalid(format!("kinds.{code}"), "no such kind of mail")),
-        }
-    }
     let id = user.id;
-    let opt_out = state
+    let kinds = state
         .db
-        .write(move |conn| workflows::accounts::set_mail_preferences(conn, id, body.kinds))
+        .write(move |conn| workflows::me::set_mail_preferences(conn, id, body.kinds))
         .await?;
-    Ok(HttpResponse::Ok().json(preferences_of(&opt_out)))
+    Ok(HttpResponse::Ok().json(MailPreferences { kinds }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageChange {
+    /// The language of the caller's pages and mail from now on.
+    pub language: Language,
+}
+
+/// Sets the language of the caller's pages and mail.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = LanguageChange,
+    responses((status = 204), (status = 422, content_type = "application/problem+json"))
+)]
+#[put("/api/v1/me/language")]
+pub async fn put_language(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ApiJson<LanguageChange>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, language) = (user.id, body.into_inner().language);
+    state
+        .db
+        .write(move |conn| workflows::me::set_language(conn, id, language))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Ends every session of the caller, on every device and in the web pages
+/// too, including the one this request was made with.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, content_type = "application/problem+json"))
+)]
+#[post("/api/v1/auth/logout-everywhere")]
+pub async fn logout_everywhere(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let (id, now) = (user.id, crate::clock::now_naive());
+    state
+        .db
+        .write(move |conn| workflows::me::sign_out_everywhere(conn, id, now))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

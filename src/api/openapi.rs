@@ -35,6 +35,8 @@ use crate::store::pagination::Page;
         auth::reset_password,
         auth::get_notifications,
         auth::put_notifications,
+        auth::put_language,
+        auth::logout_everywhere,
         admin::list_outbox,
         admin::retry_outbox,
         sites::create_site,

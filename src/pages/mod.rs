@@ -7,6 +7,8 @@ pub mod accounts;
 pub mod board;
 pub mod computer;
 pub mod frame;
+pub mod me;
+pub mod qr;
 pub mod session;
 pub mod text;
 
@@ -46,7 +48,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(computer::answers::cancel_booking)
         .service(computer::answers::my_bookings)
         .service(computer::answers::check_in_here_form)
-        .service(computer::answers::check_in_here);
+        .service(computer::answers::check_in_here)
+        .service(me::show)
+        .service(me::set_language)
+        .service(me::set_notifications)
+        .service(me::sign_out_everywhere)
+        .service(me::change_password)
+        .service(me::feed::make)
+        .service(me::feed::copy_js)
+        .service(qr::resource_sign);
 }
 
 /// The shared frame: readable type, high contrast, fits a phone.
