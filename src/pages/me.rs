@@ -93,7 +93,8 @@ pub fn page(
             section.settings aria-labelledby="language" {
                 h2 #language { (s.language) }
                 p { (s.language_now) }
-                form method="post" action="/me/language" {
+                // A full page load: the document's own `lang` changes too.
+                form method="post" action="/me/language" hx-boost="false" {
                     input type="hidden" name="csrf" value=(user.csrf);
                     @let other = match account.language { Language::ZhCn => "en", Language::En => "zh-CN" };
                     button.secondary type="submit" name="language" value=(other) lang=(s.switch_lang) { (s.switch_language) }

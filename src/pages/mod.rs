@@ -55,6 +55,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(me::sign_out_everywhere)
         .service(me::change_password)
         .service(me::feed::make)
+        .service(me::feed::back_to_me)
         .service(me::feed::copy_js)
         .service(qr::resource_sign);
 }

@@ -8,7 +8,7 @@ use maud::{Markup, html};
 
 use super::{CsrfForm, Feed, PasswordErrors, fail, load, page};
 use crate::clock;
-use crate::pages::frame::ok;
+use crate::pages::frame::{ok, see_other};
 use crate::pages::qr;
 use crate::pages::session::{PageError, PageUser};
 use crate::pages::text::Text;
@@ -86,6 +86,13 @@ pub async fn make(
         &PasswordErrors::default(),
         None,
     )))
+}
+
+/// The answer that shows the link stands at this address; a reload or a
+/// link within it (the skip link) asks for it again: back to her page.
+#[get("/me/calendar-feed")]
+pub async fn back_to_me() -> HttpResponse {
+    see_other("/me#calendar")
 }
 
 #[get("/assets/copy.js")]
