@@ -58,7 +58,13 @@ enum Problem {
     Password(&'static str),
 }
 
-fn form(t: &Text, purpose: Purpose, token: &str, problem: Option<Problem>, status: StatusCode) -> HttpResponse {
+fn form(
+    t: &Text,
+    purpose: Purpose,
+    token: &str,
+    problem: Option<Problem>,
+    status: StatusCode,
+) -> HttpResponse {
     let s = &t.settings;
     let (link_error, password_error) = match problem {
         Some(Problem::Link) => (Some(s.link_invalid), None),
@@ -144,7 +150,13 @@ async fn submit(state: &AppState, t: &Text, purpose: Purpose, f: PasswordForm) -
 #[get("/accept-invite")]
 pub async fn invite_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
     let t = text(visitor_language(&req));
-    form(t, Purpose::Invite, q.token.as_deref().unwrap_or(""), None, StatusCode::OK)
+    form(
+        t,
+        Purpose::Invite,
+        q.token.as_deref().unwrap_or(""),
+        None,
+        StatusCode::OK,
+    )
 }
 
 #[post("/accept-invite")]
@@ -160,7 +172,13 @@ pub async fn invite_submit(
 #[get("/reset-password")]
 pub async fn reset_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
     let t = text(visitor_language(&req));
-    form(t, Purpose::Reset, q.token.as_deref().unwrap_or(""), None, StatusCode::OK)
+    form(
+        t,
+        Purpose::Reset,
+        q.token.as_deref().unwrap_or(""),
+        None,
+        StatusCode::OK,
+    )
 }
 
 #[post("/reset-password")]

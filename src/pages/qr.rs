@@ -54,7 +54,10 @@ pub fn svg(url: &str, label: &str) -> Markup {
 /// The check-in address a computer's sign carries: the page that checks
 /// her in when she opens it signed in.
 pub fn check_in_url(public_url: &str, slug: &str, resource_id: i64) -> String {
-    format!("{}/s/{slug}/check-in/{resource_id}", public_url.trim_end_matches('/'))
+    format!(
+        "{}/s/{slug}/check-in/{resource_id}",
+        public_url.trim_end_matches('/')
+    )
 }
 
 /// A computer's sign to print and tape beside it: its name, the QR code
@@ -103,7 +106,10 @@ mod tests {
         assert!(out.starts_with("<svg class=\"qr\""), "{out}");
         assert!(out.contains("viewBox=\"0 0 37 37\""), "{out}");
         assert!(!out.contains("style"), "{out}");
-        assert!(out.contains("M4 4h7v1h-7z"), "the finder pattern's top edge: {out}");
+        assert!(
+            out.contains("M4 4h7v1h-7z"),
+            "the finder pattern's top edge: {out}"
+        );
     }
 
     #[test]

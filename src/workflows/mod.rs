@@ -18,10 +18,10 @@ pub mod calendar_feed;
 pub mod duties;
 /// Interest groups and their leaders.
 pub mod groups;
-/// Adding, changing and removing the people of a site.
-pub mod members;
 /// A person's own page: her account, language, mail, sessions.
 pub mod me;
+/// Adding, changing and removing the people of a site.
+pub mod members;
 /// A person's bookings and shifts ahead, and checking in, for the pages.
 pub mod my_day;
 /// Operators putting outgoing mail back in the queue.

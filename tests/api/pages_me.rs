@@ -75,14 +75,30 @@ async fn the_language_switches_at_once_and_the_api_sees_it() {
     let app = spawn_app().await;
     let (person, cookie, csrf) = signed_in(&app).await;
     let page = get_page(&app, "/me", &cookie).await.text().await.unwrap();
-    assert!(page.contains("我的设置") && page.contains(&person.email), "{page}");
+    assert!(
+        page.contains("我的设置") && page.contains(&person.email),
+        "{page}"
+    );
     assert!(page.contains(r#"lang="zh-CN""#));
 
-    let res = post_form(&app, "/me/language", &cookie, &[("csrf", &csrf), ("language", "en")]).await;
+    let res = post_form(
+        &app,
+        "/me/language",
+        &cookie,
+        &[("csrf", &csrf), ("language", "en")],
+    )
+    .await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/me?done=language");
-    let page = get_page(&app, "/me?done=language", &cookie).await.text().await.unwrap();
-    assert!(page.contains("My settings") && page.contains("Language saved."), "{page}");
+    let page = get_page(&app, "/me?done=language", &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("My settings") && page.contains("Language saved."),
+        "{page}"
+    );
     assert!(page.contains(r#"<html lang="en""#));
     let me: Value = api_me(&app, &person.token).await.json().await.unwrap();
     assert_eq!(me["language"], "en");
@@ -118,7 +134,11 @@ async fn mail_settings_are_kept_as_ticked() {
         &app,
         "/me/notifications",
         &cookie,
-        &[("csrf", &csrf), ("kind", "booking_confirmed"), ("kind", "duty_reminder")],
+        &[
+            ("csrf", &csrf),
+            ("kind", "booking_confirmed"),
+            ("kind", "duty_reminder"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 303);
@@ -170,7 +190,10 @@ async fn a_new_calendar_link_ends_the_old_one() {
     assert_eq!(made.status(), 200);
     let html = made.text().await.unwrap();
     let first = feed_url(&html);
-    assert!(first.contains("/api/v1/calendar/") && first.ends_with(".ics"), "{first}");
+    assert!(
+        first.contains("/api/v1/calendar/") && first.ends_with(".ics"),
+        "{first}"
+    );
     assert!(html.contains(r#"<svg class="qr""#), "a QR code of the link");
     assert!(html.contains(r#"src="/assets/copy.js""#));
     let path = |url: &str| url[url.find("/api/").unwrap()..].to_owned();
@@ -188,7 +211,12 @@ async fn a_new_calendar_link_ends_the_old_one() {
 
     let js = app.get("/assets/copy.js", None).await;
     assert_eq!(js.status(), 200);
-    assert!(js.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(
+        js.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
 }
 
 #[tokio::test]
@@ -212,7 +240,9 @@ async fn signing_out_everywhere_ends_web_and_api_sessions() {
     // The API's own route does the same for a bearer session.
     let token = app.token_for(&person.email).await;
     let web = sign_in(&app, &person.email, PASSWORD).await;
-    let res = app.post("/api/v1/auth/logout-everywhere", &json!({}), Some(&token)).await;
+    let res = app
+        .post("/api/v1/auth/logout-everywhere", &json!({}), Some(&token))
+        .await;
     assert_eq!(res.status(), 204);
     assert_eq!(api_me(&app, &token).await.status(), 401);
     assert_eq!(get_page(&app, "/me", &web).await.status(), 303);
@@ -229,7 +259,10 @@ async fn forms_without_their_token_are_refused() {
         ("/me/sign-out-everywhere", vec![("csrf", "forged")]),
         (
             "/me/password",
-            vec![("current_password", PASSWORD), ("new_password", "a brand new one")],
+            vec![
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new one"),
+            ],
         ),
     ] {
         let res = post_form(&app, path, &cookie, &form).await;
@@ -237,7 +270,11 @@ async fn forms_without_their_token_are_refused() {
     }
     let me: Value = api_me(&app, &person.token).await.json().await.unwrap();
     assert_eq!(me["language"], "zh-CN");
-    assert_eq!(get_page(&app, "/me", &cookie).await.status(), 200, "still signed in");
+    assert_eq!(
+        get_page(&app, "/me", &cookie).await.status(),
+        200,
+        "still signed in"
+    );
 }
 
 #[tokio::test]
@@ -251,17 +288,28 @@ async fn a_password_change_ends_every_other_session() {
         &app,
         "/me/password",
         &cookie,
-        &[("csrf", &csrf), ("current_password", "not it at all"), ("new_password", "a brand new one")],
+        &[
+            ("csrf", &csrf),
+            ("current_password", "not it at all"),
+            ("new_password", "a brand new one"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
-    assert!(html.contains(r#"id="current-error""#) && html.contains("现在的密码不对"), "{html}");
+    assert!(
+        html.contains(r#"id="current-error""#) && html.contains("现在的密码不对"),
+        "{html}"
+    );
     let short = post_form(
         &app,
         "/me/password",
         &cookie,
-        &[("csrf", &csrf), ("current_password", PASSWORD), ("new_password", "short")],
+        &[
+            ("csrf", &csrf),
+            ("current_password", PASSWORD),
+            ("new_password", "short"),
+        ],
     )
     .await;
     assert_eq!(short.status(), 422);
@@ -272,7 +320,11 @@ async fn a_password_change_ends_every_other_session() {
         &app,
         "/me/password",
         &cookie,
-        &[("csrf", &csrf), ("current_password", PASSWORD), ("new_password", "a brand new one")],
+        &[
+            ("csrf", &csrf),
+            ("current_password", PASSWORD),
+            ("new_password", "a brand new one"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 200);
@@ -288,25 +340,52 @@ async fn a_computer_has_a_printable_check_in_sign_for_staff_and_admins() {
     app.site("beta").await;
     let admin = app.admin("alpha").await;
     let pc = app
-        .resource("alpha", &admin, json!({"name": "PC 1", "kind": "computer", "pool": "computers"}))
+        .resource(
+            "alpha",
+            &admin,
+            json!({"name": "PC 1", "kind": "computer", "pool": "computers"}),
+        )
         .await;
     let staff = app.staff("alpha", "Zhao Min").await;
     let cookie = sign_in(&app, &staff.email, PASSWORD).await;
     let res = get_page(&app, &format!("/s/alpha/resources/{pc}/qr"), &cookie).await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
-    assert!(html.contains("PC 1") && html.contains(r#"<svg class="qr""#), "{html}");
+    assert!(
+        html.contains("PC 1") && html.contains(r#"<svg class="qr""#),
+        "{html}"
+    );
     assert!(html.contains(&format!("/s/alpha/check-in/{pc}</p>")), "{html}");
     // The address on the sign opens the check-in page.
-    assert_eq!(get_page(&app, &format!("/s/alpha/check-in/{pc}"), &cookie).await.status(), 200);
+    assert_eq!(
+        get_page(&app, &format!("/s/alpha/check-in/{pc}"), &cookie)
+            .await
+            .status(),
+        200
+    );
 
     let volunteer = app.member("alpha", "Chen Mei", Roles::VOLUNTEER, &[]).await;
     let v = sign_in(&app, &volunteer.email, PASSWORD).await;
-    assert_eq!(get_page(&app, &format!("/s/alpha/resources/{pc}/qr"), &v).await.status(), 403);
+    assert_eq!(
+        get_page(&app, &format!("/s/alpha/resources/{pc}/qr"), &v)
+            .await
+            .status(),
+        403
+    );
     let elsewhere = app.admin("beta").await;
     let e = sign_in(&app, &elsewhere.email, PASSWORD).await;
-    assert_eq!(get_page(&app, &format!("/s/beta/resources/{pc}/qr"), &e).await.status(), 404);
-    assert_eq!(get_page(&app, &format!("/s/alpha/resources/{pc}/qr"), &e).await.status(), 404);
+    assert_eq!(
+        get_page(&app, &format!("/s/beta/resources/{pc}/qr"), &e)
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        get_page(&app, &format!("/s/alpha/resources/{pc}/qr"), &e)
+            .await
+            .status(),
+        404
+    );
 }
 
 #[tokio::test]
@@ -320,14 +399,26 @@ async fn the_pages_mail_links_open_speak_the_visitors_language() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    assert!(
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
     let html = res.text().await.unwrap();
-    assert!(html.contains("Set a new password") && !html.contains("<style"), "{html}");
+    assert!(
+        html.contains("Set a new password") && !html.contains("<style"),
+        "{html}"
+    );
 
     let res = app
         .client
         .post(app.url("/reset-password"))
-        .form(&[("token", "abc"), ("password", "long enough now"), ("password_again", "long enough now")])
+        .form(&[
+            ("token", "abc"),
+            ("password", "long enough now"),
+            ("password_again", "long enough now"),
+        ])
         .send()
         .await
         .unwrap();
@@ -337,7 +428,11 @@ async fn the_pages_mail_links_open_speak_the_visitors_language() {
     let res = app
         .client
         .post(app.url("/accept-invite"))
-        .form(&[("token", "abc"), ("password", "long enough now"), ("password_again", "not the same")])
+        .form(&[
+            ("token", "abc"),
+            ("password", "long enough now"),
+            ("password_again", "not the same"),
+        ])
         .send()
         .await
         .unwrap();

@@ -51,7 +51,7 @@ pub fn section(user: &PageUser, t: &Text, feed: &Feed) -> Markup {
                 Feed::None => {}
             }
             // A full page load, not an htmx swap: the copy script runs then.
-            form method="post" action="/me/calendar-feed" hx-boost="false" {
+            form method="post" action="/me/calendar-feed#calendar" hx-boost="false" {
                 input type="hidden" name="csrf" value=(user.csrf);
                 @if !matches!(feed, Feed::None) { p.hint { (s.feed_regenerate_hint) } }
                 button type="submit" { (button) }
