@@ -84,14 +84,27 @@ pub async fn refresh(
     Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
 }
 
-/// Ends the session the refresh token belongs to.
-#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204)))]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogoutRequest {
+    /// The refresh token from the last login or refresh.
+    pub refresh_token: String,
+    /// End every session of the token's owner (every device, the web pages
+    /// too), not only this one: for a lost phone or a shared PC left signed in.
+    #[serde(default)]
+    pub everywhere: bool,
+}
+
+/// Ends the session the refresh token belongs to, or with `everywhere`
+/// every session of its owner. An unknown token is ignored.
+#[utoipa::path(tag = "auth", request_body = LogoutRequest, responses((status = 204)))]
 #[post("/api/v1/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: ApiJson<RefreshRequest>,
+    body: ApiJson<LogoutRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    flows::logout(&state, &body.into_inner().refresh_token).await?;
+    let body = body.into_inner();
+    flows::logout(&state, &body.refresh_token, body.everywhere).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -311,23 +324,6 @@ pub async fn put_language(
     state
         .db
         .write(move |conn| workflows::me::set_language(conn, id, language))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Ends every session of the caller, on every device and in the web pages
-/// too, including the one this request was made with.
-#[utoipa::path(
-    tag = "auth",
-    security(("bearer" = [])),
-    responses((status = 204), (status = 401, content_type = "application/problem+json"))
-)]
-#[post("/api/v1/auth/logout-everywhere")]
-pub async fn logout_everywhere(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    let (id, now) = (user.id, crate::clock::now_naive());
-    state
-        .db
-        .write(move |conn| workflows::me::sign_out_everywhere(conn, id, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -40,7 +40,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(auth::get_notifications)
         .service(auth::put_notifications)
         .service(auth::put_language)
-        .service(auth::logout_everywhere)
         .service(admin::list_outbox)
         .service(admin::retry_outbox)
         .service(sites::create_site)

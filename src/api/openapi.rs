@@ -36,7 +36,6 @@ use crate::store::pagination::Page;
         auth::get_notifications,
         auth::put_notifications,
         auth::put_language,
-        auth::logout_everywhere,
         admin::list_outbox,
         admin::retry_outbox,
         sites::create_site,

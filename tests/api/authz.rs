@@ -132,8 +132,6 @@ const EXPECTED: &[(&str, &str)] = &[
     ("POST /api/v1/auth/logout",                                   "A A A A A A A"),
     // Each caller replaced by a fresh person of the same standing.
     ("POST /api/v1/me/password",                                   "U A A A A A A"),
-    // Ends every session of its caller: each caller a fresh stand-in.
-    ("POST /api/v1/auth/logout-everywhere",                        "U A A A A A A"),
     ("PUT /api/v1/me/language",                                    "U A A A A A A"),
 ];
 
@@ -738,7 +736,6 @@ impl World {
             }
             "PUT /api/v1/me/notifications" => call.body = json!({"kinds": {}}),
             "PUT /api/v1/me/language" => call.body = json!({"language": "zh-CN"}),
-            "POST /api/v1/auth/logout-everywhere" => call.token = self.stand_in(role).await,
             "POST /api/v1/admin/outbox/{id}/retry" => call.set("id", self.outbox),
             "POST /api/v1/sites" => {
                 let n = self.next("site");

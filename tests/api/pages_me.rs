@@ -237,14 +237,19 @@ async fn signing_out_everywhere_ends_web_and_api_sessions() {
         assert_eq!(location(&res), "/login?next=/me");
     }
 
-    // The API's own route does the same for a bearer session.
-    let token = app.token_for(&person.email).await;
+    // The API's logout does the same with `everywhere`.
+    let tokens: Value = app.login(&person.email, PASSWORD).await.json().await.unwrap();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
     let web = sign_in(&app, &person.email, PASSWORD).await;
     let res = app
-        .post("/api/v1/auth/logout-everywhere", &json!({}), Some(&token))
+        .post(
+            "/api/v1/auth/logout",
+            &json!({"refresh_token": tokens["refresh_token"], "everywhere": true}),
+            None,
+        )
         .await;
     assert_eq!(res.status(), 204);
-    assert_eq!(api_me(&app, &token).await.status(), 401);
+    assert_eq!(api_me(&app, &access).await.status(), 401);
     assert_eq!(get_page(&app, "/me", &web).await.status(), 303);
 }
 
