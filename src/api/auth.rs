@@ -7,7 +7,6 @@ use super::json::ApiJson;
 use crate::auth::{AuthUser, flows};
 use crate::domain::person::{Language, Role};
 use crate::errors::ApiError;
-use crate::mail::templates::Kind;
 use crate::state::AppState;
 use crate::store::users;
 use crate::workflows;
@@ -85,14 +84,27 @@ pub async fn refresh(
     Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
 }
 
-/// Ends the session the refresh token belongs to.
-#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204)))]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogoutRequest {
+    /// The refresh token from the last login or refresh.
+    pub refresh_token: String,
+    /// End every session of the token's owner (every device, the web pages
+    /// too), not only this one: for a lost phone or a shared PC left signed in.
+    #[serde(default)]
+    pub everywhere: bool,
+}
+
+/// Ends the session the refresh token belongs to, or with `everywhere`
+/// every session of its owner. An unknown token is ignored.
+#[utoipa::path(tag = "auth", request_body = LogoutRequest, responses((status = 204)))]
 #[post("/api/v1/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: ApiJson<RefreshRequest>,
+    body: ApiJson<LogoutRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    flows::logout(&state, &body.into_inner().refresh_token).await?;
+    let body = body.into_inner();
+    flows::logout(&state, &body.refresh_token, body.everywhere).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -254,31 +266,16 @@ pub struct MailPreferences {
     pub kinds: std::collections::BTreeMap<String, bool>,
 }
 
-fn preferences_of(opt_out: &str) -> MailPreferences {
-    let off: Vec<&str> = opt_out.split(',').map(str::trim).collect();
-    MailPreferences {
-        kinds: Kind::ALL
-            .into_iter()
-            .filter(|k| !k.is_security())
-            .map(|k| (k.code().to_owned(), !off.contains(&k.code())))
-            .collect(),
-    }
-}
-
 /// The caller's mail preferences.
 #[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = MailPreferences)))]
 #[get("/api/v1/me/notifications")]
 pub async fn get_notifications(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let id = user.id;
-    let opt_out = state
+    let kinds = state
         .db
-        .read(move |conn| {
-            Ok(users::by_id(conn, id)?
-                .map(|u| u.mail_opt_out)
-                .unwrap_or_default())
-        })
+        .read(move |conn| workflows::me::mail_preferences(conn, id))
         .await?;
-    Ok(HttpResponse::Ok().json(preferences_of(&opt_out)))
+    Ok(HttpResponse::Ok().json(MailPreferences { kinds }))
 }
 
 /// Turns kinds of mail on or off.
@@ -295,22 +292,38 @@ pub async fn put_notifications(
     body: ApiJson<MailPreferences>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    for code in body.kinds.keys() {
-        match Kind::from_code(code) {
-            Some(k) if k.is_security() => {
-                return Err(ApiError::invalid(
-                    format!("kinds.{code}"),
-                    "security mail cannot be turned off",
-                ));
-            }
-            Some(_) => {}
-            None => return Err(ApiError::invalid(format!("kinds.{code}"), "no such kind of mail")),
-        }
-    }
     let id = user.id;
-    let opt_out = state
+    let kinds = state
         .db
-        .write(move |conn| workflows::accounts::set_mail_preferences(conn, id, body.kinds))
+        .write(move |conn| workflows::me::set_mail_preferences(conn, id, body.kinds))
         .await?;
-    Ok(HttpResponse::Ok().json(preferences_of(&opt_out)))
+    Ok(HttpResponse::Ok().json(MailPreferences { kinds }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageChange {
+    /// The language of the caller's pages and mail from now on.
+    pub language: Language,
+}
+
+/// Sets the language of the caller's pages and mail.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = LanguageChange,
+    responses((status = 204), (status = 422, content_type = "application/problem+json"))
+)]
+#[put("/api/v1/me/language")]
+pub async fn put_language(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ApiJson<LanguageChange>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, language) = (user.id, body.into_inner().language);
+    state
+        .db
+        .write(move |conn| workflows::me::set_language(conn, id, language))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -31,7 +31,7 @@ pub async fn create_feed(state: web::Data<AppState>, user: AuthUser) -> Result<H
         .write(move |conn| flow::create_link(conn, id, now))
         .await?;
     Ok(HttpResponse::Created().json(FeedLink {
-        url: format!("{}/api/v1/calendar/{token}.ics", state.notifier.public_url),
+        url: flow::url(&state.notifier.public_url, &token),
     }))
 }
 

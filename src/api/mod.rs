@@ -39,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(auth::reset_password)
         .service(auth::get_notifications)
         .service(auth::put_notifications)
+        .service(auth::put_language)
         .service(admin::list_outbox)
         .service(admin::retry_outbox)
         .service(sites::create_site)

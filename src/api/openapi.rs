@@ -35,6 +35,7 @@ use crate::store::pagination::Page;
         auth::reset_password,
         auth::get_notifications,
         auth::put_notifications,
+        auth::put_language,
         admin::list_outbox,
         admin::retry_outbox,
         sites::create_site,

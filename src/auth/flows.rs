@@ -210,16 +210,21 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<IssuedTokens, 
     }
 }
 
-/// Ends the session a refresh token belongs to. Unknown tokens are ignored:
-/// logging out twice is not an error, and the answer reveals nothing.
-pub async fn logout(state: &AppState, presented: &str) -> Result<(), ApiError> {
+/// Ends the session a refresh token belongs to, or with `everywhere` every
+/// session of its owner. Unknown tokens are ignored: logging out twice is
+/// not an error, and the answer reveals nothing.
+pub async fn logout(state: &AppState, presented: &str, everywhere: bool) -> Result<(), ApiError> {
     let presented_hash = secret::hash(presented);
     let now = clock::now_naive();
     state
         .db
         .write(move |conn| {
-            if let Some((_, session)) = sessions::refresh_token_by_hash(conn, &presented_hash)? {
-                sessions::revoke_session(conn, session.id, "logout", now)?;
+            match sessions::refresh_token_by_hash(conn, &presented_hash)? {
+                Some((_, session)) if everywhere => {
+                    crate::workflows::me::sign_out_everywhere(conn, session.user_id, now)?;
+                }
+                Some((_, session)) => sessions::revoke_session(conn, session.id, "logout", now)?,
+                None => {}
             }
             Ok(())
         })

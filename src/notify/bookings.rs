@@ -302,7 +302,10 @@ impl Notifier {
             greeting: greeting(w, &owner.name),
             paragraphs,
             items,
-            link: Some((w.pick("查看我的预约", "See my bookings"), self.board_link(site))),
+            link: Some((
+                w.pick("查看我的预约", "See my bookings"),
+                format!("{}/s/{}/bookings", self.public_url, site.slug),
+            )),
             footer: footer(w, &site.name),
         };
         let attach = matches!(

@@ -1,12 +1,17 @@
 //! `/accept-invite` and `/reset-password`: the pages the links in mail open.
-//! They post to the same flows as the JSON API.
+//! They post to the same flows as the JSON API, in the web app's frame and
+//! in the visitor's language (she is not signed in yet).
 
-use actix_web::{HttpResponse, get, post, web};
-use maud::{Markup, html};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use maud::html;
 use serde::Deserialize;
 
-use super::layout;
+use super::frame::{Nav, layout, respond};
+use super::session::visitor_language;
+use super::text::{Text, text};
 use crate::auth::flows;
+use crate::errors::ProblemType;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -16,8 +21,11 @@ pub struct TokenQuery {
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
+    #[serde(default)]
     token: String,
+    #[serde(default)]
     password: String,
+    #[serde(default)]
     password_again: String,
 }
 
@@ -29,10 +37,10 @@ enum Purpose {
 }
 
 impl Purpose {
-    fn title(self) -> &'static str {
+    fn title(self, t: &Text) -> &'static str {
         match self {
-            Purpose::Invite => "设置密码 Set your password",
-            Purpose::Reset => "重置密码 Reset your password",
+            Purpose::Invite => t.settings.set_password_title,
+            Purpose::Reset => t.settings.reset_password_title,
         }
     }
 
@@ -44,80 +52,141 @@ impl Purpose {
     }
 }
 
-fn form(purpose: Purpose, token: &str, error: Option<&str>) -> Markup {
-    layout(
-        "zh-CN",
-        purpose.title(),
-        html! {
-            h1 { (purpose.title()) }
-            @if let Some(e) = error { p.error role="alert" { (e) } }
-            form method="post" action=(purpose.action()) {
-                input type="hidden" name="token" value=(token);
-                label for="password" { "新密码 New password (8+)" }
-                input id="password" name="password" type="password" minlength="8" maxlength="256" required autocomplete="new-password";
-                label for="password_again" { "再输入一次 Once more" }
-                input id="password_again" name="password_again" type="password" minlength="8" maxlength="256" required autocomplete="new-password";
-                button type="submit" { "保存 Save" }
-            }
-        },
+/// Where a refusal belongs: the link itself, or the password typed.
+enum Problem {
+    Link,
+    Password(&'static str),
+}
+
+fn form(
+    t: &Text,
+    purpose: Purpose,
+    token: &str,
+    problem: Option<Problem>,
+    status: StatusCode,
+) -> HttpResponse {
+    let s = &t.settings;
+    let (link_error, password_error) = match problem {
+        Some(Problem::Link) => (Some(s.link_invalid), None),
+        Some(Problem::Password(e)) => (None, Some(e)),
+        None => (None, None),
+    };
+    respond(
+        status,
+        layout(
+            t,
+            purpose.title(t),
+            &Nav::NONE,
+            html! {
+                h1 { (purpose.title(t)) }
+                @if let Some(e) = link_error {
+                    p.error role="alert" { (e) }
+                    p { a href="/forgot-password" { (t.forgot_link) } }
+                }
+                form.stack method="post" action=(purpose.action()) hx-boost="false" {
+                    input type="hidden" name="token" value=(token);
+                    label for="password" { (s.new_password) }
+                    p.hint #password-hint { (s.new_password_hint) }
+                    @if let Some(e) = password_error { p.error #password-error role="alert" { (e) } }
+                    input #password name="password" type="password" minlength="8" maxlength="256" required
+                        autocomplete="new-password" aria-invalid=[password_error.map(|_| "true")]
+                        aria-describedby=(if password_error.is_some() { "password-hint password-error" } else { "password-hint" });
+                    label for="password_again" { (s.password_again) }
+                    input #password_again name="password_again" type="password" minlength="8" maxlength="256" required
+                        autocomplete="new-password";
+                    p { button type="submit" { (s.save_password) } }
+                }
+            },
+        ),
     )
 }
 
-fn page(markup: Markup) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(markup.into_string())
+fn done(t: &Text, purpose: Purpose) -> HttpResponse {
+    respond(
+        StatusCode::OK,
+        layout(
+            t,
+            purpose.title(t),
+            &Nav::NONE,
+            html! {
+                h1 { (purpose.title(t)) }
+                p.notice role="status" { (t.settings.password_saved) }
+                p { a.button href="/login" { (t.sign_in) } }
+            },
+        ),
+    )
 }
 
-fn done(purpose: Purpose) -> HttpResponse {
-    page(layout(
-        "zh-CN",
-        purpose.title(),
-        html! {
-            h1 { "密码已设置 Password saved" }
-            p { "现在可以用新密码登录。You can now sign in with your new password." }
-        },
-    ))
-}
-
-async fn submit(state: &AppState, purpose: Purpose, f: PasswordForm) -> HttpResponse {
+async fn submit(state: &AppState, t: &Text, purpose: Purpose, f: PasswordForm) -> HttpResponse {
+    let s = &t.settings;
     if f.password != f.password_again {
-        return page(form(
+        return form(
+            t,
             purpose,
             &f.token,
-            Some("两次输入不一致。The two passwords differ."),
-        ));
+            Some(Problem::Password(s.passwords_differ)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     let outcome = match purpose {
         Purpose::Invite => flows::accept_invite(state, &f.token, &f.password).await,
         Purpose::Reset => flows::reset_password(state, &f.token, &f.password).await,
     };
     match outcome {
-        Ok(()) => done(purpose),
+        Ok(()) => done(t, purpose),
         Err(e) => {
-            let mut res = page(form(purpose, &f.token, Some(e.detail())));
-            *res.status_mut() = e.kind().status();
-            res
+            let problem = if e.kind() != ProblemType::Validation || e.detail().starts_with("token") {
+                Problem::Link
+            } else if e.detail().contains("at most") {
+                Problem::Password(s.too_long)
+            } else {
+                Problem::Password(s.too_short)
+            };
+            form(t, purpose, &f.token, Some(problem), e.kind().status())
         }
     }
 }
 
 #[get("/accept-invite")]
-pub async fn invite_form(q: web::Query<TokenQuery>) -> HttpResponse {
-    page(form(Purpose::Invite, q.token.as_deref().unwrap_or(""), None))
+pub async fn invite_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
+    let t = text(visitor_language(&req));
+    form(
+        t,
+        Purpose::Invite,
+        q.token.as_deref().unwrap_or(""),
+        None,
+        StatusCode::OK,
+    )
 }
 
 #[post("/accept-invite")]
-pub async fn invite_submit(state: web::Data<AppState>, f: web::Form<PasswordForm>) -> HttpResponse {
-    submit(&state, Purpose::Invite, f.into_inner()).await
+pub async fn invite_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    f: web::Form<PasswordForm>,
+) -> HttpResponse {
+    let t = text(visitor_language(&req));
+    submit(&state, t, Purpose::Invite, f.into_inner()).await
 }
 
 #[get("/reset-password")]
-pub async fn reset_form(q: web::Query<TokenQuery>) -> HttpResponse {
-    page(form(Purpose::Reset, q.token.as_deref().unwrap_or(""), None))
+pub async fn reset_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
+    let t = text(visitor_language(&req));
+    form(
+        t,
+        Purpose::Reset,
+        q.token.as_deref().unwrap_or(""),
+        None,
+        StatusCode::OK,
+    )
 }
 
 #[post("/reset-password")]
-pub async fn reset_submit(state: web::Data<AppState>, f: web::Form<PasswordForm>) -> HttpResponse {
-    submit(&state, Purpose::Reset, f.into_inner()).await
+pub async fn reset_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    f: web::Form<PasswordForm>,
+) -> HttpResponse {
+    let t = text(visitor_language(&req));
+    submit(&state, t, Purpose::Reset, f.into_inner()).await
 }

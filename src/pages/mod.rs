@@ -7,11 +7,12 @@ pub mod accounts;
 pub mod board;
 pub mod computer;
 pub mod frame;
+pub mod me;
+pub mod qr;
 pub mod session;
 pub mod text;
 
 use actix_web::web;
-use maud::{DOCTYPE, Markup, html};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(accounts::invite_form)
@@ -46,27 +47,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(computer::answers::cancel_booking)
         .service(computer::answers::my_bookings)
         .service(computer::answers::check_in_here_form)
-        .service(computer::answers::check_in_here);
+        .service(computer::answers::check_in_here)
+        .service(me::show)
+        .service(me::set_language)
+        .service(me::set_notifications)
+        .service(me::sign_out_everywhere)
+        .service(me::change_password)
+        .service(me::feed::make)
+        .service(me::feed::back_to_me)
+        .service(me::feed::copy_js)
+        .service(qr::resource_sign);
 }
-
-/// The shared frame: readable type, high contrast, fits a phone.
-pub fn layout(lang: &str, title: &str, body: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang=(lang) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) }
-                style { (maud::PreEscaped(BASE_CSS)) }
-            }
-            body { main { (body) } }
-        }
-    }
-}
-
-const BASE_CSS: &str = "body{font-family:system-ui,'Noto Sans CJK SC','PingFang SC',sans-serif;font-size:20px;\
-line-height:1.5;margin:0;background:#fff;color:#111}main{max-width:32rem;margin:2rem auto;padding:0 1rem}\
-label{display:block;margin-top:1rem;font-weight:600}input{font-size:20px;width:100%;box-sizing:border-box;\
-padding:.5rem;border:2px solid #333;border-radius:4px}button{margin-top:1.5rem;font-size:20px;padding:.6rem 1.2rem;\
-background:#0b5394;color:#fff;border:0;border-radius:4px}.error{color:#a00;font-weight:600}";

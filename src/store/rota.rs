@@ -465,3 +465,14 @@ pub fn feed_owner(conn: &mut DbConn, hash: &str) -> Result<Option<i64>, ApiError
         .first(conn)
         .optional()?)
 }
+
+/// When `user_id`'s live feed link was made, if there is one.
+pub fn live_feed_since(conn: &mut DbConn, user_id: i64) -> Result<Option<NaiveDateTime>, ApiError> {
+    Ok(feed_tokens::table
+        .filter(feed_tokens::user_id.eq(user_id))
+        .filter(feed_tokens::revoked_at.is_null())
+        .order(feed_tokens::created_at.desc())
+        .select(feed_tokens::created_at)
+        .first(conn)
+        .optional()?)
+}

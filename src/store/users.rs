@@ -112,6 +112,13 @@ pub fn set_mail_opt_out(conn: &mut DbConn, user_id: i64, kinds: &str) -> Result<
     Ok(())
 }
 
+pub fn set_language(conn: &mut DbConn, user_id: i64, language: Language) -> Result<(), ApiError> {
+    diesel::update(users::table.find(user_id))
+        .set(users::language.eq(language.code()))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn make_operator(conn: &mut DbConn, user_id: i64) -> Result<(), ApiError> {
     diesel::update(users::table.find(user_id))
         .set(users::is_operator.eq(true))

@@ -27,6 +27,11 @@ pub fn create_link(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> Resul
     Ok(token)
 }
 
+/// The address of a feed link, for the API and the web page alike.
+pub fn url(public_url: &str, token: &str) -> String {
+    format!("{}/api/v1/calendar/{token}.ics", public_url.trim_end_matches('/'))
+}
+
 /// Stops `user_id`'s feed link from working.
 pub fn revoke(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> Result<(), ApiError> {
     rota::revoke_feed_tokens(conn, user_id, now)

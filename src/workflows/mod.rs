@@ -18,6 +18,8 @@ pub mod calendar_feed;
 pub mod duties;
 /// Interest groups and their leaders.
 pub mod groups;
+/// A person's own page: her account, language, mail, sessions.
+pub mod me;
 /// Adding, changing and removing the people of a site.
 pub mod members;
 /// A person's bookings and shifts ahead, and checking in, for the pages.

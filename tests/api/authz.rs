@@ -132,6 +132,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("POST /api/v1/auth/logout",                                   "A A A A A A A"),
     // Each caller replaced by a fresh person of the same standing.
     ("POST /api/v1/me/password",                                   "U A A A A A A"),
+    ("PUT /api/v1/me/language",                                    "U A A A A A A"),
 ];
 
 /// Operations that need no sign-in. Everything else answers 401 to an
@@ -734,6 +735,7 @@ impl World {
                 call.body = json!({"current_password": PASSWORD, "new_password": "another horse battery"});
             }
             "PUT /api/v1/me/notifications" => call.body = json!({"kinds": {}}),
+            "PUT /api/v1/me/language" => call.body = json!({"language": "zh-CN"}),
             "POST /api/v1/admin/outbox/{id}/retry" => call.set("id", self.outbox),
             "POST /api/v1/sites" => {
                 let n = self.next("site");
