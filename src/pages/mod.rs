@@ -8,6 +8,7 @@ pub mod board;
 pub mod computer;
 pub mod frame;
 pub mod session;
+pub mod shifts;
 pub mod text;
 
 use actix_web::web;
@@ -46,7 +47,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(computer::answers::cancel_booking)
         .service(computer::answers::my_bookings)
         .service(computer::answers::check_in_here_form)
-        .service(computer::answers::check_in_here);
+        .service(computer::answers::check_in_here)
+        .service(shifts::shifts)
+        .service(shifts::offer_form)
+        .service(shifts::offer)
+        .service(shifts::take);
 }
 
 /// The shared frame: readable type, high contrast, fits a phone.
