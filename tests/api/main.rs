@@ -18,6 +18,7 @@ mod mail;
 mod members;
 mod openapi;
 mod pages;
+mod pages_shifts;
 mod priority;
 mod problems;
 mod resources;
