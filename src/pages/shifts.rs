@@ -75,7 +75,8 @@ fn error_beside(error: Option<&Refused>, shift_id: i64) -> Option<&str> {
 fn mine_section(user: &PageUser, slug: &str, tz: Tz, rota: &MyRota, error: Option<&Refused>) -> Markup {
     let t = &user.text().shifts;
     html! {
-        h2 #mine { (t.mine) }
+      section #mine aria-labelledby="mine-title" {
+        h2 #mine-title { (t.mine) }
         @if rota.mine.is_empty() { p { (t.no_mine) } }
         ul.plain.shifts {
             @for m in &rota.mine {
@@ -110,13 +111,15 @@ fn mine_section(user: &PageUser, slug: &str, tz: Tz, rota: &MyRota, error: Optio
                 }
             }
         }
+      }
     }
 }
 
 fn offered_section(user: &PageUser, slug: &str, tz: Tz, rota: &MyRota, error: Option<&Refused>) -> Markup {
     let t = &user.text().shifts;
     html! {
-        h2 #offered { (t.others_offer) }
+      section #offered aria-labelledby="offered-title" {
+        h2 #offered-title { (t.others_offer) }
         @if rota.offered.is_empty() { p { (t.none_offered) } }
         ul.plain.shifts {
             @for o in &rota.offered {
@@ -149,6 +152,7 @@ fn offered_section(user: &PageUser, slug: &str, tz: Tz, rota: &MyRota, error: Op
                 }
             }
         }
+      }
     }
 }
 
