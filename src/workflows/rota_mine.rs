@@ -100,7 +100,13 @@ pub fn my_rota(
     let shown = store::published_between(conn, site.id, monday, monday + Duration::days(6))?;
     let swaps: Vec<(store::Swap, Shift)> = store::swaps_of_site(conn, site.id, 500)?
         .into_iter()
-        .filter(|(w, s)| w.from_user == me && w.to_user.is_some() && s.ends_at.and_utc() > now)
+        // A shift she took back later is hers again, not handed over.
+        .filter(|(w, s)| {
+            w.from_user == me
+                && w.to_user.is_some()
+                && s.ends_at.and_utc() > now
+                && !s.published().unwrap_or_default().contains(&me)
+        })
         .collect();
 
     let mut ids: Vec<i64> = ahead
@@ -120,7 +126,7 @@ pub fn my_rota(
 
     let seated = |conn: &mut DbConn, shift: &Shift| -> Result<RotaShift, ApiError> {
         let desks = booking_store::shift_desk_bookings(conn, shift.id)?;
-        let people = shift
+        let mut people: Vec<Seat> = shift
             .published()
             .unwrap_or_default()
             .into_iter()
@@ -133,6 +139,9 @@ pub fn my_rota(
                     .and_then(|b| posts.get(&b.resource_id).cloned()),
             })
             .collect();
+        // Post A before post B, whoever took a seat last; a person without
+        // a desk last.
+        people.sort_by(|a, b| (a.post.is_none(), &a.post).cmp(&(b.post.is_none(), &b.post)));
         Ok(RotaShift {
             shift: shift.clone(),
             people,
@@ -166,8 +175,11 @@ pub fn my_rota(
         .iter()
         .map(|s| seated(conn, s))
         .collect::<Result<Vec<_>, _>>()?;
-    let handed_over = swaps
+    // Newest swap first: the last colleague who took each shift.
+    let mut told = std::collections::BTreeSet::new();
+    let mut handed_over: Vec<HandedOver> = swaps
         .into_iter()
+        .filter(|(_, shift)| told.insert(shift.id))
         .filter_map(|(w, shift)| {
             w.to_user.map(|to| HandedOver {
                 shift,
@@ -175,6 +187,7 @@ pub fn my_rota(
             })
         })
         .collect();
+    handed_over.sort_by_key(|h| h.shift.starts_at);
     Ok(MyRota {
         mine,
         offered,
