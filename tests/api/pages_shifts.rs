@@ -106,7 +106,7 @@ fn on_shift(shift: &Value) -> Vec<i64> {
 }
 
 /// A shift of a plain staff member (not the admin): (shift, giver).
-fn staff_shift<'a>(d: &'a Desk) -> (&'a Value, &'a Person) {
+fn staff_shift(d: &Desk) -> (&Value, &Person) {
     d.shifts
         .iter()
         .find_map(|s| {
