@@ -162,3 +162,33 @@ fn rule(language: Language, code: &str) -> Option<&'static str> {
         Language::En => en,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rule the rota workflow names when it refuses an offer or a
+    /// take (`workflows::rota::offer_refusal`, `take_check`) has words in
+    /// both languages.
+    #[test]
+    fn every_swap_refusal_has_words() {
+        for code in [
+            "not_on_shift",
+            "shift_started",
+            "already_offered",
+            "staff_only",
+            "not_offered",
+            "already_on_shift",
+            "unavailable",
+            "overlapping_shift",
+            "weekly_limit",
+            "no_senior",
+            "rota_rule",
+        ] {
+            let (zh, en) = (ZH.rule(code), EN.rule(code));
+            assert!(zh.is_some() && en.is_some(), "{code}");
+            assert_ne!(zh, en, "{code}");
+        }
+        assert_eq!(ZH.rule("no_such_rule"), None);
+    }
+}
