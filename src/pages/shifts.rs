@@ -22,10 +22,6 @@ use crate::words::Words;
 use crate::workflows::rota as flow;
 use crate::workflows::rota_mine::{MyRota, RotaShift, my_rota};
 
-fn fail(user: &PageUser) -> impl Fn(ApiError) -> PageError + '_ {
-    move |e| PageError::Api(user.language, e)
-}
-
 /// A refusal in her words: the rota rule, else the workflow's sentence.
 fn refusal_words(user: &PageUser, e: &ApiError) -> String {
     e.extension("rule")
@@ -234,7 +230,15 @@ async fn read_rota(
             Ok((access.site.name.clone(), access.site.tz(), rota))
         })
         .await
-        .map_err(fail(user))
+        .map_err(|e| match e.kind() {
+            // A member who is not staff (a volunteer, a group leader) is
+            // told in her words why there is nothing here for her.
+            ProblemType::Forbidden => match user.text().shifts.rule("staff_only") {
+                Some(words) => PageError::Api(user.language, ApiError::forbidden(words)),
+                None => PageError::Api(user.language, e),
+            },
+            _ => PageError::Api(user.language, e),
+        })
 }
 
 /// The whole page; `error` puts a refusal beside its shift (or on top,

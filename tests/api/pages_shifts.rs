@@ -1,6 +1,6 @@
 //! The front-desk staff's shifts page: my published shifts, offering one
 //! after a confirmation, taking one a colleague offers, a refusal in words
-//! beside its shift, CSRF, and nobody outside the site.
+//! beside its shift, CSRF, nobody outside the site, and no volunteer.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use serde_json::{Value, json};
@@ -326,4 +326,18 @@ async fn someone_outside_the_site_finds_nothing() {
     )
     .await;
     assert_eq!(res.status(), 404);
+
+    // A volunteer of the site is told in words that the desk is for staff.
+    let volunteer = app
+        .member(
+            "alpha",
+            "Volunteer",
+            livingroom::domain::person::Roles::VOLUNTEER,
+            &[],
+        )
+        .await;
+    let cookie = sign_in(&app, &volunteer.email).await;
+    let (status, html) = get_page(&app, "/s/alpha/shifts", &cookie).await;
+    assert_eq!(status, 403);
+    assert!(html.contains("只有社工"));
 }
