@@ -10,6 +10,7 @@ pub mod frame;
 pub mod me;
 pub mod qr;
 pub mod session;
+pub mod shifts;
 pub mod text;
 
 use actix_web::web;
@@ -56,5 +57,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(me::feed::make)
         .service(me::feed::back_to_me)
         .service(me::feed::copy_js)
-        .service(qr::resource_sign);
+        .service(qr::resource_sign)
+        .service(shifts::shifts)
+        .service(shifts::offer_form)
+        .service(shifts::offer)
+        .service(shifts::take);
 }

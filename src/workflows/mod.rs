@@ -34,6 +34,8 @@ pub mod resources;
 pub mod rota;
 /// The rota's inputs: shift templates and staff unavailability.
 pub mod rota_inputs;
+/// One staff member's view of the published rota, for the shifts page.
+pub mod rota_mine;
 /// Reading the rota: drafts for admins, the published rota for staff.
 pub mod rota_read;
 /// A staff member's day as posted on the bulletin board.

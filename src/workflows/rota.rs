@@ -568,6 +568,45 @@ fn sync_desks(
     Ok(seating)
 }
 
+/// A refusal a page can say in words: the workflow's sentence, with the
+/// rule's code under `rule` (as the booking refusals carry theirs).
+fn refused(code: &'static str, detail: &str) -> ApiError {
+    ApiError::conflict(detail).with("rule", code)
+}
+
+/// The code of a rota rule a take would break, from the checker's words.
+fn breach_code(breach: &str) -> &'static str {
+    if breach.contains("unavailable") {
+        "unavailable"
+    } else if breach.contains("overlapping") {
+        "overlapping_shift"
+    } else if breach.contains("above their limit") {
+        "weekly_limit"
+    } else if breach.contains("without a senior") {
+        "no_senior"
+    } else {
+        "rota_rule"
+    }
+}
+
+/// Why the caller may not offer `shift` now, if she may not: the rules of
+/// [`offer`], also read by the pages to offer only what can succeed.
+pub fn offer_refusal(access: &SiteAccess, shift: &Shift, now: DateTime<Utc>) -> Option<ApiError> {
+    if !shift.published().unwrap_or_default().contains(&access.user_id) {
+        return Some(refused(
+            "not_on_shift",
+            "Only someone on this published shift can offer it.",
+        ));
+    }
+    if shift.starts_at.and_utc() <= now {
+        return Some(refused("shift_started", "This shift has started."));
+    }
+    if shift.offered_by.is_some() {
+        return Some(refused("already_offered", "This shift is already offered."));
+    }
+    None
+}
+
 /// A person on a published shift offers it to colleagues.
 pub fn offer(
     conn: &mut DbConn,
@@ -577,42 +616,40 @@ pub fn offer(
 ) -> Result<Shift, ApiError> {
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let shift = rota::shift_by_id(conn, access.site.id, shift_id)?;
-    if !shift.published().unwrap_or_default().contains(&access.user_id) {
-        return Err(ApiError::conflict(
-            "Only someone on this published shift can offer it.",
-        ));
-    }
-    if shift.starts_at.and_utc() <= now {
-        return Err(ApiError::conflict("This shift has started."));
-    }
-    if shift.offered_by.is_some() {
-        return Err(ApiError::conflict("This shift is already offered."));
+    if let Some(refusal) = offer_refusal(access, &shift, now) {
+        return Err(refusal);
     }
     rota::set_offer(conn, shift.id, Some(access.user_id), Some(now.naive_utc()))?;
     rota::insert_swap(conn, shift.id, access.user_id, now.naive_utc())?;
     rota::shift_by_id(conn, access.site.id, shift_id)
 }
 
-/// A colleague takes an offered shift, subject to the same rules.
-pub fn take(
+fn may_take(access: &SiteAccess) -> Result<(), ApiError> {
+    access
+        .may_take_shift()
+        .map_err(|f| ApiError::from(f).with("rule", "staff_only"))
+}
+
+/// Who would be on `shift` once the caller takes it, or why she may not:
+/// the rules of [`take`] (the same as the generator's, checked on the
+/// weeks around it), also read by the pages to offer only what can succeed.
+pub fn take_check(
     conn: &mut DbConn,
     access: &SiteAccess,
-    shift_id: i64,
+    shift: &Shift,
     now: DateTime<Utc>,
-) -> Result<Shift, ApiError> {
-    access.may_take_shift()?;
-    backend::lock(conn, &[Lock::Site(access.site.id)])?;
+) -> Result<Vec<i64>, ApiError> {
+    may_take(access)?;
     let site = &access.site;
-    let shift = rota::shift_by_id(conn, site.id, shift_id)?;
     let Some(giver) = shift.offered_by else {
-        return Err(ApiError::conflict("This shift is not offered."));
+        return Err(refused("not_offered", "This shift is not offered."));
     };
     if shift.starts_at.and_utc() <= now {
-        return Err(ApiError::conflict("This shift has started."));
+        return Err(refused("shift_started", "This shift has started."));
     }
     let mut people = shift.published().unwrap_or_default();
     if people.contains(&access.user_id) {
-        return Err(ApiError::conflict("You are already on this shift."));
+        return Err(refused("already_on_shift", "You are already on this shift."));
     }
     if shift.desk_pool.is_some() {
         let held = other_seats(conn, site, access.user_id, shift.id, shift.interval())?;
@@ -628,7 +665,6 @@ pub fn take(
     people.retain(|p| *p != giver);
     people.push(access.user_id);
     people.sort_unstable();
-    // The same rules as the generator, checked on the weeks around it.
     let around = rota::shifts_between(
         conn,
         site.id,
@@ -640,13 +676,31 @@ pub fn take(
         .map(|s| (s.id, s.published().unwrap_or_default()))
         .collect();
     placed.insert(shift.id, people.clone());
-    let broken = breaches(conn, site, &around, &placed, &shift, &[access.user_id])?;
+    let broken = breaches(conn, site, &around, &placed, shift, &[access.user_id])?;
     if !broken.is_empty() {
+        let codes: Vec<&str> = broken.iter().map(|b| breach_code(b)).collect();
         return Err(
             ApiError::conflict(format!("You cannot take this shift: {}", broken.join("; ")))
+                .with("rule", codes[0])
+                .with("rule_codes", &codes)
                 .with("rules", broken),
         );
     }
+    Ok(people)
+}
+
+/// A colleague takes an offered shift, subject to the same rules.
+pub fn take(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    shift_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Shift, ApiError> {
+    may_take(access)?;
+    backend::lock(conn, &[Lock::Site(access.site.id)])?;
+    let site = &access.site;
+    let shift = rota::shift_by_id(conn, site.id, shift_id)?;
+    let people = take_check(conn, access, &shift, now)?;
     let version = shift.published_version.unwrap_or(1);
     rota::set_published(conn, shift.id, &people, version)?;
     rota::set_offer(conn, shift.id, None, None)?;

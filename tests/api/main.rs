@@ -19,6 +19,7 @@ mod members;
 mod openapi;
 mod pages;
 mod pages_me;
+mod pages_shifts;
 mod priority;
 mod problems;
 mod resources;
