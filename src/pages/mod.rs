@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod board;
 pub mod computer;
+pub mod duties;
 pub mod frame;
 pub mod session;
 pub mod text;
@@ -46,7 +47,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(computer::answers::cancel_booking)
         .service(computer::answers::my_bookings)
         .service(computer::answers::check_in_here_form)
-        .service(computer::answers::check_in_here);
+        .service(computer::answers::check_in_here)
+        .service(duties::list)
+        .service(duties::signup)
+        .service(duties::dates::mine)
+        .service(duties::dates::absence_form)
+        .service(duties::dates::absence_submit)
+        .service(duties::dates::cover_form)
+        .service(duties::dates::cover_submit);
 }
 
 /// The shared frame: readable type, high contrast, fits a phone.
