@@ -11,6 +11,8 @@ use crate::store::resources::{self, ResourceFields};
 use crate::store::{groups, sites, users};
 use crate::workflows::members::{self, NewMember};
 
+mod duties;
+
 pub const DEMO_SLUG: &str = "demo";
 pub const DEMO_PASSWORD: &str = "livingroom-demo";
 pub const OPERATOR_EMAIL: &str = "operator@livingroom.example";
@@ -329,6 +331,7 @@ pub fn load(db: &Db) -> anyhow::Result<DemoInfo> {
                 users::by_email(conn, leader)?.ok_or_else(|| crate::errors::ApiError::not_found("leader"))?;
             groups::insert(conn, site.id, name, leader.id, now)?;
         }
+        duties::load(conn, DEMO_SLUG, ADMIN_EMAIL)?;
         Ok(DemoInfo { created: true })
     })
     .map_err(|e| anyhow::anyhow!("loading the demo: {e}"))

@@ -111,11 +111,11 @@ fn card(user: &PageUser, slug: &str, c: &DutyCard, refused: Option<&Refused>) ->
                         div {
                             strong { (when(d, occ)) }
                             br;
-                            @if occ.signed_up.is_empty() { span.hint { (d.nobody_yet) } }
+                            @if occ.signed_up.is_empty() { (d.nobody_yet) }
                             @else { (occ.signed_up.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join("、")) }
                             " · "
                             @if occ.free <= 0 { span.status.full { (d.full) } }
-                            @else { span.status { (d.places(occ.signed_up.len(), occ.free)) } }
+                            @else { span.status.free { (d.places(occ.free)) } }
                         }
                         div.actions {
                             @if row.mine {

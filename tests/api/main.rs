@@ -18,6 +18,7 @@ mod mail;
 mod members;
 mod openapi;
 mod pages;
+mod pages_duties;
 mod priority;
 mod problems;
 mod resources;

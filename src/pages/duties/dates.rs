@@ -308,6 +308,7 @@ pub async fn cover_submit(
             let one = read_one(&state, &user, &slug, id, date).await?;
             let d = &user.text().duties;
             let words = match one.cover {
+                _ if one.mine => d.cover_already.to_owned(),
                 crate::workflows::duty_board::Offer::Full(_) => d.cover_taken.to_owned(),
                 other => refusal(d, &e, one.occ.skill.as_deref(), other),
             };

@@ -180,14 +180,11 @@ impl Duties {
         self.pick(zh.to_owned(), en.to_owned())
     }
 
-    /// Places taken and free on one date.
-    pub fn places(&self, taken: usize, free: i32) -> String {
+    /// Places still free on one date (who is on is listed beside it).
+    pub fn places(&self, free: i32) -> String {
         self.pick(
-            format!("已有 {taken} 人，还剩 {free} 个名额"),
-            format!(
-                "{taken} signed up, {free} place{} free",
-                if free == 1 { "" } else { "s" }
-            ),
+            format!("还剩 {free} 个名额"),
+            format!("{free} place{} free", if free == 1 { "" } else { "s" }),
         )
     }
 
