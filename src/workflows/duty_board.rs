@@ -184,7 +184,13 @@ impl Snapshot {
         self.offer(access, duty, &dates)
     }
 
-    fn once_offer(&self, access: &SiteAccess, duty: &Duty, occ: &OccurrenceView, now: DateTime<Utc>) -> Offer {
+    fn once_offer(
+        &self,
+        access: &SiteAccess,
+        duty: &Duty,
+        occ: &OccurrenceView,
+        now: DateTime<Utc>,
+    ) -> Offer {
         if occ.ends_at <= now {
             return Offer::Over;
         }
@@ -235,13 +241,7 @@ pub fn board(conn: &mut DbConn, access: &SiteAccess, now: DateTime<Utc>) -> Resu
 pub fn my_dates(conn: &mut DbConn, access: &SiteAccess, now: DateTime<Utc>) -> Result<Vec<MyDate>, ApiError> {
     let snap = Snapshot::load(conn, access)?;
     let today = local_date(access.site.tz(), now);
-    let occs = list(
-        conn,
-        &access.site,
-        today,
-        today + Duration::weeks(MY_WEEKS),
-        true,
-    )?;
+    let occs = list(conn, &access.site, today, today + Duration::weeks(MY_WEEKS), true)?;
     let me = access.user_id;
     let mut out = Vec::new();
     for occ in occs.into_iter().filter(|o| o.ends_at > now) {

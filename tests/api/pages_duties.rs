@@ -92,7 +92,10 @@ async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)
 }
 
 fn csrf_in(html: &str) -> String {
-    let at = html.find(r#"name="csrf" value=""#).expect("a form with a csrf field") + 19;
+    let at = html
+        .find(r#"name="csrf" value=""#)
+        .expect("a form with a csrf field")
+        + 19;
     html[at..].split('"').next().unwrap().to_owned()
 }
 
@@ -143,7 +146,13 @@ async fn the_list_signs_up_every_week_or_for_one_date() {
     let c = desk(&app, 2).await;
     let tue = next_tuesday();
     let (cookie, csrf, html) = on_the_list(&app, &c.chen).await;
-    for words in ["量血压 Blood pressure", "健康小屋 Health corner", "每周二 08:00–10:00", "每周都来", "只来这一次"] {
+    for words in [
+        "量血压 Blood pressure",
+        "健康小屋 Health corner",
+        "每周二 08:00–10:00",
+        "每周都来",
+        "只来这一次",
+    ] {
         assert!(html.contains(words), "the list says {words}");
     }
 
@@ -177,7 +186,11 @@ async fn the_list_signs_up_every_week_or_for_one_date() {
     assert_eq!(list[0].1, vec!["Chen Mei".to_owned(), "Huang".to_owned()]);
     assert_eq!(list[1].1, vec!["Chen Mei".to_owned()]);
     // The list now says the date is full, and offers it to nobody.
-    let html = get_page(&app, "/s/alpha/duties", &cookie).await.text().await.unwrap();
+    let html = get_page(&app, "/s/alpha/duties", &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("已满") && html.contains("你这天值班"));
 }
 
@@ -204,7 +217,11 @@ async fn an_absence_frees_the_date_and_the_mail_links_to_the_cover_page() {
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/s/alpha/duties/mine?done=absent&asked=1");
     assert!(on_duty(&app, tue, tue).await[0].1.is_empty());
-    let mine = get_page(&app, &location(&res), &cookie).await.text().await.unwrap();
+    let mine = get_page(&app, &location(&res), &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(mine.contains("已请假") && mine.contains("1 位志愿者"));
 
     // The cover request to Dr Huang links to the cover page of that date.
@@ -231,9 +248,7 @@ async fn the_cover_link_signs_in_first_then_one_tap_covers_and_a_taken_place_say
     let app = spawn_app().await;
     let c = desk(&app, 1).await;
     let tue = next_tuesday();
-    let late = app
-        .member("alpha", "Late", Roles::VOLUNTEER, &["medical"])
-        .await;
+    let late = app.member("alpha", "Late", Roles::VOLUNTEER, &["medical"]).await;
     let (cookie, csrf, _) = on_the_list(&app, &c.chen).await;
     post_form(
         &app,
@@ -264,7 +279,11 @@ async fn the_cover_link_signs_in_first_then_one_tap_covers_and_a_taken_place_say
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/s/alpha/duties/mine?done=covered");
     assert_eq!(on_duty(&app, tue, tue).await[0].1, vec!["Huang".to_owned()]);
-    let mine = get_page(&app, &location(&res), &cookie).await.text().await.unwrap();
+    let mine = get_page(&app, &location(&res), &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(mine.contains(&format!("/s/alpha/duties/{}/absence/{tue}", c.duty)));
 
     // Someone slower: the page says it is taken, and the button is gone.
@@ -285,10 +304,17 @@ async fn forms_without_their_token_change_nothing_and_other_sites_see_nothing() 
     let (cookie, _, _) = on_the_list(&app, &c.chen).await;
     let date = tue.to_string();
     for (path, form) in [
-        (format!("/s/alpha/duties/{}/signup", c.duty), vec![("scope", "weekly")]),
         (
             format!("/s/alpha/duties/{}/signup", c.duty),
-            vec![("scope", "once"), ("date", date.as_str()), ("csrf", "0123456789abcdef0123456789abcdef")],
+            vec![("scope", "weekly")],
+        ),
+        (
+            format!("/s/alpha/duties/{}/signup", c.duty),
+            vec![
+                ("scope", "once"),
+                ("date", date.as_str()),
+                ("csrf", "0123456789abcdef0123456789abcdef"),
+            ],
         ),
         (format!("/s/alpha/duties/{}/cover/{tue}", c.duty), vec![]),
     ] {
@@ -311,7 +337,11 @@ async fn forms_without_their_token_change_nothing_and_other_sites_see_nothing() 
     ] {
         assert_eq!(get_page(&app, &path, &cookie).await.status(), 404, "{path}");
     }
-    let html = get_page(&app, "/s/beta/duties", &cookie).await.text().await.unwrap();
+    let html = get_page(&app, "/s/beta/duties", &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
     let res = post_form(
         &app,
         &format!("/s/alpha/duties/{}/signup", c.duty),

@@ -226,7 +226,13 @@ pub async fn absence_submit(
     }
 }
 
-fn cover_page(user: &PageUser, slug: &str, one: &OneDate, refused: Option<&str>, status: StatusCode) -> HttpResponse {
+fn cover_page(
+    user: &PageUser,
+    slug: &str,
+    one: &OneDate,
+    refused: Option<&str>,
+    status: StatusCode,
+) -> HttpResponse {
     let t = user.text();
     let d = &t.duties;
     let question = d.cover_question(&one.occ.name, &when(d, &one.occ));
