@@ -18,7 +18,7 @@ use crate::store;
 use crate::store::access::SiteAccess;
 use crate::store::duties::{Duty, Signup};
 use crate::store::{calendar, resources, users};
-use crate::workflows::duties::{OccurrenceView, SIGNUP_CHECK_WEEKS, list};
+use crate::workflows::duties::{OccurrenceView, SIGNUP_CHECK_WEEKS, cover_candidates, list};
 
 /// How many weeks of dates the duty list shows.
 pub const WEEKS_SHOWN: i64 = 4;
@@ -90,6 +90,8 @@ pub struct OneDate {
     pub mine: bool,
     /// Covering it ("just this date").
     pub cover: Offer,
+    /// When it is hers: who would be asked to cover if she cannot come.
+    pub would_ask: Vec<String>,
 }
 
 /// What is read once per page: the site's duties, their sign-ups and
@@ -288,10 +290,21 @@ pub fn one_date(
         .find(|o| o.duty_id == duty_id)
         .ok_or_else(|| ApiError::not_found("duty date"))?;
     let cover = snap.once_offer(access, duty, &occ, now);
+    let mine = on(&occ, access.user_id);
+    let would_ask = if mine {
+        let on_it: Vec<i64> = occ.signed_up.iter().filter_map(|v| v.volunteer_id).collect();
+        cover_candidates(conn, &access.site, duty, &on_it, access.user_id)?
+            .into_iter()
+            .map(|u| u.name)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(OneDate {
         room: snap.room(duty),
-        mine: on(&occ, access.user_id),
+        mine,
         cover,
+        would_ask,
         occ,
     })
 }

@@ -206,6 +206,10 @@ async fn an_absence_frees_the_date_and_the_mail_links_to_the_cover_page() {
     let path = format!("/s/alpha/duties/{}/absence/{tue}", c.duty);
     let html = get_page(&app, &path, &cookie).await.text().await.unwrap();
     assert!(html.contains("来不了？") && html.contains(r#"for="note""#));
+    assert!(
+        html.contains("会请这些志愿者代班：Huang"),
+        "who will be asked, before she confirms"
+    );
     // A note too long comes back next to its field, nothing recorded.
     let long = "很".repeat(201);
     let res = post_form(&app, &path, &cookie, &[("csrf", &csrf), ("note", &long)]).await;

@@ -138,6 +138,7 @@ fn absence_page(
             p.error role="alert" { (d.absence_started) }
         } @else {
             p.hint { (d.absence_intro) }
+            p { (d.would_ask(&one.would_ask)) }
             form method="post" action=(format!("/s/{slug}/duties/{}/absence/{}", one.occ.duty_id, one.occ.date)) {
                 input type="hidden" name="csrf" value=(user.csrf);
                 label for="note" { (d.note_label) }

@@ -228,6 +228,20 @@ impl Duties {
         )
     }
 
+    /// Who the absence page says will be asked to cover.
+    pub fn would_ask(&self, names: &[String]) -> String {
+        if names.is_empty() {
+            return self.pick(
+                "现在没有其他可以代班的志愿者；值班前一天还缺人的话，书记会收到提醒。".to_owned(),
+                "No other volunteer can be asked to cover; if the place is still free the day before, the secretary is told.".to_owned(),
+            );
+        }
+        self.pick(
+            format!("会请这些志愿者代班：{}。", names.join("、")),
+            format!("These volunteers will be asked to cover: {}.", names.join(", ")),
+        )
+    }
+
     pub fn done_absent(&self, asked: usize) -> String {
         if asked == 0 {
             self.pick(
