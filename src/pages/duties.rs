@@ -143,8 +143,19 @@ fn card(user: &PageUser, slug: &str, c: &DutyCard, refused: Option<&Refused>) ->
 
 fn list_body(user: &PageUser, slug: &str, cards: &[DutyCard], refused: Option<&Refused>) -> Markup {
     let d = &user.text().duties;
+    // Her next date first: the thing she most likely came to check.
+    let next = cards
+        .iter()
+        .flat_map(|c| c.dates.iter().filter(|r| r.mine))
+        .min_by_key(|r| r.occ.starts_at);
     html! {
         h1 { (d.title) }
+        @if let Some(r) = next {
+            p.card.next {
+                (d.my_next) br;
+                strong { (when(d, &r.occ)) " " (r.occ.name) }
+            }
+        }
         p.hint { (d.intro) }
         p { a.button.secondary href=(format!("/s/{slug}/duties/mine")) { (d.my_dates_link) } }
         @if cards.is_empty() { p { (d.none) } }

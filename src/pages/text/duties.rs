@@ -8,6 +8,7 @@ pub struct Duties {
     /// in Chinese word order.
     pub zh: bool,
     pub title: &'static str,
+    pub my_next: &'static str,
     pub intro: &'static str,
     pub my_dates_link: &'static str,
     pub none: &'static str,
@@ -51,6 +52,7 @@ pub struct Duties {
 pub const ZH: Duties = Duties {
     zh: true,
     title: "志愿值班",
+    my_next: "你的下一次值班：",
     intro: "居委会每周固定的志愿服务。可以每周都来，也可以只来某一天。",
     my_dates_link: "我的值班日期",
     none: "这里还没有志愿值班。",
@@ -94,6 +96,7 @@ pub const ZH: Duties = Duties {
 pub const EN: Duties = Duties {
     zh: false,
     title: "Volunteer duties",
+    my_next: "Your next duty:",
     intro: "The committee's weekly volunteer services. Come every week, or just on one date.",
     my_dates_link: "My duty dates",
     none: "There are no volunteer duties here yet.",
@@ -257,5 +260,21 @@ impl Duties {
                 ),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_slots_are_said_as_people_say_them() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 8).unwrap();
+        assert_eq!(ZH.date(d), "12月8日 周二");
+        assert_eq!(EN.date(d), "Tue 8 Dec");
+        assert_eq!(ZH.weekly(1, "08:00", "10:00"), "每周二 08:00–10:00");
+        assert_eq!(EN.weekly(1, "08:00", "10:00"), "Every Tuesday, 08:00–10:00");
+        assert_eq!(EN.places(1), "1 place free");
+        assert_eq!(ZH.skill("medical"), "医疗");
     }
 }
