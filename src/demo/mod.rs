@@ -11,6 +11,7 @@ use crate::store::resources::{self, ResourceFields};
 use crate::store::{groups, sites, users};
 use crate::workflows::members::{self, NewMember};
 
+mod duties;
 mod rota;
 
 pub const DEMO_SLUG: &str = "demo";
@@ -332,6 +333,7 @@ pub fn load(db: &Db) -> anyhow::Result<DemoInfo> {
             groups::insert(conn, site.id, name, leader.id, now)?;
         }
         rota::load(conn, DEMO_SLUG, ADMIN_EMAIL, clock::now())?;
+        duties::load(conn, DEMO_SLUG, ADMIN_EMAIL)?;
         Ok(DemoInfo { created: true })
     })
     .map_err(|e| anyhow::anyhow!("loading the demo: {e}"))

@@ -43,7 +43,14 @@ impl Notifier {
                     "If you can come, sign up for that date only; the first to sign up takes it.",
                 ),
             ],
-            link: Some((w.pick("查看值班表", "See the duty list"), self.board_link(site))),
+            // One tap: the page asks "will you cover it?" (after sign-in if need be).
+            link: Some((
+                w.pick("我来代班", "I can cover it"),
+                format!(
+                    "{}/s/{}/duties/{}/cover/{}",
+                    self.public_url, site.slug, duty.id, occ.date
+                ),
+            )),
             footer: footer(w, &site.name),
             ..Note::default()
         };

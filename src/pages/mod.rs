@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod board;
 pub mod computer;
+pub mod duties;
 pub mod frame;
 pub mod me;
 pub mod qr;
@@ -61,5 +62,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(shifts::shifts)
         .service(shifts::offer_form)
         .service(shifts::offer)
-        .service(shifts::take);
+        .service(shifts::take)
+        .service(duties::list)
+        .service(duties::signup)
+        .service(duties::dates::mine)
+        .service(duties::dates::absence_form)
+        .service(duties::dates::absence_submit)
+        .service(duties::dates::cover_form)
+        .service(duties::dates::cover_submit);
 }

@@ -401,12 +401,28 @@ pub fn absence(
         return Err(ApiError::conflict("You are not on this duty that date."));
     }
     store::duties::insert_absence(conn, duty.id, access.user_id, date, reason, now.naive_utc())?;
-    // Ask everyone who could cover: volunteers of the site with the skill,
-    // not already on duty that date.
-    let members = users::members_of_site(conn, site.id, 0, 10_000)?;
     let mut asked = 0;
-    for (user, m) in members {
-        if !m.is_volunteer || on.contains(&user.id) || user.id == access.user_id {
+    for user in cover_candidates(conn, site, &duty, &on, access.user_id)? {
+        if notifier.cover_needed(conn, site, &user, &duty, &occ, now.naive_utc())? {
+            asked += 1;
+        }
+    }
+    Ok(asked)
+}
+
+/// Who is asked to cover when `absent` cannot come: volunteers of the site
+/// with the duty's skill, not already on duty that date (`on`). The
+/// absence page names them before she confirms.
+pub fn cover_candidates(
+    conn: &mut DbConn,
+    site: &Site,
+    duty: &Duty,
+    on: &[i64],
+    absent: i64,
+) -> Result<Vec<users::User>, ApiError> {
+    let mut out = Vec::new();
+    for (user, m) in users::members_of_site(conn, site.id, 0, 10_000)? {
+        if !m.is_volunteer || on.contains(&user.id) || user.id == absent {
             continue;
         }
         if let Some(skill) = &duty.skill
@@ -414,11 +430,9 @@ pub fn absence(
         {
             continue;
         }
-        if notifier.cover_needed(conn, site, &user, &duty, &occ, now.naive_utc())? {
-            asked += 1;
-        }
+        out.push(user);
     }
-    Ok(asked)
+    Ok(out)
 }
 
 /// Ends a sign-up from `from` on (default: today); history stays.

@@ -16,6 +16,8 @@ pub mod calendar;
 pub mod calendar_feed;
 /// Volunteer duty series, sign-ups, absences, attendance and reminders.
 pub mod duties;
+/// The volunteer's duty pages: the list with what she may do, her dates, one date.
+pub mod duty_board;
 /// Interest groups and their leaders.
 pub mod groups;
 /// A person's own page: her account, language, mail, sessions.

@@ -18,6 +18,7 @@ mod mail;
 mod members;
 mod openapi;
 mod pages;
+mod pages_duties;
 mod pages_me;
 mod pages_shifts;
 mod priority;
