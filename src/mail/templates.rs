@@ -31,6 +31,10 @@ pub enum Kind {
     WaitlistExpired,
     RotaPublished,
     ShiftUntaken,
+    /// A colleague offers a shift the reader could take.
+    ShiftOffered,
+    /// An offered shift was taken (to the one who offered and the taker).
+    ShiftTaken,
     DutyReminder,
     DutyCoverRequest,
     DutyShort,
@@ -56,13 +60,15 @@ impl Kind {
             Kind::WaitlistExpired => "waitlist_expired",
             Kind::RotaPublished => "rota_published",
             Kind::ShiftUntaken => "shift_untaken",
+            Kind::ShiftOffered => "shift_offered",
+            Kind::ShiftTaken => "shift_taken",
             Kind::DutyReminder => "duty_reminder",
             Kind::DutyCoverRequest => "duty_cover_request",
             Kind::DutyShort => "duty_short",
         }
     }
 
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 22] = [
         Kind::Invitation,
         Kind::PasswordReset,
         Kind::PasswordChanged,
@@ -80,6 +86,8 @@ impl Kind {
         Kind::WaitlistExpired,
         Kind::RotaPublished,
         Kind::ShiftUntaken,
+        Kind::ShiftOffered,
+        Kind::ShiftTaken,
         Kind::DutyReminder,
         Kind::DutyCoverRequest,
         Kind::DutyShort,

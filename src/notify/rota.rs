@@ -88,4 +88,109 @@ impl Notifier {
         let key = format!("shift-{}-untaken-{}", shift.id, admin.id);
         self.tell(conn, admin, Kind::ShiftUntaken, &key, note, now)
     }
+
+    fn shifts_link(&self, site: &Site) -> String {
+        format!("{}/s/{}/shifts", self.public_url, site.slug)
+    }
+
+    /// Tells `colleague` that `giver` offers `shift`, which the rota's
+    /// rules would let the colleague take.
+    pub fn shift_offered(
+        &self,
+        conn: &mut DbConn,
+        site: &Site,
+        colleague: &User,
+        giver: &str,
+        shift: &Shift,
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        let w = Words::new(colleague.language());
+        let when = w.range(site.tz(), shift.starts_at.and_utc(), shift.ends_at.and_utc());
+        let note = Note {
+            subject: w.pick(
+                format!("{giver} 让出一个班：{when}"),
+                format!("{giver} offers a shift: {when}"),
+            ),
+            greeting: greeting(w, &colleague.name),
+            paragraphs: vec![w.pick(
+                format!("{giver} 来不了 {when} 的{}，你可以接这个班。先接的同事得到它。", shift.label),
+                format!(
+                    "{giver} cannot make {} {when}, and you could take it. The first colleague to take it gets it.",
+                    shift.label
+                ),
+            )],
+            link: Some((w.pick("去接班", "Take the shift"), self.shifts_link(site))),
+            footer: footer(w, &site.name),
+            ..Note::default()
+        };
+        let key = format!(
+            "shift-{}-offered-{}-to-{}",
+            shift.id,
+            shift
+                .offered_at
+                .map(|t| t.and_utc().timestamp())
+                .unwrap_or_default(),
+            colleague.id
+        );
+        self.tell(conn, colleague, Kind::ShiftOffered, &key, note, now)
+    }
+
+    /// Tells `reader` that `taker` took the shift `giver` offered: both of
+    /// them are told, each in their own words.
+    #[allow(clippy::too_many_arguments)]
+    pub fn shift_taken(
+        &self,
+        conn: &mut DbConn,
+        site: &Site,
+        reader: &User,
+        giver: &str,
+        taker: &str,
+        shift: &Shift,
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        let w = Words::new(reader.language());
+        let when = w.range(site.tz(), shift.starts_at.and_utc(), shift.ends_at.and_utc());
+        let took_it = reader.name == taker;
+        let note = Note {
+            subject: if took_it {
+                w.pick(
+                    format!("你接了 {when} 的班"),
+                    format!("You took the shift {when}"),
+                )
+            } else {
+                w.pick(
+                    format!("{taker} 接了你的班：{when}"),
+                    format!("{taker} took your shift {when}"),
+                )
+            },
+            greeting: greeting(w, &reader.name),
+            paragraphs: vec![if took_it {
+                w.pick(
+                    format!("{when} 的{}现在是你的了（原来是 {giver} 的）。", shift.label),
+                    format!("{} {when} is yours now (it was {giver}'s).", shift.label),
+                )
+            } else {
+                w.pick(
+                    format!(
+                        "{taker} 接了你让出的 {when} 的{}，这个班已不是你的了。",
+                        shift.label
+                    ),
+                    format!(
+                        "{taker} took {} {when}, which you offered: it is no longer yours.",
+                        shift.label
+                    ),
+                )
+            }],
+            link: Some((w.pick("查看我的接待班", "See my shifts"), self.shifts_link(site))),
+            footer: footer(w, &site.name),
+            ..Note::default()
+        };
+        let key = format!(
+            "shift-{}-taken-{}-to-{}",
+            shift.id,
+            now.and_utc().timestamp(),
+            reader.id
+        );
+        self.tell(conn, reader, Kind::ShiftTaken, &key, note, now)
+    }
 }

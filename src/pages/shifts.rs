@@ -359,15 +359,15 @@ async fn swap(
 ) -> Result<HttpResponse, PageError> {
     user.check(&f.csrf)?;
     let (slug, id) = path.into_inner();
-    let (caller, now, site) = (user.clone(), clock::now(), slug.clone());
+    let (caller, now, site, notifier) = (user.clone(), clock::now(), slug.clone(), state.notifier.clone());
     let taking = matches!(what, Swap::Take);
     let answer = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &site, &caller)?;
             match what {
-                Swap::Offer => flow::offer(conn, &access, id, now),
-                Swap::Take => flow::take(conn, &access, id, now),
+                Swap::Offer => flow::offer(conn, &access, id, &notifier, now),
+                Swap::Take => flow::take(conn, &access, id, &notifier, now),
             }
         })
         .await;

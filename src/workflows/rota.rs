@@ -12,6 +12,7 @@ use crate::domain::booking::{BookingStatus, Urgency};
 use crate::domain::calendar::SiteCalendar;
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{at_minutes, local_date, resolve_lenient, week_start};
+use crate::domain::policy::Standing;
 use crate::domain::rota::{
     RotaProblem, RotaSolution, ShiftSlot, StaffMember, UnfilledReason, solve, violations,
 };
@@ -607,11 +608,13 @@ pub fn offer_refusal(access: &SiteAccess, shift: &Shift, now: DateTime<Utc>) -> 
     None
 }
 
-/// A person on a published shift offers it to colleagues.
+/// A person on a published shift offers it to colleagues; those who could
+/// take it are told.
 pub fn offer(
     conn: &mut DbConn,
     access: &SiteAccess,
     shift_id: i64,
+    notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Shift, ApiError> {
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
@@ -621,7 +624,33 @@ pub fn offer(
     }
     rota::set_offer(conn, shift.id, Some(access.user_id), Some(now.naive_utc()))?;
     rota::insert_swap(conn, shift.id, access.user_id, now.naive_utc())?;
-    rota::shift_by_id(conn, access.site.id, shift_id)
+    let shift = rota::shift_by_id(conn, access.site.id, shift_id)?;
+    // Only the colleagues the rules would let take it hear of it.
+    for (colleague, m) in users::members_of_site(conn, access.site.id, 0, 10_000)? {
+        if !m.is_staff || colleague.id == access.user_id {
+            continue;
+        }
+        let theirs = SiteAccess {
+            site: access.site.clone(),
+            standing: Standing {
+                user_id: colleague.id,
+                roles: m.roles(),
+                operator: colleague.is_operator,
+            },
+            caller: colleague,
+        };
+        if take_check(conn, &theirs, &shift, now).is_ok() {
+            notifier.shift_offered(
+                conn,
+                &access.site,
+                &theirs.caller,
+                &access.caller.name,
+                &shift,
+                now.naive_utc(),
+            )?;
+        }
+    }
+    Ok(shift)
 }
 
 fn may_take(access: &SiteAccess) -> Result<(), ApiError> {
@@ -689,17 +718,20 @@ pub fn take_check(
     Ok(people)
 }
 
-/// A colleague takes an offered shift, subject to the same rules.
+/// A colleague takes an offered shift, subject to the same rules; both
+/// are told.
 pub fn take(
     conn: &mut DbConn,
     access: &SiteAccess,
     shift_id: i64,
+    notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Shift, ApiError> {
     may_take(access)?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let site = &access.site;
     let shift = rota::shift_by_id(conn, site.id, shift_id)?;
+    let offered_by = shift.offered_by;
     let people = take_check(conn, access, &shift, now)?;
     let version = shift.published_version.unwrap_or(1);
     rota::set_published(conn, shift.id, &people, version)?;
@@ -707,6 +739,25 @@ pub fn take(
     rota::take_swap(conn, shift.id, access.user_id, now.naive_utc())?;
     let shift = rota::shift_by_id(conn, site.id, shift_id)?;
     sync_desks(conn, site, &shift, &people, now)?;
+    // Both are told: the one who offered that it is no longer hers, the
+    // taker that it is now hers.
+    if let Some(giver) = offered_by
+        .and_then(|id| users::by_id(conn, id).transpose())
+        .transpose()?
+    {
+        let taker = &access.caller;
+        for reader in [&giver, taker] {
+            notifier.shift_taken(
+                conn,
+                site,
+                reader,
+                &giver.name,
+                &taker.name,
+                &shift,
+                now.naive_utc(),
+            )?;
+        }
+    }
     Ok(shift)
 }
 

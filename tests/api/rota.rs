@@ -737,3 +737,90 @@ async fn a_holiday_set_after_publishing_drops_that_days_shift() {
         .unwrap();
     assert_eq!(again["changed_shifts"], 0);
 }
+
+async fn mails_of(app: &TestApp, kind: &'static str) -> Vec<String> {
+    app.db
+        .read(move |conn| {
+            use diesel::prelude::*;
+            use livingroom::db::schema::outbox;
+            Ok(outbox::table
+                .filter(outbox::kind.eq(kind))
+                .order(outbox::id)
+                .select(outbox::to_address)
+                .load(conn)?)
+        })
+        .await
+        .unwrap()
+}
+
+/// Issue 20, 10: offering a shift tells the colleagues who could take it
+/// (not one who is away then), and taking it tells both people.
+#[tokio::test]
+async fn offering_tells_who_could_take_it_and_taking_tells_both() {
+    let app = spawn_app().await;
+    let o = office(&app).await;
+    let mon = next_monday();
+    let period = json!({"from": mon, "to": mon});
+    let t = Some(o.admin.token.as_str());
+    let draft: Value = app
+        .post("/api/v1/sites/alpha/rota/generate", &period, t)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let shift = draft["shifts"][0].clone();
+    let giver_id = shift["assignees"][0]["id"].as_i64().unwrap();
+    let res = app.post("/api/v1/sites/alpha/rota/publish", &period, t).await;
+    assert_eq!(res.status(), 200);
+    let everyone: Vec<&Person> = o.staff.iter().chain(std::iter::once(&o.admin)).collect();
+    let giver = *everyone.iter().find(|p| p.id == giver_id).unwrap();
+    let others: Vec<&Person> = o.staff.iter().filter(|p| p.id != giver_id).collect();
+    // One colleague is away that Monday: the rules would not let her take it.
+    let away = others[0];
+    let res = app
+        .post(
+            "/api/v1/sites/alpha/rota/unavailability",
+            &json!({"user_id": away.id, "starts_at": format!("{mon}T00:00:00+08:00"),
+                    "ends_at": format!("{}T00:00:00+08:00", mon + Duration::days(1)), "reason": "leave"}),
+            Some(&away.token),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+
+    let res = app
+        .post(
+            &format!("/api/v1/sites/alpha/rota/shifts/{}/offer", shift["id"]),
+            &json!({}),
+            Some(&giver.token),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let offered = mails_of(&app, "shift_offered").await;
+    assert!(
+        !offered.contains(&away.email),
+        "not the colleague away then: {offered:?}"
+    );
+    assert!(!offered.contains(&giver.email), "not the one who offered");
+    for p in &others[1..] {
+        assert!(
+            offered.contains(&p.email),
+            "{} could take it: {offered:?}",
+            p.email
+        );
+    }
+
+    let taker = others[1];
+    let res = app
+        .post(
+            &format!("/api/v1/sites/alpha/rota/shifts/{}/take", shift["id"]),
+            &json!({}),
+            Some(&taker.token),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let mut taken = mails_of(&app, "shift_taken").await;
+    taken.sort();
+    let mut both = vec![giver.email.clone(), taker.email.clone()];
+    both.sort();
+    assert_eq!(taken, both);
+}

@@ -29,12 +29,12 @@ pub async fn offer(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let now = clock::now();
+    let (now, notifier) = (clock::now(), state.notifier.clone());
     let v = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let shift = flow::offer(conn, &access, id, now)?;
+            let shift = flow::offer(conn, &access, id, &notifier, now)?;
             let names = names_for(conn, std::slice::from_ref(&shift))?;
             Ok(shift_view(&shift, &names))
         })
@@ -56,12 +56,12 @@ pub async fn take(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let now = clock::now();
+    let (now, notifier) = (clock::now(), state.notifier.clone());
     let v = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let shift = flow::take(conn, &access, id, now)?;
+            let shift = flow::take(conn, &access, id, &notifier, now)?;
             let names = names_for(conn, std::slice::from_ref(&shift))?;
             Ok(shift_view(&shift, &names))
         })
