@@ -159,6 +159,7 @@ pub async fn home(
         .map_err(fail(&user))?;
     let t = user.text();
     let tz = access.site.tz();
+    let roles = access.roles;
     let (due, rest): (Vec<&Mine>, Vec<&Mine>) = view.mine.iter().partition(|m| m.due);
     Ok(page(
         &user,
@@ -170,10 +171,32 @@ pub async fn home(
             @if !due.is_empty() {
                 ul.plain { @for m in &due { (booking_card(&user, &slug, tz, m, "home")) } }
             }
-            a.button.big href=(format!("/s/{slug}/computer")) { (t.use_computer) }
-            p.hint {
-                @if view.free_computers.is_empty() { (t.none_free_now) }
-                @else { (t.free_now) (view.free_computers.join("、")) }
+            // The one big action is what she comes for: a computer for
+            // staff, the duty list for a volunteer, the rooms for a group
+            // leader.
+            @if roles.staff || roles.admin {
+                a.button.big href=(format!("/s/{slug}/computer")) { (t.use_computer) }
+                p.hint {
+                    @if view.free_computers.is_empty() { (t.none_free_now) }
+                    @else { (t.free_now) (view.free_computers.join("、")) }
+                }
+            } @else if roles.volunteer {
+                a.button.big href=(format!("/s/{slug}/duties")) { (t.duties_nav) }
+            } @else if roles.group_leader {
+                a.button.big href=(format!("/s/{slug}/rooms")) { (t.rooms_nav) }
+            }
+            @if !view.duties.is_empty() {
+                h2 { (t.duties.mine_title) }
+                ul.plain {
+                    @for d in &view.duties {
+                        li.card {
+                            strong { (range(&user, tz, d.occ.starts_at, d.occ.ends_at)) }
+                            br;
+                            (d.occ.name)
+                            @if let Some(room) = &d.room { " · " (room) }
+                        }
+                    }
+                }
             }
             h2 { (t.my_plans) }
             @if rest.is_empty() { p { (t.nothing_ahead) } }

@@ -39,6 +39,8 @@ pub struct Mine {
 pub struct Overview {
     pub mine: Vec<Mine>,
     pub free_computers: Vec<String>,
+    /// A volunteer's next duty dates (none for anyone else).
+    pub duties: Vec<crate::workflows::duty_board::MyDate>,
 }
 
 /// The sites she belongs to: (slug, name).
@@ -131,7 +133,19 @@ pub fn overview(
     let mine = mine(conn, access, now)?;
     let members = resources::pool_members(conn, access.site.id, pool)?;
     let free_computers = free_now(conn, access, &members, Duration::minutes(30), now)?;
-    Ok(Overview { mine, free_computers })
+    let duties = if access.roles.volunteer {
+        let mut dates = crate::workflows::duty_board::my_dates(conn, access, now)?;
+        dates.retain(|d| !d.absent);
+        dates.truncate(3);
+        dates
+    } else {
+        Vec::new()
+    };
+    Ok(Overview {
+        mine,
+        free_computers,
+        duties,
+    })
 }
 
 /// The earliest time today when some member of `pool` is free for
