@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod board;
 pub mod computer;
 pub mod frame;
+pub mod rooms;
 pub mod session;
 pub mod text;
 
@@ -46,7 +47,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(computer::answers::cancel_booking)
         .service(computer::answers::my_bookings)
         .service(computer::answers::check_in_here_form)
-        .service(computer::answers::check_in_here);
+        .service(computer::answers::check_in_here)
+        .service(rooms::rooms)
+        .service(rooms::mine::mine)
+        .service(rooms::mine::cancel_one)
+        .service(rooms::mine::cancel_all)
+        .service(rooms::book::book_form)
+        .service(rooms::book::submit);
 }
 
 /// The shared frame: readable type, high contrast, fits a phone.

@@ -36,6 +36,10 @@ pub mod rota_inputs;
 pub mod rota_read;
 /// A staff member's day as posted on the bulletin board.
 pub mod schedule;
+/// A group leader's room requests: the preview of a series, her room bookings.
+pub mod room_series;
+/// A room's week grid: free, taken, closed.
+pub mod room_week;
 /// Opening sites and changing their settings.
 pub mod sites;
 /// Leaving the waitlist.
