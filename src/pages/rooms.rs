@@ -109,7 +109,11 @@ fn cell(user: &PageUser, slug: &str, w: &Week, date: NaiveDate, minute: u32, c: 
     let time = format_clock(minute);
     match c {
         Cell::Free => {
-            let day = format!("{} {}", Words::new(user.language).weekday(date), r.short_date(date));
+            let day = format!(
+                "{} {}",
+                Words::new(user.language).weekday(date),
+                r.short_date(date)
+            );
             html! {
                 a.cell.free href=(format!("/s/{slug}/rooms/{}/book?date={date}&start={time}", w.room.id))
                     aria-label=(r.book_at(&day, &time)) { (r.free) }
@@ -152,10 +156,10 @@ fn grid(user: &PageUser, slug: &str, w: &Week, today: NaiveDate, day: Option<Nai
         }
         p.hint { (r.grid_hint) }
         ul.plain.legend aria-label=(r.legend) {
-            li { span.cell.free { (r.free) } }
-            li { span.cell.taken { (r.taken) } }
-            li { span.cell.closed { (r.closed) } }
-            li { span.cell.past { (r.unavailable) } }
+            li { span.cell.free.key { (r.free) } }
+            li { span.cell.taken.key { (r.taken) } }
+            li { span.cell.closed.key { (r.closed) } }
+            li { span.cell.past.key { (r.unavailable) } }
         }
         div.week-table {
             table.week {

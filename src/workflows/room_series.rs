@@ -75,7 +75,10 @@ pub fn preview(
     let tz = access.site.tz();
     match create(conn, access, &req, notifier, now) {
         Ok(Outcome::Created(created)) => {
-            let pending = created.bookings.iter().any(|b| b.status() == BookingStatus::Pending);
+            let pending = created
+                .bookings
+                .iter()
+                .any(|b| b.status() == BookingStatus::Pending);
             let mut dates: Vec<Occurrence> = created
                 .bookings
                 .iter()
@@ -170,7 +173,11 @@ pub struct MyRoomBooking {
 
 /// Her room bookings from today on: waiting for approval, confirmed, or
 /// rejected (so she learns the outcome), earliest first.
-pub fn mine(conn: &mut DbConn, access: &SiteAccess, now: DateTime<Utc>) -> Result<Vec<MyRoomBooking>, ApiError> {
+pub fn mine(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    now: DateTime<Utc>,
+) -> Result<Vec<MyRoomBooking>, ApiError> {
     let tz = access.site.tz();
     let room_names: HashMap<i64, String> = rooms(conn, access)?.into_iter().map(|r| (r.id, r.name)).collect();
     let from = local_day(tz, now).start;

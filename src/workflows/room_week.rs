@@ -30,7 +30,11 @@ pub enum Cell {
     Free,
     /// Held by a booking: `by` names its group (any member may know a
     /// booking's group) or, for those who see booking details, its owner.
-    Taken { by: Option<String>, mine: bool, pending: bool },
+    Taken {
+        by: Option<String>,
+        mine: bool,
+        pending: bool,
+    },
     /// Outside the opening hours, or blacked out.
     Closed,
     /// Open and not taken, but not bookable now: past, too soon, too far ahead.
@@ -114,7 +118,10 @@ pub fn week(
     let tz = access.site.tz();
     let room = room(conn, access, room_id)?;
     let monday = week_start(date);
-    let span = Interval::of(day_of(tz, monday).start, day_of(tz, monday + Duration::days(6)).end);
+    let span = Interval::of(
+        day_of(tz, monday).start,
+        day_of(tz, monday + Duration::days(6)).end,
+    );
     let rules = room.rules();
     let opening = room.opening();
     // A day either side: bookings and their buffers reaching into the week.
@@ -186,7 +193,11 @@ pub fn week(
 /// What a taken cell may say: the group's name, as the API shows every
 /// member a booking's group; else the owner's name to those who see
 /// booking details (staff, admins, the owner).
-pub fn labels(conn: &mut DbConn, access: &SiteAccess, held: &[Booking]) -> Result<HashMap<i64, String>, ApiError> {
+pub fn labels(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    held: &[Booking],
+) -> Result<HashMap<i64, String>, ApiError> {
     let group_ids: Vec<i64> = held.iter().filter_map(|b| b.group_id).collect();
     let group_names: HashMap<i64, String> = if group_ids.is_empty() {
         HashMap::new()

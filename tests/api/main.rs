@@ -18,6 +18,7 @@ mod mail;
 mod members;
 mod openapi;
 mod pages;
+mod pages_rooms;
 mod priority;
 mod problems;
 mod resources;

@@ -63,14 +63,22 @@ type FieldErrors = Vec<(&'static str, String)>;
 
 impl RoomForm {
     /// Her request as the booking workflow takes it, or what to fix.
-    fn request(&self, user: &PageUser, tz: chrono_tz::Tz, c: &Choices) -> Result<BookingRequest, FieldErrors> {
+    fn request(
+        &self,
+        user: &PageUser,
+        tz: chrono_tz::Tz,
+        c: &Choices,
+    ) -> Result<BookingRequest, FieldErrors> {
         let r = &user.text().rooms;
         let mut errors: FieldErrors = Vec::new();
         let date = parse_date(Some(&self.date));
         if date.is_none() {
             errors.push(("date", r.err_date.to_owned()));
         }
-        let (start, end) = (parse_clock("start", &self.start).ok(), parse_clock("end", &self.end).ok());
+        let (start, end) = (
+            parse_clock("start", &self.start).ok(),
+            parse_clock("end", &self.end).ok(),
+        );
         match (start, end) {
             (None, _) => errors.push(("start", r.err_time.to_owned())),
             (_, None) => errors.push(("end", r.err_time.to_owned())),
@@ -83,7 +91,11 @@ impl RoomForm {
         }
         let headcount = match self.headcount.trim() {
             "" => Some(None),
-            h => h.parse::<i64>().ok().and_then(|h| booking::headcount(h).ok()).map(Some),
+            h => h
+                .parse::<i64>()
+                .ok()
+                .and_then(|h| booking::headcount(h).ok())
+                .map(Some),
         };
         if headcount.is_none() {
             errors.push(("headcount", r.err_headcount.to_owned()));
@@ -115,7 +127,11 @@ impl RoomForm {
         };
         if recurrence.is_none() {
             let field = if self.repeat == "count" { "count" } else { "until" };
-            let words = if self.repeat == "count" { r.err_count } else { r.err_until };
+            let words = if self.repeat == "count" {
+                r.err_count
+            } else {
+                r.err_until
+            };
             errors.push((field, words.to_owned()));
         }
         let slot = match (date, start, end) {
@@ -225,7 +241,11 @@ fn form_page(user: &PageUser, slug: &str, c: &Choices, f: &RoomForm, errors: &Fi
         "count" | "until" => f.repeat.as_str(),
         _ => "once",
     };
-    let whole: Vec<&String> = errors.iter().filter(|(f, _)| f.is_empty()).map(|(_, m)| m).collect();
+    let whole: Vec<&String> = errors
+        .iter()
+        .filter(|(f, _)| f.is_empty())
+        .map(|(_, m)| m)
+        .collect();
     html! {
         p { a href=(format!("/s/{slug}/rooms?room={}&week={}", c.room.id, f.date)) { "‹ " (t.back) } }
         h1 { (r.when_question(&c.room.name)) }
@@ -487,12 +507,23 @@ fn hidden(f: &RoomForm) -> Markup {
     }
 }
 
-fn preview_page(user: &PageUser, slug: &str, c: &Choices, f: &RoomForm, p: &Preview, meanwhile: bool) -> HttpResponse {
+fn preview_page(
+    user: &PageUser,
+    slug: &str,
+    c: &Choices,
+    f: &RoomForm,
+    p: &Preview,
+    meanwhile: bool,
+) -> HttpResponse {
     let t = user.text();
     let r = &t.rooms;
     let tz = c.tz;
     let clashing = p.dates.len() - p.free();
-    let group = c.groups.iter().find(|g| g.id.to_string() == f.group).map(|g| g.name.as_str());
+    let group = c
+        .groups
+        .iter()
+        .find(|g| g.id.to_string() == f.group)
+        .map(|g| g.name.as_str());
     let first: Option<NaiveDate> = parse_date(Some(&f.date));
     let words = Words::new(user.language);
     let body = html! {
@@ -547,6 +578,13 @@ fn preview_page(user: &PageUser, slug: &str, c: &Choices, f: &RoomForm, p: &Prev
             button.secondary type="submit" name="step" value="edit" { (r.change) }
         }
     };
-    let status = if p.free() == 0 { StatusCode::CONFLICT } else { StatusCode::OK };
-    respond(status, layout(t, r.preview_title, &Nav::of(user, Some(slug)), body))
+    let status = if p.free() == 0 {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    respond(
+        status,
+        layout(t, r.preview_title, &Nav::of(user, Some(slug)), body),
+    )
 }

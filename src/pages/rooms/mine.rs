@@ -33,9 +33,16 @@ fn status(user: &PageUser, b: &MyRoomBooking) -> Markup {
     }
 }
 
-fn one(user: &PageUser, slug: &str, tz: chrono_tz::Tz, b: &MyRoomBooking, now: chrono::DateTime<chrono::Utc>) -> Markup {
+fn one(
+    user: &PageUser,
+    slug: &str,
+    tz: chrono_tz::Tz,
+    b: &MyRoomBooking,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Markup {
     let r = &user.text().rooms;
-    let when = Words::new(user.language).range(tz, b.booking.starts_at.and_utc(), b.booking.ends_at.and_utc());
+    let when =
+        Words::new(user.language).range(tz, b.booking.starts_at.and_utc(), b.booking.ends_at.and_utc());
     let cancellable = b.booking.status().is_active() && b.booking.starts_at.and_utc() > now;
     html! {
         li.date-row {
