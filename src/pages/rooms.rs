@@ -83,7 +83,7 @@ pub async fn rooms(
                 @for room in &rooms {
                     @let current = week.as_ref().is_some_and(|w| w.room.id == room.id);
                     li {
-                        a.room-card href=(format!("/s/{slug}/rooms?room={}", room.id))
+                        a.room-card href=(format!("/s/{slug}/rooms?room={}#week", room.id))
                             aria-current=[current.then_some("page")] {
                             strong { (room.name) }
                             @if let Some(c) = room.capacity { span { (r.capacity(c)) } }
@@ -101,6 +101,11 @@ pub async fn rooms(
 
 fn week_link(slug: &str, room: i64, monday: NaiveDate) -> String {
     format!("/s/{slug}/rooms?room={room}&week={monday}")
+}
+
+/// Week links land on the grid, not the room list above it.
+fn week_href(slug: &str, room: i64, monday: NaiveDate) -> String {
+    format!("{}#week", week_link(slug, room, monday))
 }
 
 /// One cell in words: a free cell is the link to book it.
@@ -150,9 +155,9 @@ fn grid(user: &PageUser, slug: &str, w: &Week, today: NaiveDate, day: Option<Nai
         h2 #week { (w.room.name) }
         p.week-span { (span) }
         nav.week-nav aria-label=(span) {
-            a.button.secondary href=(week_link(slug, w.room.id, w.monday - Duration::days(7))) rel="prev" { "‹ " (r.prev_week) }
-            a.button.secondary href=(week_link(slug, w.room.id, today)) { (r.this_week) }
-            a.button.secondary href=(week_link(slug, w.room.id, w.monday + Duration::days(7))) rel="next" { (r.next_week) " ›" }
+            a.button.secondary href=(week_href(slug, w.room.id, w.monday - Duration::days(7))) rel="prev" { "‹ " (r.prev_week) }
+            a.button.secondary href=(week_href(slug, w.room.id, today)) { (r.this_week) }
+            a.button.secondary href=(week_href(slug, w.room.id, w.monday + Duration::days(7))) rel="next" { (r.next_week) " ›" }
         }
         p.hint { (r.grid_hint) }
         ul.plain.legend aria-label=(r.legend) {

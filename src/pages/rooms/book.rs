@@ -247,7 +247,7 @@ fn form_page(user: &PageUser, slug: &str, c: &Choices, f: &RoomForm, errors: &Fi
         .map(|(_, m)| m)
         .collect();
     html! {
-        p { a href=(format!("/s/{slug}/rooms?room={}&week={}", c.room.id, f.date)) { "‹ " (t.back) } }
+        p { a href=(format!("/s/{slug}/rooms?room={}&week={}#week", c.room.id, f.date)) { "‹ " (t.back) } }
         h1 { (r.when_question(&c.room.name)) }
         @if c.room.rules().requires_approval { p.notice { (r.pending_note) } }
         @if !errors.is_empty() {
