@@ -30,8 +30,12 @@ fn fail(user: &PageUser) -> impl Fn(ApiError) -> PageError + '_ {
     move |e| PageError::Api(user.language, e)
 }
 
+/// A date from a form or a link; years far off are refused, so week and
+/// series arithmetic never meets the calendar's end.
 fn parse_date(s: Option<&str>) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s?.trim(), "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(s?.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (2000..=2200).contains(&chrono::Datelike::year(d)))
 }
 
 #[derive(Deserialize)]
@@ -53,21 +57,17 @@ pub async fn rooms(
     let q = q.into_inner();
     let (caller, now, site) = (user.clone(), clock::now(), slug.clone());
     let (week_date, room_id) = (parse_date(q.week.as_deref()), q.room);
-    let (tz, rooms, week) = state
+    let (tz, overview) = state
         .db
         .read(move |conn| {
             let access = site_access(conn, &site, &caller)?;
             let tz = access.site.tz();
             let date = week_date.unwrap_or_else(|| local_date(tz, now));
-            let rooms = room_week::rooms(conn, &access)?;
-            let week = match room_id {
-                Some(id) => Some(room_week::week(conn, &access, id, date, now)?),
-                None => None,
-            };
-            Ok((tz, rooms, week))
+            Ok((tz, room_week::overview(conn, &access, room_id, date, now)?))
         })
         .await
         .map_err(fail(&user))?;
+    let room_week::Overview { rooms, week } = overview;
     let t = user.text();
     let r = &t.rooms;
     let today = local_date(tz, clock::now());

@@ -68,6 +68,29 @@ pub fn rooms(conn: &mut DbConn, access: &SiteAccess) -> Result<Vec<Resource>, Ap
     resources::list(conn, access.site.id, &filter, 0, 1000)
 }
 
+/// The rooms page: the site's rooms, and the week of the one chosen.
+pub struct Overview {
+    pub rooms: Vec<Resource>,
+    pub week: Option<Week>,
+}
+
+pub fn overview(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    room_id: Option<i64>,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Overview, ApiError> {
+    let week = match room_id {
+        Some(id) => Some(week(conn, access, id, date, now)?),
+        None => None,
+    };
+    Ok(Overview {
+        rooms: rooms(conn, access)?,
+        week,
+    })
+}
+
 /// One room of the site (404 for anything else, as the API answers).
 pub fn room(conn: &mut DbConn, access: &SiteAccess, id: i64) -> Result<Resource, ApiError> {
     let r = resources::by_id(conn, access.site.id, id)?;

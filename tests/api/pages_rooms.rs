@@ -229,6 +229,15 @@ async fn the_week_grid_says_free_taken_and_closed_in_words() {
     .await;
     assert!(past.contains(r#"class="cell past""#) && !past.contains(r#"class="cell free""#));
 
+    // A week at the calendar's end is no week: this one is shown.
+    let (status, _) = page(
+        &app,
+        &format!("/s/alpha/rooms?room={}&week=9999-12-31", s.room),
+        &cookie,
+    )
+    .await;
+    assert_eq!(status, 200);
+
     // Staff see whose booking it is, as the API shows them.
     let staff_cookie = sign_in(&app, &s.staff.email).await;
     let (_, staff_view) = page(
