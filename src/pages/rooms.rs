@@ -21,6 +21,7 @@ use crate::workflows::room_week::{self, Cell, Week};
 
 pub mod book;
 pub mod mine;
+mod preview;
 
 fn page(user: &PageUser, site: &str, title: &str, body: Markup) -> HttpResponse {
     ok(layout(user.text(), title, &Nav::of(user, Some(site)), body))
