@@ -323,7 +323,12 @@ pub fn load(db: &Db) -> anyhow::Result<DemoInfo> {
                 capacity: *capacity,
                 features: features.iter().map(|f| (*f).to_owned()).collect(),
                 opening_hours: (*kind == ResourceKind::Room).then(|| room_hours.clone()),
-                rules: Rules::defaults_for(*kind),
+                // The hall for 90 is booked only with the secretary's
+                // approval, so the demo shows a request waiting for her.
+                rules: Rules {
+                    requires_approval: name.starts_with("多功能厅"),
+                    ..Rules::defaults_for(*kind)
+                },
             };
             resources::insert(conn, site.id, &fields, now)?;
         }

@@ -10,6 +10,7 @@ pub mod duties;
 pub mod frame;
 pub mod me;
 pub mod qr;
+pub mod rooms;
 pub mod session;
 pub mod shifts;
 pub mod text;
@@ -69,5 +70,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(duties::dates::absence_form)
         .service(duties::dates::absence_submit)
         .service(duties::dates::cover_form)
-        .service(duties::dates::cover_submit);
+        .service(duties::dates::cover_submit)
+        .service(rooms::rooms)
+        .service(rooms::mine::mine)
+        .service(rooms::mine::cancel_one)
+        .service(rooms::mine::cancel_all)
+        .service(rooms::book::book_form)
+        .service(rooms::book::submit);
 }

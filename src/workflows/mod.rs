@@ -32,6 +32,10 @@ pub mod outbox;
 pub mod priority;
 /// Adding and changing resources and their blackouts.
 pub mod resources;
+/// A group leader's room requests: the preview of a series, her room bookings.
+pub mod room_series;
+/// A room's week grid: free, taken, closed.
+pub mod room_week;
 /// Generating, publishing and swapping the desk rota.
 pub mod rota;
 /// The rota's inputs: shift templates and staff unavailability.

@@ -20,6 +20,7 @@ mod openapi;
 mod pages;
 mod pages_duties;
 mod pages_me;
+mod pages_rooms;
 mod pages_shifts;
 mod priority;
 mod problems;
