@@ -428,6 +428,10 @@ pub async fn check_in_here_form(user: PageUser, path: web::Path<(String, i64)>) 
                 input type="hidden" name="csrf" value=(user.csrf);
                 button.big type="submit" { (t.check_in) }
             }
+            // The sign that carries this link, for whoever may print it.
+            @if user.sites.iter().any(|(s, r)| *s == slug && (r.staff || r.admin)) {
+                p { a href=(format!("/s/{slug}/resources/{resource}/qr")) { (t.settings.print_sign) } }
+            }
         },
     )
 }
