@@ -98,6 +98,7 @@ fn feed_event(entry: FeedEntry, user_id: i64, host: &str) -> CalendarEvent {
         starts_at,
         ends_at,
         cancelled: false,
+        sequence: 0,
     }
 }
 

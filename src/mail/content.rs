@@ -133,6 +133,7 @@ mod tests {
             starts_at: Utc.with_ymd_and_hms(2026, 12, 3, 1, 0, 0).unwrap(),
             ends_at: Utc.with_ymd_and_hms(2026, 12, 3, 1, 45, 0).unwrap(),
             cancelled: false,
+            sequence: 0,
         };
         let content = Content::Note {
             note: note(),

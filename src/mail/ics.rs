@@ -16,6 +16,20 @@ pub struct CalendarEvent {
     pub ends_at: DateTime<Utc>,
     /// `CANCELLED` events tell calendar apps to remove them.
     pub cancelled: bool,
+    /// The revision (RFC 5545 SEQUENCE): a calendar app replaces the event
+    /// it holds only by a higher one, so a change carries more than the
+    /// first confirmation's 0. Mail queued before it existed reads 0.
+    #[serde(default)]
+    pub sequence: u32,
+}
+
+impl CalendarEvent {
+    /// The revision for a change made `now` to something created at
+    /// `created`: seconds since it was created, at least 1. It grows with
+    /// every later change without a counter kept anywhere.
+    pub fn revision(created: DateTime<Utc>, now: DateTime<Utc>) -> u32 {
+        u32::try_from((now - created).num_seconds().max(1)).unwrap_or(u32::MAX)
+    }
 }
 
 /// A complete calendar document.
@@ -29,6 +43,7 @@ pub fn calendar(name: &str, events: &[CalendarEvent]) -> String {
             .summary(&e.summary)
             .starts(e.starts_at)
             .ends(e.ends_at)
+            .sequence(e.sequence)
             .timestamp(Utc::now());
         if let Some(d) = &e.description {
             event.description(d);
@@ -62,6 +77,7 @@ mod tests {
                 starts_at: Utc::now(),
                 ends_at: Utc::now() + chrono::Duration::hours(1),
                 cancelled: false,
+                sequence: 0,
             }],
         );
         assert!(text.starts_with("BEGIN:VCALENDAR"));

@@ -313,17 +313,12 @@ impl Notifier {
             Kind::BookingConfirmed | Kind::BookingApproved | Kind::BookingCancelled
         );
         let calendar = attach.then(|| {
+            // A first confirmation is revision 0; an approval or a
+            // cancellation changes what a calendar may already hold.
+            let changed = kind != Kind::BookingConfirmed;
             let events: Vec<CalendarEvent> = bookings
                 .iter()
-                .map(|b| CalendarEvent {
-                    uid: format!("booking-{}@{}", b.id, self.host),
-                    summary: format!("{what}: {}", b.purpose),
-                    description: Some(site.name.clone()),
-                    location: Some(format!("{} · {}", site.name, what)),
-                    starts_at: b.starts_at.and_utc(),
-                    ends_at: b.ends_at.and_utc(),
-                    cancelled: kind == Kind::BookingCancelled,
-                })
+                .map(|b| self.booking_event(site, b, &what, kind == Kind::BookingCancelled, changed, now))
                 .collect();
             CalendarFile {
                 file_name: "booking.ics".to_owned(),
@@ -346,5 +341,35 @@ impl Notifier {
             },
             now,
         )
+    }
+}
+
+impl Notifier {
+    /// A booking as a calendar event, its UID stable for the booking's
+    /// life. `changed`: a revision after the first confirmation, so a
+    /// calendar holding that one replaces it (RFC 5545 SEQUENCE).
+    pub(super) fn booking_event(
+        &self,
+        site: &Site,
+        b: &Booking,
+        what: &str,
+        cancelled: bool,
+        changed: bool,
+        now: NaiveDateTime,
+    ) -> CalendarEvent {
+        CalendarEvent {
+            uid: format!("booking-{}@{}", b.id, self.host),
+            summary: format!("{what}: {}", b.purpose),
+            description: Some(site.name.clone()),
+            location: Some(format!("{} · {}", site.name, what)),
+            starts_at: b.starts_at.and_utc(),
+            ends_at: b.ends_at.and_utc(),
+            cancelled,
+            sequence: if changed {
+                CalendarEvent::revision(b.created_at.and_utc(), now.and_utc())
+            } else {
+                0
+            },
+        }
     }
 }

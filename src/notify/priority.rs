@@ -3,11 +3,12 @@
 
 use chrono::NaiveDateTime;
 
-use super::{Notifier, footer, greeting};
+use super::{Notifier, Outgoing, footer, greeting};
 use crate::db::DbConn;
 use crate::domain::booking::BookingRequest;
 use crate::domain::priority::Fate;
 use crate::errors::ApiError;
+use crate::mail::content::CalendarFile;
 use crate::mail::templates::{Kind, Note};
 use crate::store::bookings::Booking;
 use crate::store::resources;
@@ -19,13 +20,17 @@ use crate::words::Words;
 impl Notifier {
     /// Tells the owner of `victim` that it gave way to the more urgent
     /// request `by` (its urgency and reason are passed on), and where their
-    /// booking is now: moved, or on the waitlist.
+    /// booking is now: moved (`moved`, the booking it became), or on the
+    /// waitlist. The calendar file cancels the old event (its UID, a higher
+    /// revision) and, when moved, adds the new one.
+    #[allow(clippy::too_many_arguments)]
     pub fn displaced(
         &self,
         conn: &mut DbConn,
         site: &Site,
         victim: &Booking,
         fate: &Fate,
+        moved: Option<&Booking>,
         by: &BookingRequest,
         now: NaiveDateTime,
     ) -> Result<bool, ApiError> {
@@ -81,7 +86,22 @@ impl Notifier {
             ..Note::default()
         };
         let key = format!("booking-{}-{}", victim.id, kind.code());
-        self.tell(conn, &owner, kind, &key, note, now)
+        let mut events = vec![self.booking_event(site, victim, &old_place, true, true, now)];
+        if let Some(m) = moved {
+            let place = resources::by_id(conn, site.id, m.resource_id)?.name;
+            events.push(self.booking_event(site, m, &place, false, false, now));
+        }
+        let mail = Outgoing {
+            kind,
+            event_key: &key,
+            note,
+            calendar: Some(CalendarFile {
+                file_name: "booking.ics".to_owned(),
+                name: site.name.clone(),
+                events,
+            }),
+        };
+        self.queue(conn, &owner, mail, now)
     }
 
     /// Room freed up for a waiting person and they are now `booked`.
@@ -114,7 +134,17 @@ impl Notifier {
         };
         let kind = Kind::WaitlistServed;
         let key = format!("waitlist-{}-{}", entry.id, kind.code());
-        self.tell(conn, &owner, kind, &key, note, now)
+        let mail = Outgoing {
+            kind,
+            event_key: &key,
+            note,
+            calendar: Some(CalendarFile {
+                file_name: "booking.ics".to_owned(),
+                name: site.name.clone(),
+                events: vec![self.booking_event(site, booked, &place, false, false, now)],
+            }),
+        };
+        self.queue(conn, &owner, mail, now)
     }
 
     /// Nothing freed up for a waiting person before their latest start.

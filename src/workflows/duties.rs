@@ -185,6 +185,8 @@ pub struct OccurrenceView {
     pub capacity: i32,
     pub skill: Option<String>,
     pub resource_id: Option<i64>,
+    /// The room's name, beside its id: people read the list.
+    pub room: Option<String>,
     pub signed_up: Vec<OnDuty>,
     pub free: i32,
 }
@@ -219,6 +221,12 @@ pub fn list(
     let names: BTreeMap<i64, String> = booking_store::user_names(conn, &volunteer_ids)?
         .into_iter()
         .collect();
+    let mut rooms: BTreeMap<i64, String> = BTreeMap::new();
+    for id in duties.iter().filter_map(|d| d.resource_id) {
+        if let std::collections::btree_map::Entry::Vacant(e) = rooms.entry(id) {
+            e.insert(resources::name_of(conn, id)?.unwrap_or_default());
+        }
+    }
     let mut out = Vec::new();
     for d in &duties {
         let commitments: Vec<Commitment> = signups
@@ -240,6 +248,7 @@ pub fn list(
                 capacity: d.capacity,
                 skill: d.skill.clone(),
                 resource_id: d.resource_id,
+                room: d.resource_id.and_then(|id| rooms.get(&id).cloned()),
                 free: d.capacity - on.len() as i32,
                 signed_up: on
                     .iter()

@@ -216,7 +216,15 @@ pub fn relocate(
                     },
                     now.naive_utc(),
                 )?;
-                notifier.displaced(conn, &access.site, victim, &d.outcome, req, now.naive_utc())?;
+                notifier.displaced(
+                    conn,
+                    &access.site,
+                    victim,
+                    &d.outcome,
+                    Some(&moved),
+                    req,
+                    now.naive_utc(),
+                )?;
                 DisplacedView {
                     booking_id: victim.id,
                     moved_to: Some(MovedTo {
@@ -265,7 +273,7 @@ pub fn relocate(
                     },
                     now.naive_utc(),
                 )?;
-                notifier.displaced(conn, &access.site, victim, &d.outcome, req, now.naive_utc())?;
+                notifier.displaced(conn, &access.site, victim, &d.outcome, None, req, now.naive_utc())?;
                 DisplacedView {
                     booking_id: victim.id,
                     moved_to: None,

@@ -89,6 +89,9 @@ async fn the_doctor_signs_up_weekly_is_absent_once_and_a_colleague_covers() {
     for occ in &list {
         assert_eq!(occ["signed_up"][0]["name"], "Chen Mei");
         assert_eq!(occ["free"], 0);
+        // Issue 20, 15: the room's name beside its id.
+        assert_eq!(occ["resource_id"], c.corner);
+        assert_eq!(occ["room"], "健康小屋 Blood-pressure corner");
         assert!(
             occ["signed_up"][0].get("volunteer_id").is_none(),
             "public list: names only"

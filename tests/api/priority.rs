@@ -73,6 +73,30 @@ async fn outbox_kinds(app: &TestApp) -> Vec<String> {
         .unwrap()
 }
 
+/// The calendar events (as stored JSON) of the mails of `kind`, in order.
+async fn calendar_events(app: &TestApp, kind: &'static str) -> Vec<Value> {
+    let contents: Vec<String> = app
+        .db
+        .read(move |conn| {
+            use diesel::prelude::*;
+            use livingroom::db::schema::outbox;
+            Ok(outbox::table
+                .filter(outbox::kind.eq(kind))
+                .order(outbox::id)
+                .select(outbox::content)
+                .load(conn)?)
+        })
+        .await
+        .unwrap();
+    contents
+        .iter()
+        .flat_map(|c| {
+            let v: Value = serde_json::from_str(c).unwrap();
+            v["calendar"]["events"].as_array().cloned().unwrap_or_default()
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn an_urgent_write_up_displaces_routine_paperwork_which_is_served_again_later() {
     let app = spawn_app().await;
@@ -160,6 +184,24 @@ async fn an_urgent_write_up_displaces_routine_paperwork_which_is_served_again_la
     let kinds = outbox_kinds(&app).await;
     assert!(kinds.contains(&"booking_waitlisted".to_owned()), "{kinds:?}");
     assert!(kinds.contains(&"waitlist_served".to_owned()), "{kinds:?}");
+
+    // Issue 20, 11: the calendar follows. Giving way cancels the event the
+    // first confirmation put there (same UID, a higher revision); being
+    // served from the waitlist adds the new booking.
+    let confirmed = calendar_events(&app, "booking_confirmed").await;
+    let gave_way = calendar_events(&app, "booking_waitlisted").await;
+    assert_eq!(gave_way.len(), 1, "{gave_way:?}");
+    let first = confirmed
+        .iter()
+        .find(|e| e["uid"] == gave_way[0]["uid"])
+        .expect("the same UID");
+    assert_eq!(first["sequence"], 0);
+    assert_eq!(gave_way[0]["cancelled"], true);
+    assert!(gave_way[0]["sequence"].as_u64().unwrap() > 0);
+    let served = calendar_events(&app, "waitlist_served").await;
+    assert_eq!(served.len(), 1);
+    assert_eq!(served[0]["cancelled"], false);
+    assert_ne!(served[0]["uid"], gave_way[0]["uid"]);
 }
 
 #[tokio::test]
@@ -518,6 +560,25 @@ async fn a_request_naming_one_computer_moves_the_one_in_its_way_to_a_free_member
         "{kinds:?}"
     );
     assert!(!kinds.iter().any(|k| k == "booking_waitlisted"), "{kinds:?}");
+    // Issue 20, 11: the move's mail cancels the old event (its UID, a
+    // higher revision) and adds the booking on the other computer.
+    let events = calendar_events(&app, "booking_relocated").await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(
+        events[0]["uid"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("booking-{}@", hers["id"]))
+    );
+    assert_eq!(events[0]["cancelled"], true);
+    assert!(events[0]["sequence"].as_u64().unwrap() > 0);
+    assert_eq!(events[1]["cancelled"], false);
+    assert!(
+        events[1]["uid"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("booking-{}@", moved["booking_id"]))
+    );
 }
 
 /// Issue 20, 9: joining the waitlist answers with the place in line, and

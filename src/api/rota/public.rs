@@ -127,6 +127,7 @@ pub async fn rota_ics(state: web::Data<AppState>, path: web::Path<String>) -> Re
                         starts_at: s.starts_at.and_utc(),
                         ends_at: s.ends_at.and_utc(),
                         cancelled: false,
+                        sequence: 0,
                     }
                 })
                 .collect();
