@@ -318,7 +318,7 @@ impl Notifier {
             let changed = kind != Kind::BookingConfirmed;
             let events: Vec<CalendarEvent> = bookings
                 .iter()
-                .map(|b| self.booking_event(site, b, &what, kind == Kind::BookingCancelled, changed, now))
+                .map(|b| self.booking_event(site, b, what, kind == Kind::BookingCancelled, changed, now))
                 .collect();
             CalendarFile {
                 file_name: "booking.ics".to_owned(),
