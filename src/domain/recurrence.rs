@@ -1,6 +1,7 @@
 //! Weekly recurrence in site-local wall time: a class at 19:00 on Tuesdays
 //! stays at 19:00 when the clocks change, and a local time that does not
-//! exist on some date is refused, naming the date.
+//! exist on some date is refused, naming the date. A series may repeat
+//! every N weeks (the legal and labour advisers alternate weeks).
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
@@ -13,7 +14,11 @@ use super::local_time::{resolve, to_local};
 /// The most occurrences one series may have.
 pub const MAX_OCCURRENCES: u32 = 52;
 
-/// `{"weekly": {"count": N}}` or `{"weekly": {"until": "YYYY-MM-DD"}}`.
+/// The most weeks between two occurrences.
+pub const MAX_EVERY_WEEKS: u32 = 4;
+
+/// `{"weekly": {"count": N}}` or `{"weekly": {"until": "YYYY-MM-DD"}}`,
+/// with `"every": 2` for every other week.
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecurrenceInput {
@@ -27,27 +32,69 @@ pub struct WeeklyInput {
     pub count: Option<i64>,
     /// The last date (site-local, inclusive) an occurrence may fall on.
     pub until: Option<NaiveDate>,
+    /// Weeks between occurrences: 1 (the default) every week, 2 every
+    /// other week, up to 4.
+    pub every: Option<i64>,
 }
 
+/// How a series ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Recurrence {
-    WeeklyCount(u32),
-    WeeklyUntil(NaiveDate),
+pub enum SeriesEnd {
+    /// After this many occurrences, the first included.
+    Count(u32),
+    /// On the last occurrence on or before this site-local date.
+    Until(NaiveDate),
+}
+
+/// A weekly series: every `every_weeks` weeks until `end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Recurrence {
+    pub every_weeks: u32,
+    pub end: SeriesEnd,
+}
+
+impl Recurrence {
+    /// Every week, `n` times.
+    pub fn weekly_count(n: u32) -> Recurrence {
+        Recurrence {
+            every_weeks: 1,
+            end: SeriesEnd::Count(n),
+        }
+    }
+
+    /// Every week until `date`.
+    pub fn weekly_until(date: NaiveDate) -> Recurrence {
+        Recurrence {
+            every_weeks: 1,
+            end: SeriesEnd::Until(date),
+        }
+    }
 }
 
 impl RecurrenceInput {
     pub fn parse(&self) -> Result<Recurrence, Invalid> {
-        match (self.weekly.count, self.weekly.until) {
-            (Some(n), None) if (1..=i64::from(MAX_OCCURRENCES)).contains(&n) => {
-                Ok(Recurrence::WeeklyCount(n as u32))
+        let every_weeks = match self.weekly.every {
+            None => 1,
+            Some(n) if (1..=i64::from(MAX_EVERY_WEEKS)).contains(&n) => n as u32,
+            Some(_) => {
+                return Err(Invalid::field(
+                    "recurrence.weekly.every",
+                    format!("must be between 1 (every week) and {MAX_EVERY_WEEKS} weeks"),
+                ));
             }
-            (Some(_), None) => Err(Invalid::field(
-                "recurrence.weekly.count",
-                format!("must be between 1 and {MAX_OCCURRENCES}"),
-            )),
-            (None, Some(d)) => Ok(Recurrence::WeeklyUntil(d)),
-            _ => Err(Invalid::field("recurrence.weekly", "give either count or until")),
-        }
+        };
+        let end = match (self.weekly.count, self.weekly.until) {
+            (Some(n), None) if (1..=i64::from(MAX_OCCURRENCES)).contains(&n) => SeriesEnd::Count(n as u32),
+            (Some(_), None) => {
+                return Err(Invalid::field(
+                    "recurrence.weekly.count",
+                    format!("must be between 1 and {MAX_OCCURRENCES}"),
+                ));
+            }
+            (None, Some(d)) => SeriesEnd::Until(d),
+            _ => return Err(Invalid::field("recurrence.weekly", "give either count or until")),
+        };
+        Ok(Recurrence { every_weeks, end })
     }
 }
 
@@ -55,16 +102,17 @@ impl RecurrenceInput {
 pub fn expand(tz: Tz, first: Interval, rule: Recurrence) -> Result<Vec<Interval>, Invalid> {
     let local_start = to_local(tz, first.start);
     let local_end = to_local(tz, first.end);
-    let count = match rule {
-        Recurrence::WeeklyCount(n) => n,
-        Recurrence::WeeklyUntil(until) => {
+    let every = i64::from(rule.every_weeks.max(1));
+    let count = match rule.end {
+        SeriesEnd::Count(n) => n,
+        SeriesEnd::Until(until) => {
             if until < local_start.date() {
                 return Err(Invalid::field(
                     "recurrence.weekly.until",
                     "must not be before the first occurrence",
                 ));
             }
-            let weeks = (until - local_start.date()).num_days() / 7 + 1;
+            let weeks = (until - local_start.date()).num_days() / (7 * every) + 1;
             if weeks > i64::from(MAX_OCCURRENCES) {
                 return Err(Invalid::field(
                     "recurrence.weekly.until",
@@ -76,7 +124,7 @@ pub fn expand(tz: Tz, first: Interval, rule: Recurrence) -> Result<Vec<Interval>
     };
     let mut out = Vec::with_capacity(count as usize);
     for k in 0..i64::from(count) {
-        let shift = Duration::weeks(k);
+        let shift = Duration::weeks(k * every);
         let (ls, le) = (local_start + shift, local_end + shift);
         let missing = |local: chrono::NaiveDateTime| {
             Invalid::field(
@@ -107,6 +155,55 @@ mod tests {
     }
 
     #[test]
+    fn every_other_week_skips_a_week_and_ends_by_count_or_date() {
+        let tz: Tz = "Asia/Shanghai".parse().unwrap();
+        let first = Interval::of(
+            tz.with_ymd_and_hms(2026, 12, 1, 14, 0, 0)
+                .unwrap()
+                .with_timezone(&Utc),
+            tz.with_ymd_and_hms(2026, 12, 1, 16, 0, 0)
+                .unwrap()
+                .with_timezone(&Utc),
+        );
+        let days = |rule| -> Vec<NaiveDate> {
+            expand(tz, first, rule)
+                .unwrap()
+                .iter()
+                .map(|o| to_local(tz, o.start).date())
+                .collect()
+        };
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let fortnightly = |end| Recurrence { every_weeks: 2, end };
+        assert_eq!(
+            days(fortnightly(SeriesEnd::Count(3))),
+            vec![d(12, 1), d(12, 15), d(12, 29)]
+        );
+        // Until a date: the last occurrence on or before it.
+        assert_eq!(
+            days(fortnightly(SeriesEnd::Until(d(12, 28)))),
+            vec![d(12, 1), d(12, 15)]
+        );
+        assert_eq!(days(Recurrence::weekly_until(d(12, 15))).len(), 3);
+    }
+
+    #[test]
+    fn every_is_one_to_four_weeks() {
+        let input = |every| RecurrenceInput {
+            weekly: WeeklyInput {
+                count: Some(3),
+                until: None,
+                every,
+            },
+        };
+        assert_eq!(input(None).parse().unwrap().every_weeks, 1);
+        assert_eq!(input(Some(2)).parse().unwrap().every_weeks, 2);
+        for bad in [0, 5, -1] {
+            let e = input(Some(bad)).parse().unwrap_err();
+            assert!(e.to_string().contains("recurrence.weekly.every"), "{e}");
+        }
+    }
+
+    #[test]
     fn a_weekly_class_keeps_its_local_time_across_dst() {
         let tz = berlin();
         // Tuesdays 19:00-20:30 from 2026-03-10, across the 2026-03-29 change.
@@ -118,7 +215,7 @@ mod tests {
                 .unwrap()
                 .with_timezone(&Utc),
         );
-        let all = expand(tz, first, Recurrence::WeeklyCount(6)).unwrap();
+        let all = expand(tz, first, Recurrence::weekly_count(6)).unwrap();
         for occ in &all {
             let local = to_local(tz, occ.start);
             assert_eq!((local.hour(), local.minute()), (19, 0));
@@ -141,7 +238,7 @@ mod tests {
                 .unwrap()
                 .with_timezone(&Utc),
         );
-        let err = expand(tz, first, Recurrence::WeeklyCount(4)).unwrap_err();
+        let err = expand(tz, first, Recurrence::weekly_count(4)).unwrap_err();
         assert!(err.to_string().contains("2026-03-29"), "{err}");
     }
 
@@ -158,11 +255,11 @@ mod tests {
         );
         let until = NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
         assert_eq!(
-            expand(tz, first, Recurrence::WeeklyUntil(until)).unwrap().len(),
+            expand(tz, first, Recurrence::weekly_until(until)).unwrap().len(),
             3
         );
         let far = NaiveDate::from_ymd_opt(2028, 1, 1).unwrap();
-        assert!(expand(tz, first, Recurrence::WeeklyUntil(far)).is_err());
+        assert!(expand(tz, first, Recurrence::weekly_until(far)).is_err());
     }
 
     proptest! {
@@ -177,7 +274,7 @@ mod tests {
             let Some(start) = resolve(tz, local) else { return Ok(()); };
             let Some(end) = resolve(tz, local + Duration::minutes(len * 15)) else { return Ok(()); };
             if start >= end { return Ok(()); }
-            match expand(tz, Interval::of(start, end), Recurrence::WeeklyCount(count)) {
+            match expand(tz, Interval::of(start, end), Recurrence::weekly_count(count)) {
                 Ok(all) => {
                     prop_assert_eq!(all.len() as u32, count);
                     for (k, occ) in all.iter().enumerate() {

@@ -976,3 +976,37 @@ async fn cancelling_a_series_serves_the_waitlist_and_tells_its_owner() {
         .unwrap();
     assert!(told >= 1, "the series' owner was not told");
 }
+
+/// Issue 20, 13: a series every other week (the advisers alternate):
+/// occurrences two weeks apart, the weeks between left free, and a bad
+/// interval named.
+#[tokio::test]
+async fn a_series_may_repeat_every_other_week() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let mut body = slot(s.room, 2, (14, 0), (16, 0));
+    body["recurrence"] = json!({"weekly": {"count": 3, "every": 2}});
+    let res = app.book("alpha", &s.staff, body.clone()).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let created: Value = res.json().await.unwrap();
+    let starts: Vec<chrono::DateTime<chrono::FixedOffset>> = created["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| chrono::DateTime::parse_from_rfc3339(o["starts_at"].as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(starts.len(), 3);
+    for pair in starts.windows(2) {
+        assert_eq!(pair[1] - pair[0], chrono::Duration::weeks(2));
+    }
+    // The week between is free.
+    assert_eq!(
+        app.book("alpha", &s.staff, slot(s.room, 2 + 7, (14, 0), (16, 0)))
+            .await
+            .status(),
+        201
+    );
+    body["recurrence"] = json!({"weekly": {"count": 3, "every": 5}});
+    let p = problem(app.book("alpha", &s.staff, body).await, 422).await;
+    assert_eq!(p["errors"][0]["field"], "recurrence.weekly.every", "{p}");
+}

@@ -113,12 +113,12 @@ impl RoomForm {
         }
         let recurrence = match self.repeat.as_str() {
             "count" => match self.count.trim().parse::<u32>() {
-                Ok(n) if (2..=MAX_OCCURRENCES).contains(&n) => Some(Some(Recurrence::WeeklyCount(n))),
+                Ok(n) if (2..=MAX_OCCURRENCES).contains(&n) => Some(Some(Recurrence::weekly_count(n))),
                 _ => None,
             },
             "until" => match (parse_date(Some(&self.until)), date) {
                 (Some(u), Some(d)) if u >= d && (u - d).num_days() / 7 < i64::from(MAX_OCCURRENCES) => {
-                    Some(Some(Recurrence::WeeklyUntil(u)))
+                    Some(Some(Recurrence::weekly_until(u)))
                 }
                 (_, None) => Some(None),
                 _ => None,

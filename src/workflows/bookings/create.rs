@@ -19,7 +19,7 @@ use crate::domain::booking::{
 };
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{local_date, local_day, local_week, to_local, week_start};
-use crate::domain::recurrence::{self, Recurrence};
+use crate::domain::recurrence::{self, SeriesEnd};
 use crate::errors::ApiError;
 use crate::mail::templates::Kind;
 use crate::notify::Notifier;
@@ -281,9 +281,9 @@ fn write(
         Some(rule) => {
             let local = to_local(tz, req.slot.start);
             let pattern = serde_json::json!({
-                "weekly": match rule {
-                    Recurrence::WeeklyCount(n) => serde_json::json!({"count": n}),
-                    Recurrence::WeeklyUntil(d) => serde_json::json!({"until": d}),
+                "weekly": match rule.end {
+                    SeriesEnd::Count(n) => serde_json::json!({"count": n, "every": rule.every_weeks}),
+                    SeriesEnd::Until(d) => serde_json::json!({"until": d, "every": rule.every_weeks}),
                 },
                 "weekday": crate::domain::local_time::weekday_name(chrono::Datelike::weekday(&local.date())),
                 "start": local.format("%H:%M").to_string(),
