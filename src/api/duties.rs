@@ -45,6 +45,9 @@ pub struct NewDutyInput {
     pub from: Option<NaiveDate>,
     /// Last date (default: open-ended).
     pub until: Option<NaiveDate>,
+    /// Weeks between occurrences: 1 (default) every week, 2 every other
+    /// week from the first, up to 4.
+    pub every_weeks: Option<i64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -59,6 +62,8 @@ pub struct DutyView {
     pub resource_id: Option<i64>,
     pub from: NaiveDate,
     pub until: Option<NaiveDate>,
+    /// Weeks between occurrences (1: every week).
+    pub every_weeks: i32,
     /// Dates where the room was already booked, so the duty does not hold
     /// it then (reported when the series is created).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,6 +83,7 @@ fn duty_view(d: &store::duties::Duty, conflicts: Option<Vec<RoomConflict>>) -> D
         resource_id: d.resource_id,
         from: d.from_date,
         until: d.until_date,
+        every_weeks: d.every_weeks,
         conflicts,
     }
 }
@@ -127,6 +133,7 @@ pub async fn create_duty(
                 end_minute: end.expect("checked"),
                 from: b.from.unwrap_or(today),
                 until: b.until,
+                every_weeks: u32::try_from(b.every_weeks.unwrap_or(1)).unwrap_or(0),
             };
             pattern.validate()?;
             let input = DutyInput {

@@ -168,6 +168,7 @@ diesel::table! {
         until_date -> Nullable<Date>,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        every_weeks -> Integer,
     }
 }
 

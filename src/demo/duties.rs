@@ -114,6 +114,7 @@ pub fn load(conn: &mut DbConn, slug: &str, admin_email: &str) -> Result<(), ApiE
                     end_minute: *end,
                     from: today,
                     until: None,
+                    every_weeks: 1,
                 },
                 capacity: *places,
                 skill: skill.map(str::to_owned),

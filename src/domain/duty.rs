@@ -18,7 +18,12 @@ pub struct DutyPattern {
     pub end_minute: u32,
     pub from: NaiveDate,
     pub until: Option<NaiveDate>,
+    /// 1 every week, 2 every other week (counted from the first
+    /// occurrence on or after `from`), up to [`MAX_EVERY_WEEKS`].
+    pub every_weeks: u32,
 }
+
+pub use super::recurrence::MAX_EVERY_WEEKS;
 
 impl DutyPattern {
     pub fn validate(&self) -> Result<(), Invalid> {
@@ -29,12 +34,29 @@ impl DutyPattern {
         if self.until.is_some_and(|u| u < self.from) {
             invalid.push("until", "must not be before from");
         }
+        if !(1..=MAX_EVERY_WEEKS).contains(&self.every_weeks) {
+            invalid.push(
+                "every_weeks",
+                format!("must be between 1 (every week) and {MAX_EVERY_WEEKS}"),
+            );
+        }
         invalid.into_result()
     }
 
     /// Whether `date` has an occurrence (holidays aside).
     pub fn falls_on(&self, date: NaiveDate) -> bool {
-        date.weekday() == self.weekday && date >= self.from && self.until.is_none_or(|u| date <= u)
+        date.weekday() == self.weekday
+            && date >= self.from
+            && self.until.is_none_or(|u| date <= u)
+            && ((date - self.first()).num_days() / 7) % i64::from(self.every_weeks.max(1)) == 0
+    }
+
+    /// The first date on or after `from` on the duty's weekday: the turn
+    /// every later occurrence counts from.
+    fn first(&self) -> NaiveDate {
+        let ahead =
+            (7 + self.weekday.num_days_from_monday() - self.from.weekday().num_days_from_monday()) % 7;
+        self.from + Duration::days(i64::from(ahead))
     }
 
     /// The occurrence on `date`, in UTC. The wall-clock time is kept across
@@ -166,6 +188,7 @@ mod tests {
             end_minute: 10 * 60,
             from: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
             until: None,
+            every_weeks: 1,
         }
     }
 
@@ -244,6 +267,7 @@ mod tests {
         #[test]
         fn occurrences_fall_on_the_weekday_and_keep_wall_time(
             day in 0u32..7, start in 0u32..(23 * 4), len in 1u32..8, weeks in 1i64..60,
+            every in 1u32..=MAX_EVERY_WEEKS, from_day in 0i64..7,
             zone in prop_oneof![Just("Europe/Berlin"), Just("America/New_York"), Just("Asia/Shanghai")],
         ) {
             let tz: Tz = zone.parse().unwrap();
@@ -251,11 +275,19 @@ mod tests {
                 weekday: Weekday::try_from(day as u8).unwrap(),
                 start_minute: start * 15,
                 end_minute: (start * 15 + len * 15).min(24 * 60),
-                from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Duration::days(from_day),
                 until: None,
+                every_weeks: every,
             };
             let to = p.from + Duration::weeks(weeks);
-            for o in occurrences(tz, &p, &SiteCalendar::default(), p.from, to) {
+            let all = occurrences(tz, &p, &SiteCalendar::default(), p.from, to);
+            // The first on the weekday on or after `from`, then every `every` weeks, none missed.
+            prop_assert!(all.first().is_none_or(|o| o.date >= p.from && o.date < p.from + Duration::days(7)));
+            for pair in all.windows(2) {
+                prop_assert_eq!(pair[1].date - pair[0].date, Duration::weeks(i64::from(every)));
+            }
+            prop_assert!(all.last().is_none_or(|o| o.date + Duration::weeks(i64::from(every)) > to));
+            for o in all {
                 prop_assert_eq!(o.date.weekday(), p.weekday);
                 let local = o.slot.start.with_timezone(&tz).naive_local();
                 if local.date() == o.date {

@@ -24,6 +24,7 @@ pub struct Duty {
     pub until_date: Option<NaiveDate>,
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
+    pub every_weeks: i32,
 }
 
 impl Duty {
@@ -34,6 +35,7 @@ impl Duty {
             end_minute: self.end_minute.max(0) as u32,
             from: self.from_date,
             until: self.until_date,
+            every_weeks: self.every_weeks.max(1) as u32,
         }
     }
 }
@@ -65,6 +67,7 @@ pub fn insert(
             duties::resource_id.eq(d.resource_id),
             duties::from_date.eq(d.pattern.from),
             duties::until_date.eq(d.pattern.until),
+            duties::every_weeks.eq(d.pattern.every_weeks.max(1) as i32),
             duties::created_by.eq(Some(by)),
             duties::created_at.eq(now),
         ))

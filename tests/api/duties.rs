@@ -572,3 +572,55 @@ async fn an_admin_records_a_walk_in_who_covered_without_signing_up() {
     assert_eq!(report["total_hours"], 2.0, "{report}");
     assert_eq!(report["volunteers"][0]["attended"], 1);
 }
+
+/// Issue 20, 13: a duty every other week (the legal and labour advisers
+/// alternate): occurrences two weeks apart from the first, and a weekly
+/// sign-up covers exactly those dates.
+#[tokio::test]
+async fn a_duty_may_come_every_other_week() {
+    let app = spawn_app().await;
+    let c = blood_pressure(&app).await;
+    let tue = next(Weekday::Tue, "Asia/Shanghai");
+    let res = app
+        .post(
+            "/api/v1/sites/alpha/duties",
+            &json!({"name": "法律咨询 Legal advice", "weekday": "tue", "start": "14:00", "end": "16:00",
+                    "capacity": 1, "from": tue, "every_weeks": 2}),
+            Some(&c.admin.token),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let duty: Value = res.json().await.unwrap();
+    assert_eq!(duty["every_weeks"], 2);
+    let lawyer = app.member("alpha", "Lawyer Zhou", Roles::VOLUNTEER, &[]).await;
+    let res = app
+        .post(
+            &format!("/api/v1/sites/alpha/duties/{}/signups", duty["id"]),
+            &json!({"scope": "weekly"}),
+            Some(&lawyer.token),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let dates: Vec<String> = occurrences(&app, tue, tue + Duration::days(34))
+        .await
+        .iter()
+        .filter(|o| o["duty_id"] == duty["id"])
+        .inspect(|o| assert_eq!(o["signed_up"][0]["name"], "Lawyer Zhou"))
+        .map(|o| o["date"].as_str().unwrap().to_owned())
+        .collect();
+    let expected: Vec<String> = [0, 14, 28]
+        .iter()
+        .map(|d| (tue + Duration::days(*d)).to_string())
+        .collect();
+    assert_eq!(dates, expected);
+
+    let res = app
+        .post(
+            "/api/v1/sites/alpha/duties",
+            &json!({"name": "x", "weekday": "tue", "start": "14:00", "end": "16:00", "capacity": 1, "every_weeks": 5}),
+            Some(&c.admin.token),
+        )
+        .await;
+    let p = problem(res, 422).await;
+    assert_eq!(p["errors"][0]["field"], "every_weeks", "{p}");
+}

@@ -1,0 +1,1 @@
+ALTER TABLE duties DROP COLUMN every_weeks;
