@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 
 use super::{Notifier, Outgoing, footer, greeting};
 use crate::db::DbConn;
+use crate::domain::interval::Interval;
 use crate::errors::ApiError;
 use crate::mail::content::CalendarFile;
 use crate::mail::ics::CalendarEvent;
@@ -24,6 +25,8 @@ enum Why<'a> {
     Retired,
     /// The resource is closed then (a blackout), for this reason.
     Closed(&'a str),
+    /// A series booked without these dates, which were taken.
+    Skipped(&'a [Interval]),
 }
 
 /// Whom booking mail goes to, and about what: the owner of bookings on
@@ -171,6 +174,20 @@ impl Notifier {
         self.worded(conn, to, kind, bookings, None, now)
     }
 
+    /// [`Notifier::bookings_on`] for a series booked with some dates
+    /// skipped: the mail lists them, so nobody turns up on a taken date.
+    pub fn series_booked(
+        &self,
+        conn: &mut DbConn,
+        to: &Recipient<'_>,
+        kind: Kind,
+        bookings: &[Booking],
+        skipped: &[Interval],
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        self.worded(conn, to, kind, bookings, Some(Why::Skipped(skipped)), now)
+    }
+
     fn bookings_because(
         &self,
         conn: &mut DbConn,
@@ -285,7 +302,20 @@ impl Notifier {
                 format!("{what} 在这段时间不开放：{reason}"),
                 format!("{what} is closed then: {reason}"),
             )),
-            None => {}
+            Some(Why::Skipped(taken)) if !taken.is_empty() => {
+                let dates: Vec<String> = taken.iter().map(|t| w.range(tz, t.start, t.end)).collect();
+                paragraphs.push(w.pick(
+                    format!(
+                        "以下日期已被占用，按您的选择跳过，没有预约：{}。",
+                        dates.join("、")
+                    ),
+                    format!(
+                        "These dates were taken and, as you chose, skipped (not booked): {}.",
+                        dates.join("; ")
+                    ),
+                ));
+            }
+            Some(Why::Skipped(_)) | None => {}
         }
         let items: Vec<String> = bookings
             .iter()

@@ -399,6 +399,31 @@ async fn weekly_series_all_or_nothing_skip_and_cancel() {
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["occurrences"].as_array().unwrap().len(), 3);
     assert_eq!(created["skipped"].as_array().unwrap().len(), 1);
+    // Issue 20, 11: her confirmation lists the skipped date.
+    let email = leader.email.clone();
+    let mail: String = app
+        .db
+        .read(move |conn| {
+            use diesel::prelude::*;
+            use livingroom::db::schema::outbox;
+            Ok(outbox::table
+                .filter(outbox::kind.eq("booking_confirmed"))
+                .filter(outbox::to_address.eq(email))
+                .order(outbox::id.desc())
+                .select(outbox::content)
+                .first(conn)?)
+        })
+        .await
+        .unwrap();
+    assert!(mail.contains("跳过") || mail.contains("skipped"), "{mail}");
+    let skipped_start =
+        chrono::DateTime::parse_from_rfc3339(created["skipped"][0]["starts_at"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono_tz::Asia::Shanghai);
+    assert!(
+        mail.contains(&skipped_start.format("%H:%M").to_string()),
+        "{mail}"
+    );
     let series = created["series_id"].as_i64().unwrap();
     let occurrences: Vec<i64> = created["occurrences"]
         .as_array()

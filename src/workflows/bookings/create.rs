@@ -348,18 +348,27 @@ fn write(
         resource,
         owner: &access.caller,
     };
+    let taken: Vec<Interval> = booked.skipped.iter().map(|(i, _)| occurrences[*i]).collect();
     if booked.status == BookingStatus::Confirmed {
-        notifier.bookings_on(
+        notifier.series_booked(
             conn,
             &to_requester,
             Kind::BookingConfirmed,
             &made,
+            &taken,
             now.naive_utc(),
         )?;
     } else {
         // A request waiting for approval: its requester knows the time is
         // held, and the admins that someone waits for them.
-        notifier.bookings_on(conn, &to_requester, Kind::BookingPending, &made, now.naive_utc())?;
+        notifier.series_booked(
+            conn,
+            &to_requester,
+            Kind::BookingPending,
+            &made,
+            &taken,
+            now.naive_utc(),
+        )?;
         for (admin, membership) in users::members_of_site(conn, access.site.id, 0, 10_000)? {
             if membership.is_admin && admin.id != access.user_id {
                 let to_admin = Recipient {
