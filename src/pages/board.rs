@@ -245,6 +245,20 @@ fn names(list: &[String], w: Words) -> String {
     }
 }
 
+/// Who is on a duty's date, or that it needs a volunteer: the board and
+/// the printable week say it the same way.
+fn on_duty(o: &OccurrenceView, w: Words) -> String {
+    if o.signed_up.is_empty() {
+        w.word("缺人", "needs a volunteer").to_owned()
+    } else {
+        o.signed_up
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(w.word("、", ", "))
+    }
+}
+
 fn render(b: &Board, w: Words) -> Markup {
     let tz = b.site.tz();
     let today = local_date(tz, b.now);
@@ -326,8 +340,8 @@ fn render(b: &Board, w: Words) -> Markup {
                         @for d in &b.duties {
                             li {
                                 (w.weekday(d.date)) " " span.time { (d.start) "–" (d.end) } " " strong { (d.name) } ": "
-                                @if d.signed_up.is_empty() { span.busy { (w.word("缺人", "needs a volunteer")) } }
-                                @else { (d.signed_up.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(w.word("、", ", "))) }
+                                @if d.signed_up.is_empty() { span.busy { (on_duty(d, w)) } }
+                                @else { (on_duty(d, w)) }
                             }
                         }
                     }
@@ -534,7 +548,7 @@ pub async fn week(
                             td { @for (_, item) in room_items.iter().filter(|(date, _)| date == d) { (item) br; } }
                             td { @for o in duty_list.iter().filter(|o| o.date == *d) {
                                 span.time { (o.start) "–" (o.end) } " " (o.name) ": "
-                                (o.signed_up.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(w.word("、", ", "))) br;
+                                (on_duty(o, w)) br;
                             } }
                         }
                     }

@@ -245,6 +245,25 @@ async fn the_printable_week_takes_a_week_sorts_each_day_and_needs_no_emoji_font(
             "no glyph that needs an emoji font"
         );
     }
+    // A duty date nobody signed up for says so, as on the board.
+    let res = app
+        .post(
+            "/api/v1/sites/alpha/duties",
+            &json!({"name": "读报 Reading", "weekday": "wed", "start": "09:00", "end": "10:00", "capacity": 1}),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let html = app
+        .get(&format!("/board/alpha/week?week={wednesday}"), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("读报 Reading: 缺人"),
+        "an empty duty date needs a volunteer"
+    );
     // This week by default; a week it cannot read is a 400 that says how.
     let this_week = app.get("/board/alpha/week", None).await.text().await.unwrap();
     assert!(!this_week.contains("09:00–10:00 书法班"));
