@@ -15,7 +15,10 @@
 //! - A database that is briefly unreachable or busy is a 503 with
 //!   `Retry-After`, never a hang or a 500.
 //! - Constraint violations the database enforces (unique keys, booking
-//!   overlap) are mapped to 409 here, in one place, for both backends.
+//!   overlap) are mapped to 409 here, in one place, for both backends. Any
+//!   other refusal of a value (a CHECK, a foreign key, a year or a byte the
+//!   database cannot hold) is a 409 or 422 too, and logged as an error: the
+//!   input caused it, and a validation should have caught it first.
 
 use std::fmt;
 
@@ -336,6 +339,20 @@ impl From<DieselError> for ApiError {
                     _ if is_busy(message) => {
                         ApiError::unavailable("The database was busy; please try again.")
                     }
+                    DatabaseErrorKind::ForeignKeyViolation
+                    | DatabaseErrorKind::RestrictViolation
+                    | DatabaseErrorKind::ExclusionViolation => {
+                        missed_validation(&err);
+                        ApiError::conflict("That refers to or clashes with something that has changed.")
+                    }
+                    DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
+                        missed_validation(&err);
+                        refused_value()
+                    }
+                    _ if is_bad_value(message) => {
+                        missed_validation(&err);
+                        refused_value()
+                    }
                     _ => ApiError::internal(err),
                 }
             }
@@ -345,6 +362,31 @@ impl From<DieselError> for ApiError {
             _ => ApiError::internal(err),
         }
     }
+}
+
+/// A constraint or a type of the database refused what a request carried:
+/// the request's fault, so a 4xx, but also a validation the application
+/// lacks, so logged as an error to be fixed.
+fn missed_validation(err: &DieselError) {
+    let id = request_id::current().unwrap_or_else(|| "unknown".to_owned());
+    tracing::error!(request_id = %id, error = %err, "the database refused a value no validation caught");
+}
+
+fn refused_value() -> ApiError {
+    ApiError::invalid(
+        "request",
+        "a value is outside what can be kept (a date too far off, a number too large, or a forbidden character)",
+    )
+}
+
+/// The databases' words for a value of the wrong shape or size (PostgreSQL's
+/// data exceptions: a NUL byte in text, a year it cannot hold, an integer
+/// overflow; SQLite's datatype mismatch).
+fn is_bad_value(message: &str) -> bool {
+    message.contains("invalid byte sequence")
+        || message.contains("out of range")
+        || message.contains("value too long")
+        || message.contains("datatype mismatch")
 }
 
 /// libpq's words for a connection that died under a query.

@@ -21,11 +21,19 @@ use crate::state::AppState;
 use crate::store::{jobs as leases, outbox};
 use crate::workflows::{bookings, duties, priority, rota};
 
-/// A timed job: runs every `every`, on one instance at a time.
+type Instant = chrono::DateTime<chrono::Utc>;
+
+/// A timed job: runs every `every`, on one instance at a time, and at each
+/// site in a transaction of its own. One site whose work fails (a bad row,
+/// a refused write) is logged and tried again next run; the other sites
+/// are not held up by it, as they were when one transaction did them all.
 struct Job {
     name: &'static str,
     every: ChronoDuration,
-    run: fn(&mut DbConn, &Notifier, chrono::DateTime<chrono::Utc>) -> Result<usize, ApiError>,
+    /// The sites with work for the job now.
+    sites: fn(&mut DbConn, Instant) -> Result<Vec<i64>, ApiError>,
+    /// The job's work at one site; returns how much was done.
+    run: fn(&mut DbConn, &Notifier, i64, Instant) -> Result<usize, ApiError>,
 }
 
 fn jobs() -> Vec<Job> {
@@ -33,34 +41,71 @@ fn jobs() -> Vec<Job> {
         Job {
             name: "release_unclaimed",
             every: ChronoDuration::seconds(30),
-            run: bookings::release_and_serve,
+            sites: bookings::sites_to_release,
+            run: bookings::release_and_serve_at,
         },
         Job {
             name: "serve_waitlist",
             every: ChronoDuration::seconds(60),
-            run: priority::serve_all,
+            sites: priority::sites_waiting,
+            run: priority::serve_at,
         },
         Job {
             name: "duty_reminders",
             every: ChronoDuration::minutes(5),
-            run: duties::send_reminders,
+            sites: duties::sites_with_duties,
+            run: duties::send_reminders_at,
         },
         Job {
             name: "duty_short",
             every: ChronoDuration::minutes(15),
-            run: duties::flag_short,
+            sites: duties::sites_with_duties,
+            run: duties::flag_short_at,
         },
         Job {
             name: "rota_untaken",
             every: ChronoDuration::minutes(15),
-            run: rota::flag_untaken,
+            sites: rota::sites_with_offers,
+            run: rota::flag_untaken_at,
         },
         Job {
             name: "duty_room_bookings",
             every: ChronoDuration::hours(6),
-            run: duties::sync_all_room_bookings,
+            sites: duties::sites_with_rooms,
+            run: duties::sync_room_bookings_at,
         },
     ]
+}
+
+/// Runs `job` at every site with work for it, each site in a transaction
+/// of its own; returns how much was done.
+async fn run_job(state: &AppState, job: &Job, now: Instant) -> usize {
+    let (name, sites, run) = (job.name, job.sites, job.run);
+    let site_ids = match state.db.read(move |conn| sites(conn, now)).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::warn!(job = name, error = ?e, "job failed to find its work");
+            return 0;
+        }
+    };
+    let mut done = 0;
+    for site_id in site_ids {
+        let notifier = state.notifier.clone();
+        match state
+            .db
+            .write(move |conn| run(conn, &notifier, site_id, now))
+            .await
+        {
+            Ok(n) => done += n,
+            Err(e) => tracing::error!(
+                job = name,
+                site_id,
+                error = ?e,
+                "job failed at this site; the other sites go on, and it is tried again next run"
+            ),
+        }
+    }
+    done
 }
 
 /// The running background tasks, stopped with [`Background::stop`].
@@ -135,12 +180,9 @@ async fn scheduler(state: web::Data<AppState>, worker: String, mut stop: watch::
             if !taken {
                 continue;
             }
-            let notifier = state.notifier.clone();
-            let run = job.run;
-            match state.db.write(move |conn| run(conn, &notifier, now)).await {
-                Ok(n) if n > 0 => tracing::info!(job = name, count = n, "job done"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(job = name, error = ?e, "job failed"),
+            let n = run_job(&state, &job, now).await;
+            if n > 0 {
+                tracing::info!(job = name, count = n, "job done");
             }
             let (w, next) = (worker.clone(), (now + job.every).naive_utc());
             let done = clock::now_naive();

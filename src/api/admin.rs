@@ -66,7 +66,7 @@ pub struct OutboxQuery {
 pub async fn list_outbox(
     state: web::Data<AppState>,
     user: AuthUser,
-    query: web::Query<OutboxQuery>,
+    query: crate::api::query::ApiQuery<OutboxQuery>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_operator()?;
     let q = query.into_inner();

@@ -2,13 +2,14 @@
 //! fits. "The next free computer for 45 minutes after 15:30" is one call.
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::period::Period;
 use crate::domain::resource::{ResourceKind, pool_name};
+use crate::domain::window::Instant;
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
@@ -29,10 +30,10 @@ pub struct AvailabilityQuery {
     /// Start of the search (RFC 3339); default: now, including the slot
     /// already under way where a resource allows booking it.
     #[param(value_type = Option<String>, format = DateTime)]
-    pub from: Option<DateTime<FixedOffset>>,
+    pub from: Option<Instant>,
     /// End of the search; default: a day after `from`; at most 366 days.
     #[param(value_type = Option<String>, format = DateTime)]
-    pub to: Option<DateTime<FixedOffset>>,
+    pub to: Option<Instant>,
     /// The length needed; default: each resource's shortest booking.
     pub duration_minutes: Option<i64>,
 }
@@ -64,7 +65,7 @@ pub async fn availability(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<AvailabilityQuery>,
+    query: crate::api::query::ApiQuery<AvailabilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let q = query.into_inner();
@@ -90,13 +91,14 @@ pub async fn availability(
     let now = clock::now();
     // Without `from`, start an hour back and let each resource's rules clamp
     // it: a computer's slot already under way is still bookable "now".
-    let from = q.from.or_else(|| Some((now - Duration::hours(1)).fixed_offset()));
+    let from = q.from.map_or(now - Duration::hours(1), Instant::utc);
     let slots = state
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let tz = access.site.tz();
-            let window = Period::query(tz, from, q.to, Duration::days(1), now)?.interval();
+            let window =
+                Period::query(tz, Some(from), q.to.map(Instant::utc), Duration::days(1), now)?.interval();
             let candidates = match (q.resource_id, pool, q.kind) {
                 (Some(id), _, _) => vec![resources::by_id(conn, access.site.id, id)?],
                 (_, Some(pool), _) => resources::pool_members(conn, access.site.id, &pool)?,

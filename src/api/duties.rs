@@ -17,6 +17,7 @@ use crate::domain::invalid::text;
 use crate::domain::local_time::{local_date, parse_clock, parse_weekday};
 use crate::domain::period::DatePeriod;
 use crate::domain::person::Skill;
+use crate::domain::window::Date;
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store;
@@ -42,9 +43,11 @@ pub struct NewDutyInput {
     /// The room or corner each occurrence holds.
     pub resource_id: Option<i64>,
     /// First date (default: today).
-    pub from: Option<NaiveDate>,
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub from: Option<crate::domain::window::Date>,
     /// Last date (default: open-ended).
-    pub until: Option<NaiveDate>,
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub until: Option<crate::domain::window::Date>,
     /// Weeks between occurrences: 1 (default) every week, 2 every other
     /// week from the first, up to 4.
     pub every_weeks: Option<i64>,
@@ -131,8 +134,8 @@ pub async fn create_duty(
                 weekday: weekday.expect("checked"),
                 start_minute: start.expect("checked"),
                 end_minute: end.expect("checked"),
-                from: b.from.unwrap_or(today),
-                until: b.until,
+                from: b.from.map_or(today, |d| d.date()),
+                until: b.until.map(|d| d.date()),
                 every_weeks: u32::try_from(b.every_weeks.unwrap_or(1)).unwrap_or(0),
             };
             pattern.validate()?;
@@ -156,10 +159,10 @@ pub async fn create_duty(
 pub struct PeriodQuery {
     /// First local date (default: today).
     #[param(value_type = Option<String>, format = Date)]
-    pub from: Option<NaiveDate>,
+    pub from: Option<crate::domain::window::Date>,
     /// Last local date (default: a week after `from`; at most 366 days on).
     #[param(value_type = Option<String>, format = Date)]
-    pub to: Option<NaiveDate>,
+    pub to: Option<crate::domain::window::Date>,
 }
 
 /// The period of a volunteer-hours report: by default the last 30 days,
@@ -170,10 +173,10 @@ pub struct PeriodQuery {
 pub struct HoursQuery {
     /// First local date (default: 30 days before today).
     #[param(value_type = Option<String>, format = Date)]
-    pub from: Option<NaiveDate>,
+    pub from: Option<crate::domain::window::Date>,
     /// Last local date (default: today; at most 366 days after `from`).
     #[param(value_type = Option<String>, format = Date)]
-    pub to: Option<NaiveDate>,
+    pub to: Option<crate::domain::window::Date>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -192,7 +195,7 @@ pub struct DutyList {
 pub async fn list_duties(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<PeriodQuery>,
+    query: crate::api::query::ApiQuery<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let q = query.into_inner();
@@ -201,7 +204,12 @@ pub async fn list_duties(
         .db
         .read(move |conn| {
             let site = sites::by_slug(conn, &slug)?.ok_or_else(|| ApiError::not_found("site"))?;
-            let period = DatePeriod::query(q.from, q.to, local_date(site.tz(), now), 7)?;
+            let period = DatePeriod::query(
+                q.from.map(|d| d.date()),
+                q.to.map(|d| d.date()),
+                local_date(site.tz(), now),
+                7,
+            )?;
             flow::list(conn, &site, period.first(), period.last(), false)
         })
         .await?;
@@ -214,7 +222,8 @@ pub struct SignupInput {
     /// `weekly` (every week until withdrawn) or `once`.
     pub scope: String,
     /// With `once`: the date.
-    pub date: Option<NaiveDate>,
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub date: Option<crate::domain::window::Date>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -259,7 +268,7 @@ pub async fn sign_up(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let b = body.into_inner();
-    let once = match (b.scope.as_str(), b.date) {
+    let once = match (b.scope.as_str(), b.date.map(|d| d.date())) {
         ("weekly", None) => None,
         ("once", Some(d)) => Some(d),
         ("once", None) => return Err(ApiError::invalid("date", "a one-off sign-up names its date")),
@@ -283,7 +292,7 @@ pub async fn sign_up(
 pub struct WithdrawQuery {
     /// The first date no longer covered (default: today).
     #[param(value_type = Option<String>, format = Date)]
-    pub from: Option<NaiveDate>,
+    pub from: Option<crate::domain::window::Date>,
 }
 
 /// Ends a sign-up from a date on (its volunteer or an admin); history stays.
@@ -302,10 +311,10 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, i64, i64)>,
-    query: web::Query<WithdrawQuery>,
+    query: crate::api::query::ApiQuery<WithdrawQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id, signup_id) = path.into_inner();
-    let from = query.into_inner().from;
+    let from = query.into_inner().from.map(|d| d.date());
     let now = clock::now();
     state
         .db
@@ -320,7 +329,8 @@ pub async fn withdraw(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AbsenceInput {
-    pub date: NaiveDate,
+    #[schema(value_type = chrono::NaiveDate)]
+    pub date: crate::domain::window::Date,
     pub reason: Option<String>,
 }
 
@@ -353,7 +363,7 @@ pub async fn absence(
     let reason = b.reason.as_deref().map(|r| text("reason", r, 200)).transpose()?;
     let now = clock::now();
     let notifier = state.notifier.clone();
-    let date = b.date;
+    let date = b.date.date();
     let sent = state
         .db
         .write(move |conn| {
@@ -371,7 +381,8 @@ pub async fn absence(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceInput {
-    pub date: NaiveDate,
+    #[schema(value_type = chrono::NaiveDate)]
+    pub date: crate::domain::window::Date,
     pub volunteer_id: i64,
     /// `attended` or `no_show`.
     pub status: String,
@@ -404,7 +415,7 @@ pub async fn attendance(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            flow::mark(conn, &access, id, b.date, b.volunteer_id, attended, now)
+            flow::mark(conn, &access, id, b.date.date(), b.volunteer_id, attended, now)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -426,7 +437,7 @@ pub async fn volunteer_hours(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<HoursQuery>,
+    query: crate::api::query::ApiQuery<HoursQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
@@ -437,8 +448,8 @@ pub async fn volunteer_hours(
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let today = local_date(access.site.tz(), now);
-            let from = q.from.unwrap_or(today - Duration::days(30));
-            let period = DatePeriod::new(from, q.to.unwrap_or(today))?;
+            let from = q.from.map_or(today - Duration::days(30), |d| d.date());
+            let period = DatePeriod::new(from, q.to.map_or(today, |d| d.date()))?;
             flow::hours(conn, &access, period)
         })
         .await?;
@@ -480,10 +491,12 @@ pub async fn volunteer_hours(
 pub struct CalendarInput {
     /// Public holidays: no rota, no duties.
     #[serde(default)]
-    pub holidays: Vec<NaiveDate>,
+    #[schema(value_type = Vec<chrono::NaiveDate>)]
+    pub holidays: Vec<crate::domain::window::Date>,
     /// Make-up working days (调休), e.g. a Saturday that is a working day.
     #[serde(default)]
-    pub workdays: Vec<NaiveDate>,
+    #[schema(value_type = Vec<chrono::NaiveDate>)]
+    pub workdays: Vec<crate::domain::window::Date>,
 }
 
 /// The site calendar (any member).
@@ -508,8 +521,8 @@ pub async fn get_calendar(
         })
         .await?;
     Ok(HttpResponse::Ok().json(CalendarInput {
-        holidays: cal.holidays.into_iter().collect(),
-        workdays: cal.workdays.into_iter().collect(),
+        holidays: cal.holidays.into_iter().map(Date::kept).collect(),
+        workdays: cal.workdays.into_iter().map(Date::kept).collect(),
     }))
 }
 
@@ -535,8 +548,8 @@ pub async fn put_calendar(
         return Err(ApiError::invalid("holidays", "at most 1000 dates"));
     }
     let cal = SiteCalendar {
-        holidays: b.holidays.into_iter().collect(),
-        workdays: b.workdays.into_iter().collect(),
+        holidays: b.holidays.into_iter().map(|d| d.date()).collect(),
+        workdays: b.workdays.into_iter().map(|d| d.date()).collect(),
     };
     if let Some(d) = cal.holidays.intersection(&cal.workdays).next() {
         return Err(ApiError::invalid(
@@ -554,7 +567,7 @@ pub async fn put_calendar(
         })
         .await?;
     Ok(HttpResponse::Ok().json(CalendarInput {
-        holidays: saved.holidays.into_iter().collect(),
-        workdays: saved.workdays.into_iter().collect(),
+        holidays: saved.holidays.into_iter().map(Date::kept).collect(),
+        workdays: saved.workdays.into_iter().map(Date::kept).collect(),
     }))
 }

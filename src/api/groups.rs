@@ -87,7 +87,7 @@ pub async fn list_groups(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: crate::api::query::ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let page = query.parse()?;

@@ -157,7 +157,7 @@ pub async fn list_members(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: crate::api::query::ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let page = query.parse()?;

@@ -14,6 +14,7 @@ pub mod health;
 pub mod json;
 pub mod members;
 pub mod openapi;
+pub mod query;
 pub mod resources;
 pub mod rota;
 pub mod sites;

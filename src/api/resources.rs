@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
@@ -173,7 +173,7 @@ pub async fn list_resources(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<ResourceQuery>,
+    query: crate::api::query::ApiQuery<ResourceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let query = query.into_inner();
@@ -361,9 +361,9 @@ pub async fn retire_resource(
 pub struct NewBlackout {
     /// RFC 3339 with offset.
     #[schema(value_type = String, format = DateTime)]
-    pub starts_at: DateTime<FixedOffset>,
+    pub starts_at: crate::domain::window::Instant,
     #[schema(value_type = String, format = DateTime)]
-    pub ends_at: DateTime<FixedOffset>,
+    pub ends_at: crate::domain::window::Instant,
     /// Maintenance, a public holiday...
     pub reason: String,
     /// Bookings the period covers: by default (`false`) the blackout is

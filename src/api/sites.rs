@@ -183,7 +183,7 @@ pub async fn create_site(
 pub async fn list_sites(
     state: web::Data<AppState>,
     user: AuthUser,
-    query: web::Query<PageQuery>,
+    query: crate::api::query::ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.parse()?;
     let only = (!user.is_operator).then_some(user.id);

@@ -2,7 +2,7 @@
 //! trail of every preemption, relocation and urgent use.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, web};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::bookings::{WaitlistView, waitlist_view};
@@ -11,6 +11,7 @@ use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::csv::Csv;
 use crate::domain::period::{Period, PeriodOf};
+use crate::domain::window::Instant;
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
@@ -40,7 +41,7 @@ pub async fn list_waitlist(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<WaitlistQuery>,
+    query: crate::api::query::ApiQuery<WaitlistQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let q = query.into_inner();
@@ -119,10 +120,10 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// Default: 30 days before `to`.
     #[param(value_type = Option<String>, format = DateTime)]
-    pub from: Option<DateTime<FixedOffset>>,
+    pub from: Option<Instant>,
     /// Default: now.
     #[param(value_type = Option<String>, format = DateTime)]
-    pub to: Option<DateTime<FixedOffset>>,
+    pub to: Option<Instant>,
     pub limit: Option<i64>,
     pub after: Option<String>,
 }
@@ -170,7 +171,7 @@ pub async fn audit_trail(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<AuditQuery>,
+    query: crate::api::query::ApiQuery<AuditQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
@@ -190,14 +191,13 @@ pub async fn audit_trail(
     }
     .parse()?;
     let now = clock::now();
-    let to =
-        q.to.unwrap_or_else(|| (now + chrono::Duration::seconds(1)).fixed_offset());
-    let from = q.from.unwrap_or_else(|| to - chrono::Duration::days(30));
+    let to = q.to.map_or(now + chrono::Duration::seconds(1), Instant::utc);
+    let from = q.from.map_or(to - chrono::Duration::days(30), Instant::utc);
     let rows = state
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let window = Period::new(PeriodOf::Query, from.to_utc(), to.to_utc())?.interval();
+            let window = Period::new(PeriodOf::Query, from, to)?.interval();
             workflows::audit::trail(
                 conn,
                 &access,

@@ -10,10 +10,12 @@
 //! - [`backup`]: online backup of a live SQLite file.
 //! - [`backend`]: the only module with backend-specific SQL.
 //! - [`migrate`]: embedded migrations for both backends.
+//! - [`instant`]: the one conversion of an instant into a stored value.
 
 pub mod backend;
 pub mod backup;
 pub mod checkpoint;
+pub mod instant;
 pub mod migrate;
 pub mod schema;
 pub mod writer;

@@ -19,6 +19,8 @@
 //! - [`policy`]: who may do what on a site (every role rule).
 //! - [`priority`]: preemption plans, relocation and the waitlist order.
 //! - [`rota`]: the fair front-desk rota solver.
+//! - [`window`]: the instants and dates a request may name (2000 to ten
+//!   years ahead).
 
 pub mod allocation;
 pub mod availability;
@@ -37,5 +39,6 @@ pub mod recurrence;
 pub mod resource;
 pub mod rota;
 pub mod site;
+pub mod window;
 
 pub use invalid::{Invalid, InvalidField};

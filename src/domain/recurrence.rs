@@ -31,7 +31,8 @@ pub struct WeeklyInput {
     /// How many occurrences, the first included (1 to 52).
     pub count: Option<i64>,
     /// The last date (site-local, inclusive) an occurrence may fall on.
-    pub until: Option<NaiveDate>,
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub until: Option<super::window::Date>,
     /// Weeks between occurrences: 1 (the default) every week, 2 every
     /// other week, up to 4.
     pub every: Option<i64>,
@@ -91,7 +92,7 @@ impl RecurrenceInput {
                     format!("must be between 1 and {MAX_OCCURRENCES}"),
                 ));
             }
-            (None, Some(d)) => SeriesEnd::Until(d),
+            (None, Some(d)) => SeriesEnd::Until(d.date()),
             _ => return Err(Invalid::field("recurrence.weekly", "give either count or until")),
         };
         Ok(Recurrence { every_weeks, end })

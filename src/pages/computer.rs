@@ -295,7 +295,7 @@ pub struct BookForm {
     csrf: String,
     minutes: i64,
     /// A later start offered when none was free (RFC 3339).
-    start: Option<DateTime<chrono::FixedOffset>>,
+    start: Option<crate::domain::window::Instant>,
     urgent: Option<String>,
     reason: Option<String>,
     waitlist: Option<String>,

@@ -196,7 +196,7 @@ pub struct SignupForm {
     csrf: String,
     #[serde(default)]
     scope: String,
-    date: Option<NaiveDate>,
+    date: Option<crate::domain::window::Date>,
 }
 
 /// "Every week" or "just this date": the API's sign-up workflow.
@@ -210,7 +210,11 @@ pub async fn signup(
     user.check(&f.csrf)?;
     let (slug, id) = path.into_inner();
     // A date makes it "just this date"; without one it is every week.
-    let once = if f.scope == "weekly" { None } else { f.date };
+    let once = if f.scope == "weekly" {
+        None
+    } else {
+        f.date.map(|d| d.date())
+    };
     let (caller, now, site) = (user.clone(), clock::now(), slug.clone());
     let done = state
         .db

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::instant::stored;
 use crate::db::schema::{booking_series, bookings, resources, users};
 use crate::db::{DbConn, concrete};
 use crate::domain::availability::Busy;
@@ -139,8 +140,8 @@ pub fn insert(conn: &mut DbConn, new: &NewBooking, now: NaiveDateTime) -> Result
             bookings::owner_id.eq(new.owner_id),
             bookings::group_id.eq(new.group_id),
             bookings::series_id.eq(new.series_id),
-            bookings::starts_at.eq(new.slot.start.naive_utc()),
-            bookings::ends_at.eq(new.slot.end.naive_utc()),
+            bookings::starts_at.eq(stored(new.slot.start)),
+            bookings::ends_at.eq(stored(new.slot.end)),
             bookings::busy_until.eq(new.busy_until),
             bookings::status.eq(new.status.code()),
             bookings::urgency.eq(new.urgency.code()),
@@ -206,9 +207,9 @@ type HoldingWithin = diesel::dsl::And<StartsIn, diesel::dsl::Gt<bookings::busy_u
 /// keeps the scan an index range however long the history.
 fn meets_window(from: DateTime<Utc>, window: Interval) -> HoldingWithin {
     bookings::starts_at
-        .gt(from.naive_utc())
-        .and(bookings::starts_at.lt(window.end.naive_utc()))
-        .and(bookings::busy_until.gt(window.start.naive_utc()))
+        .gt(stored(from))
+        .and(bookings::starts_at.lt(stored(window.end)))
+        .and(bookings::busy_until.gt(stored(window.start)))
 }
 
 /// Active bookings on these resources that meet `window`, by resource and
@@ -263,9 +264,9 @@ pub fn personal_active_within(
         .filter(bookings::owner_id.eq(owner_id))
         .filter(is_seat())
         .filter(is_active())
-        .filter(bookings::starts_at.gt(from.naive_utc()))
-        .filter(bookings::starts_at.lt(window.end.naive_utc()))
-        .filter(bookings::ends_at.gt(window.start.naive_utc()))
+        .filter(bookings::starts_at.gt(stored(from)))
+        .filter(bookings::starts_at.lt(stored(window.end)))
+        .filter(bookings::ends_at.gt(stored(window.start)))
         .order(bookings::starts_at)
         .select(Booking::as_select())
         .load(c))?)
@@ -284,8 +285,8 @@ pub fn owner_future_count(
         .filter(bookings::owner_id.eq(owner_id))
         .filter(bookings::site_id.eq(site_id))
         .filter(is_active())
-        .filter(bookings::starts_at.gt((now - lookback()).naive_utc()))
-        .filter(bookings::ends_at.gt(now.naive_utc()))
+        .filter(bookings::starts_at.gt(stored(now - lookback())))
+        .filter(bookings::ends_at.gt(stored(now)))
         .count()
         .get_result(c))?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
@@ -302,8 +303,8 @@ pub fn owner_starts_within(
         .filter(bookings::owner_id.eq(owner_id))
         .filter(bookings::resource_id.eq_any(resource_ids))
         .filter(bookings::status.eq_any(ACTIVE_STATUSES))
-        .filter(bookings::starts_at.ge(window.start.naive_utc()))
-        .filter(bookings::starts_at.lt(window.end.naive_utc()))
+        .filter(bookings::starts_at.ge(stored(window.start)))
+        .filter(bookings::starts_at.lt(stored(window.end)))
         .select(bookings::starts_at)
         .load(conn)?)
 }
@@ -363,8 +364,8 @@ pub fn urgent_claims(
         .filter(bookings::owner_id.eq(owner_id))
         .filter(bookings::urgency.eq(Urgency::Urgent.code()))
         .filter(bookings::status.ne(BookingStatus::Rejected.code()))
-        .filter(bookings::starts_at.ge(window.start.naive_utc()))
-        .filter(bookings::starts_at.lt(window.end.naive_utc()))
+        .filter(bookings::starts_at.ge(stored(window.start)))
+        .filter(bookings::starts_at.lt(stored(window.end)))
         .count()
         .get_result(conn)?)
 }
@@ -394,10 +395,12 @@ pub fn check_in(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(), Ap
 }
 
 /// Confirmed bookings that started at least a minute ago and up to two
-/// days back, were never checked in, on resources of these ids (or all).
+/// days back, were never checked in, on resources of these ids (or all),
+/// at this site (or any).
 pub fn unclaimed_started(
     conn: &mut DbConn,
     resource_ids: Option<&[i64]>,
+    site_id: Option<i64>,
     now: NaiveDateTime,
 ) -> Result<Vec<(Booking, String)>, ApiError> {
     let unclaimed = || {
@@ -411,7 +414,10 @@ pub fn unclaimed_started(
             .select((Booking::as_select(), resources::rules))
     };
     let Some(ids) = resource_ids else {
-        return Ok(unclaimed().load(conn)?);
+        return Ok(match site_id {
+            Some(site) => unclaimed().filter(bookings::site_id.eq(site)).load(conn)?,
+            None => unclaimed().load(conn)?,
+        });
     };
     super::per_id(ids, |id| {
         Ok(unclaimed().filter(bookings::resource_id.eq(id)).load(conn)?)
@@ -441,9 +447,9 @@ pub fn list(
         .inner_join(users::table.on(users::id.eq(bookings::owner_id)))
         .inner_join(resources::table)
         .filter(bookings::site_id.eq(site_id))
-        .filter(bookings::starts_at.lt(f.window.end.naive_utc()))
-        .filter(bookings::starts_at.gt((f.window.start - lookback()).naive_utc()))
-        .filter(bookings::ends_at.gt(f.window.start.naive_utc()))
+        .filter(bookings::starts_at.lt(stored(f.window.end)))
+        .filter(bookings::starts_at.gt(stored(f.window.start - lookback())))
+        .filter(bookings::ends_at.gt(stored(f.window.start)))
         .order((bookings::starts_at, bookings::id))
         .limit(f.limit)
         .select((Booking::as_select(), users::name, resources::name))
@@ -615,9 +621,9 @@ pub fn of_owner_within(
         .inner_join(resources::table)
         .filter(bookings::owner_id.eq(owner_id))
         .filter(bookings::status.eq_any(ACTIVE_STATUSES))
-        .filter(bookings::starts_at.gt((window.start - lookback()).naive_utc()))
-        .filter(bookings::starts_at.lt(window.end.naive_utc()))
-        .filter(bookings::ends_at.gt(window.start.naive_utc()))
+        .filter(bookings::starts_at.gt(stored(window.start - lookback())))
+        .filter(bookings::starts_at.lt(stored(window.end)))
+        .filter(bookings::ends_at.gt(stored(window.start)))
         .order(bookings::starts_at)
         .select((Booking::as_select(), resources::name))
         .into_boxed();

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::instant::stored;
 use crate::db::schema::{blackouts, resources};
 use crate::db::{DbConn, concrete};
 use crate::domain::interval::Interval;
@@ -209,8 +210,8 @@ pub fn insert_blackout(
     let id: i64 = diesel::insert_into(blackouts::table)
         .values((
             blackouts::resource_id.eq(resource_id),
-            blackouts::starts_at.eq(period.start.naive_utc()),
-            blackouts::ends_at.eq(period.end.naive_utc()),
+            blackouts::starts_at.eq(stored(period.start)),
+            blackouts::ends_at.eq(stored(period.end)),
             blackouts::reason.eq(reason),
             blackouts::created_by.eq(Some(by)),
             blackouts::created_at.eq(now),
@@ -234,8 +235,8 @@ pub fn blackouts_within(
     if let DbConn::Pg(c) = conn {
         return Ok(blackouts::table
             .filter(blackouts::resource_id.eq_any(resource_ids))
-            .filter(blackouts::starts_at.lt(window.end.naive_utc()))
-            .filter(blackouts::ends_at.gt(window.start.naive_utc()))
+            .filter(blackouts::starts_at.lt(stored(window.end)))
+            .filter(blackouts::ends_at.gt(stored(window.start)))
             .order((blackouts::resource_id, blackouts::starts_at))
             .select(Blackout::as_select())
             .load(c)?);
@@ -243,8 +244,8 @@ pub fn blackouts_within(
     super::per_id(resource_ids, |id| {
         Ok(concrete!(&mut *conn, |c| blackouts::table
             .filter(blackouts::resource_id.eq(id))
-            .filter(blackouts::starts_at.lt(window.end.naive_utc()))
-            .filter(blackouts::ends_at.gt(window.start.naive_utc()))
+            .filter(blackouts::starts_at.lt(stored(window.end)))
+            .filter(blackouts::ends_at.gt(stored(window.start)))
             .order(blackouts::starts_at)
             .select(Blackout::as_select())
             .load(c))?)

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::instant::stored;
 use crate::db::schema::{
     feed_tokens, rota_shifts, rota_swaps, rota_templates, rota_versions, staff_unavailability,
 };
@@ -99,8 +100,8 @@ pub fn insert_unavailability(
         .values((
             staff_unavailability::site_id.eq(site_id),
             staff_unavailability::user_id.eq(user_id),
-            staff_unavailability::starts_at.eq(period.start.naive_utc()),
-            staff_unavailability::ends_at.eq(period.end.naive_utc()),
+            staff_unavailability::starts_at.eq(stored(period.start)),
+            staff_unavailability::ends_at.eq(stored(period.end)),
             staff_unavailability::reason.eq(reason),
             staff_unavailability::created_by.eq(Some(by)),
             staff_unavailability::created_at.eq(now),
@@ -121,8 +122,8 @@ pub fn unavailability_within(
 ) -> Result<Vec<Unavailability>, ApiError> {
     Ok(staff_unavailability::table
         .filter(staff_unavailability::site_id.eq(site_id))
-        .filter(staff_unavailability::starts_at.lt(window.end.naive_utc()))
-        .filter(staff_unavailability::ends_at.gt(window.start.naive_utc()))
+        .filter(staff_unavailability::starts_at.lt(stored(window.end)))
+        .filter(staff_unavailability::ends_at.gt(stored(window.start)))
         .order(staff_unavailability::starts_at)
         .select(Unavailability::as_select())
         .load(conn)?)
@@ -233,8 +234,8 @@ pub fn ensure_shift(
         .values((
             rota_shifts::site_id.eq(site_id),
             rota_shifts::date.eq(s.date),
-            rota_shifts::starts_at.eq(s.slot.start.naive_utc()),
-            rota_shifts::ends_at.eq(s.slot.end.naive_utc()),
+            rota_shifts::starts_at.eq(stored(s.slot.start)),
+            rota_shifts::ends_at.eq(stored(s.slot.end)),
             rota_shifts::label.eq(s.label),
             rota_shifts::positions.eq(s.positions),
             rota_shifts::desk_pool.eq(s.desk_pool),

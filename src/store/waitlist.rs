@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::instant::stored;
 use crate::db::schema::waitlist;
 use crate::domain::booking::Urgency;
 use crate::domain::interval::Interval;
@@ -70,8 +71,8 @@ pub fn insert(conn: &mut DbConn, e: &NewEntry<'_>, now: NaiveDateTime) -> Result
             waitlist::owner_id.eq(e.owner_id),
             waitlist::resource_id.eq(e.resource_id),
             waitlist::pool.eq(e.pool),
-            waitlist::starts_at.eq(e.slot.start.naive_utc()),
-            waitlist::ends_at.eq(e.slot.end.naive_utc()),
+            waitlist::starts_at.eq(stored(e.slot.start)),
+            waitlist::ends_at.eq(stored(e.slot.end)),
             waitlist::latest_start.eq(e.latest_start),
             waitlist::urgency.eq(e.urgency.code()),
             waitlist::reason.eq(e.reason),

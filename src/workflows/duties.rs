@@ -114,22 +114,52 @@ pub fn sync_all_room_bookings(
     _notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<usize, ApiError> {
-    let all = store::duties::all(conn)?;
-    let mut by_site: BTreeMap<i64, Vec<Duty>> = BTreeMap::new();
-    for d in all.into_iter().filter(|d| d.resource_id.is_some()) {
-        by_site.entry(d.site_id).or_default().push(d);
-    }
     let mut n = 0;
-    for (site_id, list) in by_site {
-        backend::lock(conn, &[Lock::Site(site_id)])?;
-        let site = sites::by_id(conn, site_id)?;
-        let cal = calendar::load(conn, site_id)?;
-        for d in list {
-            sync_room_bookings(conn, &site, &d, &cal, now)?;
-            n += 1;
-        }
+    for site_id in sites_with_rooms(conn, now)? {
+        n += sync_room_bookings_at(conn, _notifier, site_id, now)?;
     }
     Ok(n)
+}
+
+/// Sites with a duty that holds a room (the job takes each in a
+/// transaction of its own).
+pub fn sites_with_rooms(conn: &mut DbConn, _now: DateTime<Utc>) -> Result<Vec<i64>, ApiError> {
+    let ids: BTreeSet<i64> = store::duties::all(conn)?
+        .iter()
+        .filter(|d| d.resource_id.is_some())
+        .map(|d| d.site_id)
+        .collect();
+    Ok(ids.into_iter().collect())
+}
+
+/// Keeps one site's duty room bookings in step, under the site's lock.
+pub fn sync_room_bookings_at(
+    conn: &mut DbConn,
+    _notifier: &Notifier,
+    site_id: i64,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    let list: Vec<Duty> = store::duties::all(conn)?
+        .into_iter()
+        .filter(|d| d.site_id == site_id && d.resource_id.is_some())
+        .collect();
+    if list.is_empty() {
+        return Ok(0);
+    }
+    backend::lock(conn, &[Lock::Site(site_id)])?;
+    let site = sites::by_id(conn, site_id)?;
+    let cal = calendar::load(conn, site_id)?;
+    for d in &list {
+        sync_room_bookings(conn, &site, d, &cal, now)?;
+    }
+    Ok(list.len())
+}
+
+/// Sites with any duty (the reminder and shortage jobs take each in a
+/// transaction of its own).
+pub fn sites_with_duties(conn: &mut DbConn, _now: DateTime<Utc>) -> Result<Vec<i64>, ApiError> {
+    let ids: BTreeSet<i64> = store::duties::all(conn)?.iter().map(|d| d.site_id).collect();
+    Ok(ids.into_iter().collect())
 }
 
 /// The validated fields of a new duty series.
@@ -523,25 +553,35 @@ pub fn mark(
 /// Reminders the day before, at the site's reminder time (a job).
 pub fn send_reminders(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let mut sent = 0;
-    let all = store::duties::all(conn)?;
-    let site_ids: BTreeSet<i64> = all.iter().map(|d| d.site_id).collect();
-    for site_id in site_ids {
-        let site = sites::by_id(conn, site_id)?;
-        let tz = site.tz();
-        let at = parse_clock("duty_reminder_time", &site.duty_reminder_time).unwrap_or(18 * 60);
-        if minute_of_day(tz, now) < at {
-            continue;
-        }
-        let tomorrow = local_date(tz, now) + Duration::days(1);
-        for occ in list(conn, &site, tomorrow, tomorrow, true)? {
-            for who in &occ.signed_up {
-                let Some(id) = who.volunteer_id else { continue };
-                let Some(user) = users::by_id(conn, id)? else {
-                    continue;
-                };
-                if notifier.duty_reminder(conn, &site, &user, &occ, now.naive_utc())? {
-                    sent += 1;
-                }
+    for site_id in sites_with_duties(conn, now)? {
+        sent += send_reminders_at(conn, notifier, site_id, now)?;
+    }
+    Ok(sent)
+}
+
+/// [`send_reminders`] at one site.
+pub fn send_reminders_at(
+    conn: &mut DbConn,
+    notifier: &Notifier,
+    site_id: i64,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    let mut sent = 0;
+    let site = sites::by_id(conn, site_id)?;
+    let tz = site.tz();
+    let at = parse_clock("duty_reminder_time", &site.duty_reminder_time).unwrap_or(18 * 60);
+    if minute_of_day(tz, now) < at {
+        return Ok(0);
+    }
+    let tomorrow = local_date(tz, now) + Duration::days(1);
+    for occ in list(conn, &site, tomorrow, tomorrow, true)? {
+        for who in &occ.signed_up {
+            let Some(id) = who.volunteer_id else { continue };
+            let Some(user) = users::by_id(conn, id)? else {
+                continue;
+            };
+            if notifier.duty_reminder(conn, &site, &user, &occ, now.naive_utc())? {
+                sent += 1;
             }
         }
     }
@@ -552,22 +592,33 @@ pub fn send_reminders(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>
 /// they start (a job; once per occurrence).
 pub fn flag_short(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let mut flagged = 0;
-    let site_ids: BTreeSet<i64> = store::duties::all(conn)?.iter().map(|d| d.site_id).collect();
-    for site_id in site_ids {
-        let site = sites::by_id(conn, site_id)?;
-        let tz = site.tz();
-        let today = local_date(tz, now);
-        for occ in list(conn, &site, today, today + Duration::days(2), false)? {
-            if occ.free <= 0 || occ.starts_at <= now || occ.starts_at > now + Duration::hours(24) {
+    for site_id in sites_with_duties(conn, now)? {
+        flagged += flag_short_at(conn, notifier, site_id, now)?;
+    }
+    Ok(flagged)
+}
+
+/// [`flag_short`] at one site.
+pub fn flag_short_at(
+    conn: &mut DbConn,
+    notifier: &Notifier,
+    site_id: i64,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    let mut flagged = 0;
+    let site = sites::by_id(conn, site_id)?;
+    let tz = site.tz();
+    let today = local_date(tz, now);
+    for occ in list(conn, &site, today, today + Duration::days(2), false)? {
+        if occ.free <= 0 || occ.starts_at <= now || occ.starts_at > now + Duration::hours(24) {
+            continue;
+        }
+        for (admin, m) in users::members_of_site(conn, site.id, 0, 10_000)? {
+            if !m.is_admin {
                 continue;
             }
-            for (admin, m) in users::members_of_site(conn, site.id, 0, 10_000)? {
-                if !m.is_admin {
-                    continue;
-                }
-                if notifier.duty_short(conn, &site, &admin, &occ, now.naive_utc())? {
-                    flagged += 1;
-                }
+            if notifier.duty_short(conn, &site, &admin, &occ, now.naive_utc())? {
+                flagged += 1;
             }
         }
     }

@@ -464,10 +464,26 @@ pub fn serve_waitlist(
 /// The scheduler's job: expire and serve every site's waitlist.
 pub fn serve_all(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let mut n = 0;
-    for site_id in waitlist::sites_waiting(conn)? {
-        backend::lock(conn, &[Lock::Site(site_id)])?;
-        let site = crate::store::sites::by_id(conn, site_id)?;
-        n += serve_waitlist(conn, &site, notifier, now)?.len();
+    for site_id in sites_waiting(conn, now)? {
+        n += serve_at(conn, notifier, site_id, now)?;
     }
     Ok(n)
+}
+
+/// Sites with someone waiting (the serving job takes each in a
+/// transaction of its own).
+pub fn sites_waiting(conn: &mut DbConn, _now: DateTime<Utc>) -> Result<Vec<i64>, ApiError> {
+    waitlist::sites_waiting(conn)
+}
+
+/// Expires and serves one site's waitlist under the site's lock.
+pub fn serve_at(
+    conn: &mut DbConn,
+    notifier: &Notifier,
+    site_id: i64,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    backend::lock(conn, &[Lock::Site(site_id)])?;
+    let site = crate::store::sites::by_id(conn, site_id)?;
+    Ok(serve_waitlist(conn, &site, notifier, now)?.len())
 }

@@ -764,7 +764,34 @@ pub fn take(
 /// Flags to the admins offered shifts that start with nobody taking them (a job).
 pub fn flag_untaken(conn: &mut DbConn, notifier: &Notifier, now: DateTime<Utc>) -> Result<usize, ApiError> {
     let mut n = 0;
-    for shift in rota::offered_before(conn, (now + Duration::hours(24)).naive_utc())? {
+    for site_id in sites_with_offers(conn, now)? {
+        n += flag_untaken_at(conn, notifier, site_id, now)?;
+    }
+    Ok(n)
+}
+
+/// Sites with a shift on offer that starts within a day (the job takes each
+/// in a transaction of its own).
+pub fn sites_with_offers(conn: &mut DbConn, now: DateTime<Utc>) -> Result<Vec<i64>, ApiError> {
+    let mut ids: Vec<i64> = rota::offered_before(conn, (now + Duration::hours(24)).naive_utc())?
+        .iter()
+        .map(|s| s.site_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// [`flag_untaken`] at one site.
+pub fn flag_untaken_at(
+    conn: &mut DbConn,
+    notifier: &Notifier,
+    site_id: i64,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    let mut n = 0;
+    let offered = rota::offered_before(conn, (now + Duration::hours(24)).naive_utc())?;
+    for shift in offered.into_iter().filter(|s| s.site_id == site_id) {
         if !rota::flag_swap(conn, shift.id, now.naive_utc())? {
             continue;
         }

@@ -12,6 +12,7 @@ mod duties;
 mod faults;
 mod health;
 mod helpers;
+mod hostile;
 mod isolation;
 mod limits;
 mod mail;

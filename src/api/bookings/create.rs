@@ -1,7 +1,6 @@
 //! Making a booking: parse the request, call the create workflow, answer.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -15,6 +14,7 @@ use crate::domain::booking::{BookingRequest, OnConflict, Target};
 use crate::domain::interval::Interval;
 use crate::domain::recurrence::RecurrenceInput;
 use crate::domain::resource::pool_name;
+use crate::domain::window::Instant;
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::{SiteAccess, site_access};
@@ -42,10 +42,10 @@ pub struct NewBookingInput {
     pub pool: Option<String>,
     /// RFC 3339 with offset, e.g. `2026-11-23T15:30:00+08:00`.
     #[schema(value_type = String, format = DateTime)]
-    pub starts_at: DateTime<FixedOffset>,
+    pub starts_at: Instant,
     /// Exclusive: a booking to 10:00 and one from 10:00 do not overlap.
     #[schema(value_type = String, format = DateTime)]
-    pub ends_at: DateTime<FixedOffset>,
+    pub ends_at: Instant,
     /// What the time is for.
     pub purpose: String,
     /// `routine` (default), `priority`, `urgent` or `emergency`.
@@ -66,7 +66,7 @@ pub struct NewBookingInput {
     /// With `on_conflict: waitlist`: the latest acceptable start (default:
     /// `starts_at`); the booking may start anywhere up to it.
     #[schema(value_type = Option<String>, format = DateTime)]
-    pub latest_start: Option<DateTime<FixedOffset>>,
+    pub latest_start: Option<Instant>,
 }
 
 impl NewBookingInput {
@@ -80,10 +80,7 @@ impl NewBookingInput {
                 None
             }
         };
-        let slot = invalid.collect(Interval::new(
-            self.starts_at.with_timezone(&Utc),
-            self.ends_at.with_timezone(&Utc),
-        ));
+        let slot = invalid.collect(Interval::new(self.starts_at.utc(), self.ends_at.utc()));
         let purpose = invalid.collect(booking::purpose(&self.purpose));
         let urgency = self.urgency.unwrap_or_default();
         let reason = invalid.collect(booking::check_reason(urgency, self.reason.as_deref()));
@@ -111,7 +108,7 @@ impl NewBookingInput {
                 _ => OnConflict::Fail,
             },
             flexible: self.flexible.unwrap_or(false),
-            latest_start: self.latest_start.map(|t| t.with_timezone(&Utc)),
+            latest_start: self.latest_start.map(Instant::utc),
         })
     }
 }
@@ -213,7 +210,7 @@ pub async fn create_booking(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<CreateQuery>,
+    query: crate::api::query::ApiQuery<CreateQuery>,
     req: HttpRequest,
     body: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {

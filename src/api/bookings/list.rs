@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::{DateTime, Duration};
 use serde::Deserialize;
 
 use super::*;
@@ -11,6 +11,7 @@ use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::booking::BookingStatus;
 use crate::domain::period::Period;
+use crate::domain::window::{self, Instant};
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store;
@@ -24,10 +25,10 @@ use crate::store::pagination::Page;
 pub struct BookingQuery {
     /// Start of the period (RFC 3339); default: the start of today, site time.
     #[param(value_type = Option<String>, format = DateTime)]
-    pub from: Option<DateTime<FixedOffset>>,
+    pub from: Option<Instant>,
     /// End of the period; default: a week after `from`; at most 366 days after it.
     #[param(value_type = Option<String>, format = DateTime)]
-    pub to: Option<DateTime<FixedOffset>>,
+    pub to: Option<Instant>,
     pub resource_id: Option<i64>,
     /// Only the caller's own bookings.
     #[serde(default)]
@@ -40,13 +41,20 @@ pub struct BookingQuery {
     pub after: Option<String>,
 }
 
-fn parse_cursor(after: &Option<String>) -> Result<Option<(chrono::NaiveDateTime, i64)>, ApiError> {
+/// A cursor names an instant like any other parameter: one outside the
+/// window is no `next` value of ours (PostgreSQL refused such a year with a
+/// 500).
+fn parse_cursor(
+    after: &Option<String>,
+    now: DateTime<chrono::Utc>,
+) -> Result<Option<(chrono::NaiveDateTime, i64)>, ApiError> {
     let Some(s) = after else { return Ok(None) };
     let bad = || ApiError::invalid("after", "must be the `next` value of a previous page");
     let (micros, id) = s.split_once('_').ok_or_else(bad)?;
     let micros: i64 = micros.parse().map_err(|_| bad())?;
     let id: i64 = id.parse().map_err(|_| bad())?;
     let t = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
+    let t = window::instant_in_window(t, now).map_err(|_| bad())?;
     Ok(Some((t.naive_utc(), id)))
 }
 
@@ -63,7 +71,7 @@ pub async fn list_bookings(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<BookingQuery>,
+    query: crate::api::query::ApiQuery<BookingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let q = query.into_inner();
@@ -72,13 +80,20 @@ pub async fn list_bookings(
         after: None,
     }
     .parse()?;
-    let after = parse_cursor(&q.after)?;
     let now = clock::now();
+    let after = parse_cursor(&q.after, now)?;
     let out = state
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let window = Period::query(access.site.tz(), q.from, q.to, Duration::days(7), now)?.interval();
+            let window = Period::query(
+                access.site.tz(),
+                q.from.map(Instant::utc),
+                q.to.map(Instant::utc),
+                Duration::days(7),
+                now,
+            )?
+            .interval();
             let filter = BookingFilter {
                 window,
                 resource_id: q.resource_id,

@@ -1,7 +1,6 @@
 //! Weekly series: read one, edit its coming dates, cancel it.
 
 use actix_web::{HttpResponse, delete, get, patch, web};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::*;
@@ -116,7 +115,7 @@ pub struct SeriesCancelQuery {
     /// Cancel occurrences on or after this site-local date; absent: every
     /// occurrence that has not started yet.
     #[param(value_type = Option<String>, format = Date)]
-    pub from: Option<NaiveDate>,
+    pub from: Option<crate::domain::window::Date>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -136,10 +135,10 @@ pub async fn cancel_series(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, i64)>,
-    query: web::Query<SeriesCancelQuery>,
+    query: crate::api::query::ApiQuery<SeriesCancelQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let from = query.into_inner().from;
+    let from = query.into_inner().from.map(|d| d.date());
     let now = clock::now();
     let notifier = state.notifier.clone();
     let cancelled = state

@@ -35,16 +35,16 @@ pub use unavailability::*;
 pub struct DateRange {
     /// First local date (default: today).
     #[param(value_type = Option<String>, format = Date)]
-    pub from: Option<NaiveDate>,
+    pub from: Option<crate::domain::window::Date>,
     /// Last local date (default: four weeks on).
     #[param(value_type = Option<String>, format = Date)]
-    pub to: Option<NaiveDate>,
+    pub to: Option<crate::domain::window::Date>,
 }
 
 impl DateRange {
     /// The dates asked for; by default from today, four weeks on.
     fn period(&self, today: NaiveDate) -> Result<DatePeriod, Invalid> {
-        DatePeriod::query(self.from, self.to, today, 28)
+        DatePeriod::query(self.from.map(|d| d.date()), self.to.map(|d| d.date()), today, 28)
     }
 }
 

@@ -71,7 +71,7 @@ fn published_shifts(
 pub async fn public_rota(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<DateRange>,
+    query: crate::api::query::ApiQuery<DateRange>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let q = query.into_inner();
@@ -143,7 +143,7 @@ pub async fn rota_ics(state: web::Data<AppState>, path: web::Path<String>) -> Re
 pub struct DayQuery {
     /// The local date (default: today).
     #[param(value_type = Option<String>, format = Date)]
-    pub date: Option<NaiveDate>,
+    pub date: Option<crate::domain::window::Date>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -174,10 +174,10 @@ pub struct Schedule {
 pub async fn schedule(
     state: web::Data<AppState>,
     path: web::Path<(String, i64)>,
-    query: web::Query<DayQuery>,
+    query: crate::api::query::ApiQuery<DayQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, user_id) = path.into_inner();
-    let date = query.into_inner().date;
+    let date = query.into_inner().date.map(|d| d.date());
     let now = clock::now();
     let day = state
         .db

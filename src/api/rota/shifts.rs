@@ -2,7 +2,6 @@
 //! and publishing it.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{DateRange, ShiftView, names_for, shift_view};
@@ -19,8 +18,10 @@ use crate::workflows::rota::{self as flow, CalendarDrop, OpenPosition, Published
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodInput {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
+    #[schema(value_type = chrono::NaiveDate)]
+    pub from: crate::domain::window::Date,
+    #[schema(value_type = chrono::NaiveDate)]
+    pub to: crate::domain::window::Date,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -55,7 +56,7 @@ pub async fn generate(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let drafted = flow::generate(conn, &access, b.from, b.to, now)?;
+            let drafted = flow::generate(conn, &access, b.from.date(), b.to.date(), now)?;
             let names = names_for(conn, &drafted.shifts)?;
             Ok(Draft {
                 shifts: drafted.shifts.iter().map(|s| shift_view(s, &names)).collect(),
@@ -79,7 +80,7 @@ pub async fn list_shifts(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<DateRange>,
+    query: crate::api::query::ApiQuery<DateRange>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let q = query.into_inner();
@@ -166,7 +167,7 @@ pub async fn publish(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            flow::publish(conn, &access, b.from, b.to, &notifier, now)
+            flow::publish(conn, &access, b.from.date(), b.to.date(), &notifier, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(published))

@@ -2,7 +2,7 @@
 //! them.
 
 use actix_web::{HttpResponse, delete, get, post, web};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::DateRange;
@@ -24,9 +24,9 @@ use crate::workflows::rota_inputs;
 #[serde(deny_unknown_fields)]
 pub struct UnavailabilityInput {
     #[schema(value_type = String, format = DateTime)]
-    pub starts_at: DateTime<FixedOffset>,
+    pub starts_at: crate::domain::window::Instant,
     #[schema(value_type = String, format = DateTime)]
-    pub ends_at: DateTime<FixedOffset>,
+    pub ends_at: crate::domain::window::Instant,
     /// Leave, training, a booked home visit...
     pub reason: String,
     /// Whose (admins only; default: the caller).
@@ -98,7 +98,7 @@ pub async fn list_unavailability(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<DateRange>,
+    query: crate::api::query::ApiQuery<DateRange>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let q = query.into_inner();

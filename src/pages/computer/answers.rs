@@ -101,7 +101,7 @@ pub async fn waitlisted(user: PageUser, path: web::Path<String>, query: web::Que
 pub struct MinutesQuery {
     minutes: Option<i64>,
     /// The later start she asked for, when it was that time that was taken.
-    from: Option<DateTime<chrono::FixedOffset>>,
+    from: Option<crate::domain::window::Instant>,
 }
 
 fn clamp(minutes: Option<i64>) -> i64 {

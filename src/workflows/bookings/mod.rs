@@ -23,7 +23,7 @@ pub use lifecycle::{
     CHECK_IN_OPENS_MINUTES, SeriesChange, approve_or_reject, cancel, cancel_series, check_in, edit_series,
     retire_resource,
 };
-pub use release::{release_and_serve, release_unclaimed, release_unclaimed_on};
+pub use release::{release_and_serve_at, release_unclaimed, release_unclaimed_on, sites_to_release};
 
 /// A booking in the way, as shown in a 409.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

@@ -22,7 +22,17 @@ pub fn release_unclaimed(
     resource_ids: Option<&[i64]>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Booking>, ApiError> {
-    let candidates = bookings::unclaimed_started(conn, resource_ids, now.naive_utc())?;
+    let candidates = bookings::unclaimed_started(conn, resource_ids, None, now.naive_utc())?;
+    release(conn, notifier, candidates, now)
+}
+
+/// Releases those of `candidates` that lapsed, under their sites' locks.
+fn release(
+    conn: &mut DbConn,
+    notifier: &Notifier,
+    candidates: Vec<(Booking, String)>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Booking>, ApiError> {
     let mut site_ids: Vec<i64> = candidates.iter().map(|(b, _)| b.site_id).collect();
     site_ids.sort_unstable();
     site_ids.dedup();
@@ -75,19 +85,31 @@ pub fn release_unclaimed_on(
     release_unclaimed(conn, notifier, Some(&ids), now)
 }
 
-/// The release job: frees unclaimed bookings everywhere and serves the
-/// waitlists of the sites where room freed up.
-pub fn release_and_serve(
-    conn: &mut DbConn,
-    notifier: &Notifier,
-    now: DateTime<Utc>,
-) -> Result<usize, ApiError> {
-    let released = release_unclaimed(conn, notifier, None, now)?;
-    let mut site_ids: Vec<i64> = released.iter().map(|b| b.site_id).collect();
+/// The sites where a booking may have gone unclaimed: the release job
+/// works on each in a transaction of its own, so one site that fails (its
+/// waitlist cannot be served, say) holds no other site's no-shows.
+pub fn sites_to_release(conn: &mut DbConn, now: DateTime<Utc>) -> Result<Vec<i64>, ApiError> {
+    let mut site_ids: Vec<i64> = bookings::unclaimed_started(conn, None, None, now.naive_utc())?
+        .iter()
+        .map(|(b, _)| b.site_id)
+        .collect();
     site_ids.sort_unstable();
     site_ids.dedup();
-    for id in site_ids {
-        let site = sites::by_id(conn, id)?;
+    Ok(site_ids)
+}
+
+/// The release job at one site: frees its unclaimed bookings and, if room
+/// freed up, serves its waitlist, in the caller's transaction.
+pub fn release_and_serve_at(
+    conn: &mut DbConn,
+    notifier: &Notifier,
+    site_id: i64,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    let candidates = bookings::unclaimed_started(conn, None, Some(site_id), now.naive_utc())?;
+    let released = release(conn, notifier, candidates, now)?;
+    if !released.is_empty() {
+        let site = sites::by_id(conn, site_id)?;
         priority::serve_waitlist(conn, &site, notifier, now)?;
     }
     Ok(released.len())
