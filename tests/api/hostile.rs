@@ -230,6 +230,16 @@ async fn a_value_the_database_refuses_is_409_or_422_not_500() {
     // Nobody's: the foreign key to users.
     let err = app.db.write(entry(site_id, 999_999_999, 0)).await.unwrap_err();
     assert_eq!(err.kind(), ProblemType::Conflict, "{err:?}");
+    // A NUL byte, which PostgreSQL cannot keep in text (SQLite can).
+    let named = app
+        .db
+        .write(|conn| {
+            sites::insert(conn, "nul-name", "na\0me", "UTC", livingroom::clock::now_naive()).map(|_| ())
+        })
+        .await;
+    if let Err(err) = named {
+        assert_eq!(err.kind(), ProblemType::Validation, "{err:?}");
+    }
 }
 
 /// A booking that started 20 minutes ago and was never claimed.
