@@ -197,3 +197,50 @@ async fn a_site_admin_changes_skills_at_their_site_only() {
         .await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
 }
+
+#[tokio::test]
+async fn the_invitation_page_asks_someone_with_an_account_for_their_password_only() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    app.site("beta").await;
+    let admin_b = app.admin("beta").await;
+    let known = app.member("alpha", "Has One", Roles::VOLUNTEER, &[]).await;
+    let res = app
+        .post(
+            "/api/v1/sites/beta/members",
+            &json!({"email": known.email, "name": "Typed", "roles": ["volunteer"]}),
+            Some(&admin_b.token),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let token = token_from(&mails_to(&app, &known.email, 1).await[0].text);
+    let page = app
+        .get(&format!("/accept-invite?token={token}"), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"name="join""#), "{page}");
+    assert!(!page.contains("password_again"), "no new password is asked for");
+
+    let post = |password: &'static str| {
+        app.client
+            .post(app.url("/accept-invite"))
+            .form(&[
+                ("token", token.as_str()),
+                ("password", password),
+                ("join", "true"),
+            ])
+            .send()
+    };
+    let wrong = post("not my password").await.unwrap();
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().await.unwrap().contains("密码不对"));
+    let right = post(PASSWORD).await.unwrap();
+    assert_eq!(right.status(), 200);
+    assert!(right.text().await.unwrap().contains("已加入"));
+    assert_eq!(
+        app.get("/api/v1/sites/beta", Some(&known.token)).await.status(),
+        200
+    );
+}
