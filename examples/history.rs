@@ -409,7 +409,7 @@ fn seed(db: &Db, n: u64) -> Result<Fixture> {
                     volunteer: false,
                     group_leader: i >= PEOPLE - 3,
                 };
-                users::insert_membership(conn, site.id, user.id, roles, false, stamp)?;
+                users::insert_membership(conn, site.id, user.id, roles, false, stamp, None)?;
                 people.push(user);
             }
             let room_hours: std::collections::BTreeMap<String, Vec<String>> =

@@ -278,7 +278,10 @@ async fn record(state: &AppState, outcomes: Vec<Outcome>) {
         .write(move |conn| {
             for o in &outcomes {
                 match &o.error {
-                    None => outbox::mark_sent(conn, o.row.id, o.at)?,
+                    None => {
+                        let redacted = crate::mail::content::redacted(&o.row.content);
+                        outbox::mark_sent(conn, o.row.id, o.at, redacted.as_deref())?
+                    }
                     Some(error) => outbox::mark_failed(conn, &o.row, error, o.at, max, base)?,
                 }
             }

@@ -117,6 +117,8 @@ pub struct MembershipView {
     pub roles: Vec<Role>,
     /// Experienced staff, paired with new staff on the rota.
     pub senior: bool,
+    /// The skills given this site (each site keeps its own).
+    pub skills: Vec<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -125,6 +127,8 @@ pub struct Me {
     pub email: String,
     pub name: String,
     pub language: Language,
+    /// Every skill given any of the person's sites, once each; what each
+    /// site has is in `memberships`.
     pub skills: Vec<String>,
     /// Runs the deployment (creates sites).
     pub is_operator: bool,
@@ -139,10 +143,18 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRespon
     let (skills, memberships) = state
         .db
         .read(move |conn| {
-            Ok((
-                users::skills(conn, user_id)?,
-                users::memberships_of(conn, user_id)?,
-            ))
+            let mut memberships = Vec::new();
+            for (site, site_name, m) in users::memberships_of(conn, user_id)? {
+                let skills = users::skills(conn, m.site_id, user_id)?;
+                memberships.push(MembershipView {
+                    site,
+                    site_name,
+                    roles: m.roles().to_vec(),
+                    senior: m.senior,
+                    skills,
+                });
+            }
+            Ok((users::own_skills(conn, user_id)?, memberships))
         })
         .await?;
     Ok(HttpResponse::Ok().json(Me {
@@ -152,15 +164,7 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRespon
         language: user.language,
         skills,
         is_operator: user.is_operator,
-        memberships: memberships
-            .into_iter()
-            .map(|(site, site_name, m)| MembershipView {
-                site,
-                site_name,
-                roles: m.roles().to_vec(),
-                senior: m.senior,
-            })
-            .collect(),
+        memberships,
     }))
 }
 
@@ -195,15 +199,18 @@ pub async fn change_password(
 pub struct AcceptInvite {
     /// The token from the invitation mail.
     pub token: String,
-    /// 8 to 256 characters.
+    /// A new password (8 to 256 characters) for someone without one; for
+    /// someone who has an account already, the password they have, which
+    /// stays as it is.
     pub password: String,
 }
 
-/// Sets the password of an invited account from its one-time token.
+/// Accepts an invitation from its one-time token and joins its site:
+/// setting a first password, or confirming with the one the person has.
 #[utoipa::path(
     tag = "auth",
     request_body = AcceptInvite,
-    responses((status = 204), (status = 422, description = "Invalid or expired token, or weak password", content_type = "application/problem+json"))
+    responses((status = 204), (status = 422, description = "Invalid or expired token, weak password, or not the account's password", content_type = "application/problem+json"))
 )]
 #[post("/api/v1/auth/accept-invite")]
 pub async fn accept_invite(

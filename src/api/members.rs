@@ -14,7 +14,6 @@ use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::pagination::{Page, PageQuery};
-use crate::store::users::{Membership, User};
 use crate::workflows::members::{self, Member, MemberChange, NewMember};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -27,7 +26,9 @@ pub struct AddMember {
     /// e.g. `medical`, `legal`, `labour`.
     #[serde(default)]
     pub skills: Vec<String>,
-    /// Omit to send an invitation to set one.
+    /// Operators only, for a new address: the account is made with this
+    /// password and joins at once. Leave it out (site admins must) and the
+    /// person is invited: to set a password, or to join with their own.
     pub password: Option<String>,
     /// Experienced staff (以老带新 pairing on the rota).
     #[serde(default)]
@@ -36,44 +37,44 @@ pub struct AddMember {
     pub language: Option<Language>,
 }
 
+/// A member as this site sees them: only what the person gave this site
+/// (until they accept an invitation, what the site's admin typed), never
+/// their account's other sites or skills.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MemberView {
     pub user_id: i64,
     pub email: String,
+    /// Until the person accepts, the name the admin typed.
     pub name: String,
     pub roles: Vec<Role>,
+    /// The skills given this site; other sites keep their own.
     pub skills: Vec<String>,
     pub senior: bool,
+    /// Until the person accepts, the language the admin chose.
     pub language: Language,
-    /// `active`, or `invited` until the person sets a password.
+    /// `active`, or `invited` until the person accepts the invitation
+    /// (an invited person is not yet a member: no rota, duties or sign-in).
     pub status: &'static str,
     pub member_since: DateTime<Utc>,
 }
 
-fn view(user: &User, membership: &Membership, skills: Vec<String>) -> MemberView {
+fn member_view(m: Member) -> MemberView {
     MemberView {
-        user_id: user.id,
-        email: user.email.clone(),
-        name: user.name.clone(),
-        roles: membership.roles().to_vec(),
-        skills,
-        senior: membership.senior,
-        language: user.language(),
-        status: if user.password_hash.is_some() {
-            "active"
-        } else {
-            "invited"
-        },
-        member_since: utc(membership.created_at),
+        user_id: m.user.id,
+        email: m.user.email.clone(),
+        name: m.name().to_owned(),
+        roles: m.membership.roles().to_vec(),
+        senior: m.membership.senior,
+        language: m.language(),
+        status: if m.active() { "active" } else { "invited" },
+        member_since: utc(m.membership.created_at),
+        skills: m.skills,
     }
 }
 
-fn member_view(m: Member) -> MemberView {
-    view(&m.user, &m.membership, m.skills)
-}
-
-/// Adds a person to the site (site admin or operator). Without a password
-/// an invitation is prepared for them.
+/// Invites a person to the site (site admin or operator). The answer is the
+/// same whether or not the address has an account: 201 and an `invited`
+/// member; the person joins when they accept the mailed invitation.
 #[utoipa::path(
     tag = "members",
     security(("bearer" = [])),
@@ -83,8 +84,8 @@ fn member_view(m: Member) -> MemberView {
         (status = 201, body = MemberView),
         (status = 403, content_type = "application/problem+json"),
         (status = 404, content_type = "application/problem+json"),
-        (status = 409, description = "Already a member", content_type = "application/problem+json"),
-        (status = 422, content_type = "application/problem+json"),
+        (status = 409, description = "Already a member or invited", content_type = "application/problem+json"),
+        (status = 422, description = "Bad field; `password` from anyone but an operator", content_type = "application/problem+json"),
     )
 )]
 #[post("/api/v1/sites/{site}/members")]
@@ -204,7 +205,7 @@ pub async fn get_member(
 pub struct UpdateMember {
     pub roles: Option<Vec<Role>>,
     pub senior: Option<bool>,
-    /// Replaces the person's skills.
+    /// Replaces the skills given this site; other sites keep their own.
     pub skills: Option<Vec<String>>,
     /// Desk shifts per week at most; `null` for no limit.
     #[serde(default, deserialize_with = "crate::domain::invalid::clear_or_keep")]
@@ -261,7 +262,7 @@ pub async fn update_member(
 }
 
 /// Removes a person from the site (site admin). Their account and history
-/// stay; they simply no longer belong here.
+/// stay; they simply no longer belong here. Their calendar-feed link ends.
 #[utoipa::path(
     tag = "members",
     security(("bearer" = [])),
@@ -279,11 +280,12 @@ pub async fn remove_member(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, member_id) = path.into_inner();
+    let now = clock::now_naive();
     state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            members::remove(conn, &access, member_id)
+            members::remove(conn, &access, member_id, now)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

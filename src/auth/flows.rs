@@ -262,6 +262,9 @@ pub async fn change_password(
         .db
         .write(move |conn| {
             users::set_password(conn, user_id, &new_hash, now)?;
+            // A feed link is a password of its own; whoever changes theirs
+            // (perhaps because something leaked) wants it ended too.
+            crate::workflows::calendar_feed::revoke(conn, user_id, now)?;
             sessions::revoke_all_sessions(conn, user_id, "password changed", now)
         })
         .await
@@ -272,32 +275,90 @@ pub const RESET_MINUTES: i64 = 60;
 /// Resets one account may ask for per hour; more are silently dropped.
 pub const RESETS_PER_HOUR: i64 = 3;
 
-/// Sets the password of an invited person from their one-time link.
-pub async fn accept_invite(state: &AppState, token: &str, new: &str) -> Result<(), ApiError> {
-    let new = domain::person::new_password("password", new)?;
-    let hash = actix_web::web::block(move || password::hash(&new))
-        .await?
-        .map_err(ApiError::internal)?;
+/// Whether the invitation behind `token` is for someone who has a password
+/// already (who joins with it rather than setting one); `false` for an
+/// unknown link too, which the form then refuses when sent.
+pub async fn invitation_joins(state: &AppState, token: &str) -> Result<bool, ApiError> {
+    let token_hash = secret::hash(token);
+    state
+        .db
+        .read(move |conn| {
+            let Some(inv) = sessions::invitation_by_hash(conn, &token_hash)? else {
+                return Ok(false);
+            };
+            Ok(users::by_id(conn, inv.user_id)?.is_some_and(|u| u.password_hash.is_some()))
+        })
+        .await
+}
+
+/// Accepts an invitation from its one-time link and joins its site. A
+/// person without a password sets one with it; a person who has one
+/// proves it is them by giving it, and it stays as it is: a second
+/// invitation (another site's, or one sent before the first was used)
+/// never overwrites a password already set.
+pub async fn accept_invite(state: &AppState, token: &str, given: &str) -> Result<(), ApiError> {
     let token_hash = secret::hash(token);
     let now = clock::now_naive();
+    let invalid = || {
+        ApiError::invalid(
+            "token",
+            "this invitation link is not valid or has expired; ask your admin for a new one",
+        )
+    };
+    let lookup = token_hash.clone();
+    let stored = state
+        .db
+        .read(move |conn| {
+            let Some(inv) = sessions::invitation_by_hash(conn, &lookup)? else {
+                return Ok(None);
+            };
+            Ok(users::by_id(conn, inv.user_id)?.map(|u| u.password_hash))
+        })
+        .await?
+        .ok_or_else(invalid)?;
+    let new_hash = match stored {
+        None => {
+            let new = domain::person::new_password("password", given)?;
+            Some(
+                actix_web::web::block(move || password::hash(&new))
+                    .await?
+                    .map_err(ApiError::internal)?,
+            )
+        }
+        Some(stored) => {
+            let given = given.to_owned();
+            let ok = actix_web::web::block(move || password::verify(&given, Some(&stored))).await?;
+            if !ok {
+                return Err(ApiError::invalid(
+                    "password",
+                    "you already have an account: give its password to join",
+                ));
+            }
+            None
+        }
+    };
     state
         .db
         .write(move |conn| {
-            let invalid = || {
-                ApiError::invalid(
-                    "token",
-                    "this invitation link is not valid or has expired; ask your admin for a new one",
-                )
-            };
             let inv = sessions::invitation_by_hash(conn, &token_hash)?.ok_or_else(invalid)?;
+            let user = users::by_id(conn, inv.user_id)?.ok_or_else(invalid)?;
+            // A password set since it was checked above (another link used
+            // meanwhile): this link must not replace it.
+            if new_hash.is_some() && user.password_hash.is_some() {
+                return Err(invalid());
+            }
             if inv.accepted_at.is_some()
                 || inv.expires_at <= now
                 || !sessions::accept_invitation(conn, inv.id, now)?
             {
                 return Err(invalid());
             }
-            users::set_password(conn, inv.user_id, &hash, now)?;
-            sessions::revoke_all_sessions(conn, inv.user_id, "password set from invitation", now)
+            users::join(conn, inv.site_id, inv.user_id, now)?;
+            if let Some(hash) = &new_hash {
+                users::set_password(conn, inv.user_id, hash, now)?;
+                sessions::revoke_all_sessions(conn, inv.user_id, "password set from invitation", now)?;
+            }
+            Ok(())
         })
         .await
 }
@@ -333,7 +394,8 @@ pub async fn forgot_password(state: &AppState, email: &str) -> Result<(), ApiErr
         .await
 }
 
-/// Sets a new password from a reset link; every session ends.
+/// Sets a new password from a reset link; every session ends, and so do
+/// the other reset links and the calendar-feed link.
 pub async fn reset_password(state: &AppState, token: &str, new: &str) -> Result<(), ApiError> {
     let new = domain::person::new_password("password", new)?;
     let hash = actix_web::web::block(move || password::hash(&new))
@@ -351,7 +413,9 @@ pub async fn reset_password(state: &AppState, token: &str, new: &str) -> Result<
                 )
             })?;
             users::set_password(conn, user_id, &hash, now)?;
+            sessions::end_password_resets(conn, user_id, now)?;
             sessions::clear_failures_of_user(conn, user_id)?;
+            crate::workflows::calendar_feed::revoke(conn, user_id, now)?;
             sessions::revoke_all_sessions(conn, user_id, "password reset", now)
         })
         .await

@@ -90,7 +90,8 @@ impl Db {
     /// Opens the pool; does not migrate. On SQLite, `group_commit` starts
     /// the group-commit writer; without it each write commits alone.
     pub fn connect(url: &DatabaseUrl, max_size: u32, group_commit: bool) -> anyhow::Result<Db> {
-        if url.kind() == BackendKind::Sqlite {
+        if let Some(path) = url.sqlite_path() {
+            create_private_file(path)?;
             // The first connection switches a new file to WAL, which needs
             // the file to itself; do it before the pool opens others.
             backend::establish(url)?;
@@ -218,5 +219,30 @@ impl Db {
     /// The pool's state, for metrics.
     pub fn pool_state(&self) -> r2d2::State {
         self.pool.state()
+    }
+}
+
+/// Creates a new SQLite file owner-only (0600, in a 0700 folder if the
+/// folder is new) before SQLite opens it: SQLite would make it with the
+/// process's umask (often world-readable), and gives its `-wal` and `-shm`
+/// the database file's own permissions. An existing file is left as it is.
+fn create_private_file(path: &std::path::Path) -> anyhow::Result<()> {
+    if path.as_os_str().is_empty() || path.to_str() == Some(":memory:") || path.exists() {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        crate::mail::create_private_dir(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }

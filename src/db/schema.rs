@@ -33,7 +33,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    user_skills (user_id, skill) {
+    membership_skills (site_id, user_id, skill) {
+        site_id -> BigInt,
         user_id -> BigInt,
         skill -> Text,
     }
@@ -50,6 +51,9 @@ diesel::table! {
         senior -> Bool,
         created_at -> Timestamp,
         max_shifts_per_week -> Nullable<Integer>,
+        joined_at -> Nullable<Timestamp>,
+        invited_name -> Nullable<Text>,
+        invited_language -> Nullable<Text>,
     }
 }
 
@@ -292,7 +296,6 @@ diesel::table! {
 diesel::joinable!(rota_swaps -> rota_shifts (shift_id));
 diesel::joinable!(duty_attendance -> duties (duty_id));
 diesel::joinable!(duty_signups -> duties (duty_id));
-diesel::joinable!(user_skills -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> sites (site_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -441,7 +444,7 @@ diesel::joinable!(bookings -> interest_groups (group_id));
 diesel::allow_tables_to_appear_in_same_query!(
     sites,
     users,
-    user_skills,
+    membership_skills,
     memberships,
     sessions,
     refresh_tokens,

@@ -102,10 +102,10 @@ impl Mailer {
                 // is made only when it is missing (first message, or
                 // removed while running).
                 let dir = dir.clone();
-                tokio::task::spawn_blocking(move || match std::fs::write(&path, &bytes) {
+                tokio::task::spawn_blocking(move || match write_private(&path, &bytes) {
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                        std::fs::create_dir_all(&dir)?;
-                        std::fs::write(&path, &bytes)
+                        create_private_dir(&dir)?;
+                        write_private(&path, &bytes)
                     }
                     other => other,
                 })
@@ -119,4 +119,30 @@ impl Mailer {
         }
         Ok(())
     }
+}
+
+/// Writes a file only its owner may read: a message holds live links
+/// (invitations, password resets) until it is used.
+pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(bytes)
+}
+
+/// Makes a folder (and its missing parents) only its owner may enter.
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }

@@ -27,12 +27,17 @@ pub struct PasswordForm {
     password: String,
     #[serde(default)]
     password_again: String,
+    /// Set by the form for someone joining with the password they have.
+    #[serde(default)]
+    join: bool,
 }
 
 /// Which page: the words differ, the form is the same.
 #[derive(Clone, Copy)]
 enum Purpose {
     Invite,
+    /// An invitation for someone with a password: they give it to join.
+    Join,
     Reset,
 }
 
@@ -40,13 +45,14 @@ impl Purpose {
     fn title(self, t: &Text) -> &'static str {
         match self {
             Purpose::Invite => t.settings.set_password_title,
+            Purpose::Join => t.settings.join_title,
             Purpose::Reset => t.settings.reset_password_title,
         }
     }
 
     fn action(self) -> &'static str {
         match self {
-            Purpose::Invite => "/accept-invite",
+            Purpose::Invite | Purpose::Join => "/accept-invite",
             Purpose::Reset => "/reset-password",
         }
     }
@@ -83,18 +89,32 @@ fn form(
                     p.error role="alert" { (e) }
                     p { a href="/forgot-password" { (t.forgot_link) } }
                 }
-                form.stack method="post" action=(purpose.action()) hx-boost="false" {
-                    input type="hidden" name="token" value=(token);
-                    label for="password" { (s.new_password) }
-                    p.hint #password-hint { (s.new_password_hint) }
-                    @if let Some(e) = password_error { p.error #password-error role="alert" { (e) } }
-                    input #password name="password" type="password" minlength="8" maxlength="256" required
-                        autocomplete="new-password" aria-invalid=[password_error.map(|_| "true")]
-                        aria-describedby=(if password_error.is_some() { "password-hint password-error" } else { "password-hint" });
-                    label for="password_again" { (s.password_again) }
-                    input #password_again name="password_again" type="password" minlength="8" maxlength="256" required
-                        autocomplete="new-password";
-                    p { button type="submit" { (s.save_password) } }
+                @if let Purpose::Join = purpose {
+                    form.stack method="post" action=(purpose.action()) hx-boost="false" {
+                        input type="hidden" name="token" value=(token);
+                        input type="hidden" name="join" value="true";
+                        label for="password" { (s.password) }
+                        p.hint #password-hint { (s.join_hint) }
+                        @if let Some(e) = password_error { p.error #password-error role="alert" { (e) } }
+                        input #password name="password" type="password" maxlength="256" required
+                            autocomplete="current-password" aria-invalid=[password_error.map(|_| "true")]
+                            aria-describedby=(if password_error.is_some() { "password-hint password-error" } else { "password-hint" });
+                        p { button type="submit" { (s.join_button) } }
+                    }
+                } @else {
+                    form.stack method="post" action=(purpose.action()) hx-boost="false" {
+                        input type="hidden" name="token" value=(token);
+                        label for="password" { (s.new_password) }
+                        p.hint #password-hint { (s.new_password_hint) }
+                        @if let Some(e) = password_error { p.error #password-error role="alert" { (e) } }
+                        input #password name="password" type="password" minlength="8" maxlength="256" required
+                            autocomplete="new-password" aria-invalid=[password_error.map(|_| "true")]
+                            aria-describedby=(if password_error.is_some() { "password-hint password-error" } else { "password-hint" });
+                        label for="password_again" { (s.password_again) }
+                        input #password_again name="password_again" type="password" minlength="8" maxlength="256" required
+                            autocomplete="new-password";
+                        p { button type="submit" { (s.save_password) } }
+                    }
                 }
             },
         ),
@@ -110,7 +130,9 @@ fn done(t: &Text, purpose: Purpose) -> HttpResponse {
             &Nav::NONE,
             html! {
                 h1 { (purpose.title(t)) }
-                p.notice role="status" { (t.settings.password_saved) }
+                p.notice role="status" {
+                    (if let Purpose::Join = purpose { t.settings.joined } else { t.settings.password_saved })
+                }
                 p { a.button href="/login" { (t.sign_in) } }
             },
         ),
@@ -119,7 +141,7 @@ fn done(t: &Text, purpose: Purpose) -> HttpResponse {
 
 async fn submit(state: &AppState, t: &Text, purpose: Purpose, f: PasswordForm) -> HttpResponse {
     let s = &t.settings;
-    if f.password != f.password_again {
+    if !matches!(purpose, Purpose::Join) && f.password != f.password_again {
         return form(
             t,
             purpose,
@@ -129,7 +151,7 @@ async fn submit(state: &AppState, t: &Text, purpose: Purpose, f: PasswordForm) -
         );
     }
     let outcome = match purpose {
-        Purpose::Invite => flows::accept_invite(state, &f.token, &f.password).await,
+        Purpose::Invite | Purpose::Join => flows::accept_invite(state, &f.token, &f.password).await,
         Purpose::Reset => flows::reset_password(state, &f.token, &f.password).await,
     };
     match outcome {
@@ -137,6 +159,8 @@ async fn submit(state: &AppState, t: &Text, purpose: Purpose, f: PasswordForm) -
         Err(e) => {
             let problem = if e.kind() != ProblemType::Validation || e.detail().starts_with("token") {
                 Problem::Link
+            } else if let Purpose::Join = purpose {
+                Problem::Password(s.not_your_password)
             } else if e.detail().contains("at most") {
                 Problem::Password(s.too_long)
             } else {
@@ -148,15 +172,20 @@ async fn submit(state: &AppState, t: &Text, purpose: Purpose, f: PasswordForm) -
 }
 
 #[get("/accept-invite")]
-pub async fn invite_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
+pub async fn invite_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<TokenQuery>,
+) -> HttpResponse {
     let t = text(visitor_language(&req));
-    form(
-        t,
-        Purpose::Invite,
-        q.token.as_deref().unwrap_or(""),
-        None,
-        StatusCode::OK,
-    )
+    let token = q.token.as_deref().unwrap_or("");
+    // Someone who has a password joins with it; the form never asks them
+    // for a new one.
+    let purpose = match flows::invitation_joins(&state, token).await {
+        Ok(true) => Purpose::Join,
+        _ => Purpose::Invite,
+    };
+    form(t, purpose, token, None, StatusCode::OK)
 }
 
 #[post("/accept-invite")]
@@ -166,7 +195,9 @@ pub async fn invite_submit(
     f: web::Form<PasswordForm>,
 ) -> HttpResponse {
     let t = text(visitor_language(&req));
-    submit(&state, t, Purpose::Invite, f.into_inner()).await
+    let f = f.into_inner();
+    let purpose = if f.join { Purpose::Join } else { Purpose::Invite };
+    submit(&state, t, purpose, f).await
 }
 
 #[get("/reset-password")]

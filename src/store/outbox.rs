@@ -133,7 +133,19 @@ pub fn claim(
         .load(conn)?)
 }
 
-pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(), ApiError> {
+/// Marks a message sent; `redacted` replaces its content (the copy without
+/// live links, see `mail::content::redacted`).
+pub fn mark_sent(
+    conn: &mut DbConn,
+    id: i64,
+    now: NaiveDateTime,
+    redacted: Option<&str>,
+) -> Result<(), ApiError> {
+    if let Some(content) = redacted {
+        diesel::update(outbox::table.find(id))
+            .set(outbox::content.eq(content))
+            .execute(conn)?;
+    }
     diesel::update(outbox::table.find(id))
         .set((
             outbox::status.eq("sent"),

@@ -337,3 +337,37 @@ pub fn revoke_web_session(
         None => Ok(()),
     }
 }
+
+/// Ends `user_id`'s invitations to site `site_id` not used yet, by
+/// expiring them now.
+pub fn end_invitations(
+    conn: &mut DbConn,
+    user_id: i64,
+    site_id: i64,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    diesel::update(
+        invitations::table
+            .filter(invitations::user_id.eq(user_id))
+            .filter(invitations::site_id.eq(site_id))
+            .filter(invitations::accepted_at.is_null())
+            .filter(invitations::expires_at.gt(now)),
+    )
+    .set(invitations::expires_at.eq(now))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Ends every reset link of `user_id` not used yet: once one link has set
+/// the password, the others (still sitting in a mailbox) must not.
+pub fn end_password_resets(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> Result<(), ApiError> {
+    use crate::db::schema::password_resets;
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::user_id.eq(user_id))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(())
+}

@@ -124,7 +124,9 @@ pub fn with_member(
         .left_join(
             memberships::table.on(memberships::site_id
                 .eq(sites::id)
-                .and(memberships::user_id.eq(user_id))),
+                .and(memberships::user_id.eq(user_id))
+                // An invitation not yet accepted gives no standing.
+                .and(memberships::joined_at.is_not_null())),
         )
         .inner_join(users::table.on(users::id.eq(user_id)))
         .filter(sites::slug.eq(slug))
@@ -154,6 +156,7 @@ pub fn list(
     if let Some(user_id) = only_for_user {
         let mine = memberships::table
             .filter(memberships::user_id.eq(user_id))
+            .filter(memberships::joined_at.is_not_null())
             .select(memberships::site_id);
         query = query.filter(sites::id.eq_any(mine));
     }

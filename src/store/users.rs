@@ -1,10 +1,10 @@
-//! People, their skills and their memberships of sites.
+//! People, their memberships of sites and the skills they gave each site.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{memberships, sites, user_skills, users};
+use crate::db::schema::{membership_skills, memberships, sites, users};
 use crate::domain::person::{Language, Roles};
 use crate::errors::ApiError;
 
@@ -41,6 +41,13 @@ pub struct Membership {
     pub created_at: NaiveDateTime,
     /// A cap on desk shifts per week (part-timers, other duties).
     pub max_shifts_per_week: Option<i32>,
+    /// When the person accepted; until then the membership is an
+    /// invitation and every query below except the `_any` ones skips it.
+    pub joined_at: Option<NaiveDateTime>,
+    /// The name and language the site's admin typed, shown until the
+    /// person joins: the site sees nothing of the account before that.
+    pub invited_name: Option<String>,
+    pub invited_language: Option<String>,
 }
 
 impl Membership {
@@ -126,46 +133,94 @@ pub fn make_operator(conn: &mut DbConn, user_id: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub fn skills(conn: &mut DbConn, user_id: i64) -> Result<Vec<String>, ApiError> {
-    Ok(user_skills::table
-        .filter(user_skills::user_id.eq(user_id))
-        .order(user_skills::skill)
-        .select(user_skills::skill)
+/// The skills `user_id` gave site `site_id`.
+pub fn skills(conn: &mut DbConn, site_id: i64, user_id: i64) -> Result<Vec<String>, ApiError> {
+    Ok(membership_skills::table
+        .filter(membership_skills::site_id.eq(site_id))
+        .filter(membership_skills::user_id.eq(user_id))
+        .order(membership_skills::skill)
+        .select(membership_skills::skill)
         .load(conn)?)
 }
 
-/// Skills of many users at once, as `(user_id, skill)` pairs.
-pub fn skills_of(conn: &mut DbConn, user_ids: &[i64]) -> Result<Vec<(i64, String)>, ApiError> {
-    Ok(user_skills::table
-        .filter(user_skills::user_id.eq_any(user_ids))
-        .order((user_skills::user_id, user_skills::skill))
-        .select((user_skills::user_id, user_skills::skill))
+/// Skills of many members of one site at once, as `(user_id, skill)` pairs.
+pub fn skills_of(conn: &mut DbConn, site_id: i64, user_ids: &[i64]) -> Result<Vec<(i64, String)>, ApiError> {
+    Ok(membership_skills::table
+        .filter(membership_skills::site_id.eq(site_id))
+        .filter(membership_skills::user_id.eq_any(user_ids))
+        .order((membership_skills::user_id, membership_skills::skill))
+        .select((membership_skills::user_id, membership_skills::skill))
         .load(conn)?)
 }
 
-/// Adds skills a person does not have yet; never removes any.
-pub fn add_skills(conn: &mut DbConn, user_id: i64, skills: &[String]) -> Result<(), ApiError> {
-    let have = self::skills(conn, user_id)?;
-    for skill in skills.iter().filter(|s| !have.contains(s)) {
-        diesel::insert_into(user_skills::table)
-            .values((user_skills::user_id.eq(user_id), user_skills::skill.eq(skill)))
+/// Every skill a person gave any of their sites, once each: what they see
+/// of themselves.
+pub fn own_skills(conn: &mut DbConn, user_id: i64) -> Result<Vec<String>, ApiError> {
+    Ok(membership_skills::table
+        .filter(membership_skills::user_id.eq(user_id))
+        .order(membership_skills::skill)
+        .select(membership_skills::skill)
+        .distinct()
+        .load(conn)?)
+}
+
+/// Replaces the skills of `user_id`'s membership of `site_id`; other
+/// sites keep theirs.
+pub fn set_skills(conn: &mut DbConn, site_id: i64, user_id: i64, skills: &[String]) -> Result<(), ApiError> {
+    diesel::delete(
+        membership_skills::table
+            .filter(membership_skills::site_id.eq(site_id))
+            .filter(membership_skills::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
+    let mut seen: Vec<&String> = Vec::new();
+    for skill in skills {
+        if seen.contains(&skill) {
+            continue;
+        }
+        seen.push(skill);
+        diesel::insert_into(membership_skills::table)
+            .values((
+                membership_skills::site_id.eq(site_id),
+                membership_skills::user_id.eq(user_id),
+                membership_skills::skill.eq(skill),
+            ))
             .execute(conn)?;
     }
     Ok(())
 }
 
-/// Replaces a person's skills.
-pub fn set_skills(conn: &mut DbConn, user_id: i64, skills: &[String]) -> Result<(), ApiError> {
-    diesel::delete(user_skills::table.filter(user_skills::user_id.eq(user_id))).execute(conn)?;
-    add_skills(conn, user_id, skills)
+/// `user_id`'s membership of `site_id`, once they have joined.
+pub fn membership(conn: &mut DbConn, site_id: i64, user_id: i64) -> Result<Option<Membership>, ApiError> {
+    Ok(membership_any(conn, site_id, user_id)?.filter(|m| m.joined_at.is_some()))
 }
 
-pub fn membership(conn: &mut DbConn, site_id: i64, user_id: i64) -> Result<Option<Membership>, ApiError> {
+/// `user_id`'s membership of `site_id`, joined or still an invitation: for
+/// the members API, where the site's admin manages both alike.
+pub fn membership_any(conn: &mut DbConn, site_id: i64, user_id: i64) -> Result<Option<Membership>, ApiError> {
     Ok(memberships::table
         .find((site_id, user_id))
         .select(Membership::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// What a site admin typed when inviting someone, kept on the membership.
+pub struct Invited<'a> {
+    pub name: &'a str,
+    pub language: Language,
+}
+
+/// Marks an invited membership joined; a joined one stays as it is.
+pub fn join(conn: &mut DbConn, site_id: i64, user_id: i64, now: NaiveDateTime) -> Result<(), ApiError> {
+    diesel::update(
+        memberships::table
+            .find((site_id, user_id))
+            .filter(memberships::joined_at.is_null()),
+    )
+    .set(memberships::joined_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(())
 }
 
 pub fn insert_membership(
@@ -175,7 +230,14 @@ pub fn insert_membership(
     roles: Roles,
     senior: bool,
     now: NaiveDateTime,
+    invited: Option<Invited<'_>>,
 ) -> Result<Membership, ApiError> {
+    // `None`: joined at once (seeding, or an operator who set a password).
+    let joined_at = invited.is_none().then_some(now);
+    let (invited_name, invited_language) = match &invited {
+        Some(i) => (Some(i.name), Some(i.language.code())),
+        None => (None, None),
+    };
     diesel::insert_into(memberships::table)
         .values((
             memberships::site_id.eq(site_id),
@@ -186,9 +248,12 @@ pub fn insert_membership(
             memberships::is_group_leader.eq(roles.group_leader),
             memberships::senior.eq(senior),
             memberships::created_at.eq(now),
+            memberships::joined_at.eq(joined_at),
+            memberships::invited_name.eq(invited_name),
+            memberships::invited_language.eq(invited_language),
         ))
         .execute(conn)?;
-    membership(conn, site_id, user_id)?
+    membership_any(conn, site_id, user_id)?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("membership vanished after insert")))
 }
 
@@ -224,6 +289,12 @@ pub fn set_max_shifts(
 }
 
 pub fn delete_membership(conn: &mut DbConn, site_id: i64, user_id: i64) -> Result<bool, ApiError> {
+    diesel::delete(
+        membership_skills::table
+            .filter(membership_skills::site_id.eq(site_id))
+            .filter(membership_skills::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
     let n = diesel::delete(memberships::table.find((site_id, user_id))).execute(conn)?;
     Ok(n > 0)
 }
@@ -233,6 +304,7 @@ pub fn admin_count(conn: &mut DbConn, site_id: i64) -> Result<i64, ApiError> {
     Ok(memberships::table
         .filter(memberships::site_id.eq(site_id))
         .filter(memberships::is_admin.eq(true))
+        .filter(memberships::joined_at.is_not_null())
         .count()
         .get_result(conn)?)
 }
@@ -245,24 +317,49 @@ pub fn memberships_of(
     Ok(memberships::table
         .inner_join(sites::table)
         .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::joined_at.is_not_null())
         .order(sites::id)
         .select((sites::slug, sites::name, Membership::as_select()))
         .load(conn)?)
 }
 
-/// A site's members in user-id order, for paging.
+/// A site's members who have joined, in user-id order, for paging.
 pub fn members_of_site(
     conn: &mut DbConn,
     site_id: i64,
     after_user_id: i64,
     limit: i64,
 ) -> Result<Vec<(User, Membership)>, ApiError> {
-    Ok(memberships::table
+    site_people(conn, site_id, after_user_id, limit, true)
+}
+
+/// A site's members and the people invited to it, in user-id order.
+pub fn members_and_invited(
+    conn: &mut DbConn,
+    site_id: i64,
+    after_user_id: i64,
+    limit: i64,
+) -> Result<Vec<(User, Membership)>, ApiError> {
+    site_people(conn, site_id, after_user_id, limit, false)
+}
+
+fn site_people(
+    conn: &mut DbConn,
+    site_id: i64,
+    after_user_id: i64,
+    limit: i64,
+    joined_only: bool,
+) -> Result<Vec<(User, Membership)>, ApiError> {
+    let mut query = memberships::table
         .inner_join(users::table)
         .filter(memberships::site_id.eq(site_id))
         .filter(memberships::user_id.gt(after_user_id))
         .order(memberships::user_id)
         .limit(limit)
         .select((User::as_select(), Membership::as_select()))
-        .load(conn)?)
+        .into_boxed();
+    if joined_only {
+        query = query.filter(memberships::joined_at.is_not_null());
+    }
+    Ok(query.load(conn)?)
 }

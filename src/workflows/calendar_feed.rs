@@ -39,7 +39,7 @@ pub fn revoke(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> Result<(),
 
 /// One event of a personal feed.
 pub enum FeedEntry {
-    /// A booking of theirs, on any site.
+    /// A booking of theirs, on any of their sites.
     Booking {
         id: i64,
         resource: String,
@@ -67,7 +67,8 @@ pub enum FeedEntry {
 }
 
 /// A person's feed: their bookings, then per site their duties and desk
-/// shifts, from a month back to four months ahead.
+/// shifts, from a month back to four months ahead; only of the sites they
+/// are a member of now.
 pub struct PersonalFeed {
     pub user_id: i64,
     pub entries: Vec<FeedEntry>,
@@ -80,7 +81,13 @@ pub fn personal(conn: &mut DbConn, token: &str, now: DateTime<Utc>) -> Result<Pe
         rota::feed_owner(conn, &secret::hash(token))?.ok_or_else(|| ApiError::not_found("calendar"))?;
     let mut entries = Vec::new();
     let window = Interval::of(now - Duration::days(PAST_DAYS), now + Duration::days(AHEAD_DAYS));
+    let sites_of_member = users::memberships_of(conn, user_id)?;
     for (b, resource) in of_owner_within(conn, None, user_id, window, false)? {
+        // Only the sites they still belong to: someone removed from a site
+        // no longer sees its rooms and times in their feed.
+        if !sites_of_member.iter().any(|(_, _, m)| m.site_id == b.site_id) {
+            continue;
+        }
         entries.push(FeedEntry::Booking {
             id: b.id,
             resource,
@@ -89,7 +96,7 @@ pub fn personal(conn: &mut DbConn, token: &str, now: DateTime<Utc>) -> Result<Pe
             ends_at: b.ends_at.and_utc(),
         });
     }
-    for (slug, _, _) in users::memberships_of(conn, user_id)? {
+    for (slug, _, _) in sites_of_member {
         let Some(site) = sites::by_slug(conn, &slug)? else {
             continue;
         };

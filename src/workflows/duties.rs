@@ -345,7 +345,7 @@ pub fn sign_up(
         .map(Signup::commitment)
         .collect();
     let absent = store::duties::absences(conn, duty.id)?;
-    let skills = users::skills(conn, access.user_id)?;
+    let skills = users::skills(conn, access.site.id, access.user_id)?;
     check_signup(
         duty.capacity.max(0) as u32,
         duty.skill.as_deref(),
@@ -465,7 +465,7 @@ pub fn cover_candidates(
             continue;
         }
         if let Some(skill) = &duty.skill
-            && !users::skills(conn, user.id)?.contains(skill)
+            && !users::skills(conn, site.id, user.id)?.contains(skill)
         {
             continue;
         }

@@ -125,7 +125,7 @@ impl Snapshot {
             signups,
             absences,
             cal: calendar::load(conn, access.site.id)?,
-            skills: users::skills(conn, access.user_id)?,
+            skills: users::skills(conn, access.site.id, access.user_id)?,
             rooms,
         })
     }

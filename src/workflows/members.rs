@@ -1,6 +1,12 @@
-//! The people of a site: adding them (a new account with an invitation,
-//! or a new membership for an existing account), changing their roles,
-//! skills and shift limit, and removing them.
+//! The people of a site: inviting them, changing their roles, skills and
+//! shift limit, and removing them.
+//!
+//! A site admin manages memberships, never accounts (issue 19, 2): adding
+//! an address answers the same whether or not it has an account (an
+//! invitation either way, the person a member only once they accept), the
+//! skills and limits they set belong to this site's membership, and a
+//! member view shows what the person gave this site and nothing of their
+//! account elsewhere.
 
 use std::collections::HashMap;
 
@@ -14,7 +20,8 @@ use crate::errors::ApiError;
 use crate::notify::Notifier;
 use crate::store::access::SiteAccess;
 use crate::store::sessions;
-use crate::store::users::{self, Membership, NewUser, User};
+use crate::store::users::{self, Invited, Membership, NewUser, User};
+use crate::workflows::calendar_feed;
 
 /// How long an invitation link stays valid.
 pub const INVITATION_DAYS: i64 = 7;
@@ -38,11 +45,38 @@ pub struct AddedMember {
     pub invitation: Option<(String, NaiveDateTime)>,
 }
 
-/// A member of a site as the members API shows them.
+/// A member of a site, or someone invited to it, as the members API
+/// shows them.
 pub struct Member {
     pub user: User,
     pub membership: Membership,
+    /// The skills given this site.
     pub skills: Vec<String>,
+}
+
+impl Member {
+    /// The name the site sees: what its admin typed until the person
+    /// joins (the site must not learn an account's name by guessing its
+    /// address), then the person's own.
+    pub fn name(&self) -> &str {
+        match (&self.membership.joined_at, &self.membership.invited_name) {
+            (None, Some(typed)) => typed,
+            _ => &self.user.name,
+        }
+    }
+
+    /// The language the site sees, on the same terms as [`Member::name`].
+    pub fn language(&self) -> Language {
+        match (&self.membership.joined_at, &self.membership.invited_language) {
+            (None, Some(typed)) => Language::from_code(typed),
+            _ => self.user.language(),
+        }
+    }
+
+    /// Whether the person has accepted: joined the site, with a password.
+    pub fn active(&self) -> bool {
+        self.membership.joined_at.is_some() && self.user.password_hash.is_some()
+    }
 }
 
 /// A validated change to a membership; `None` keeps a setting.
@@ -55,10 +89,12 @@ pub struct MemberChange {
     pub skills: Option<Vec<String>>,
 }
 
-/// Adds a person to site `site_id`: a new account, or a membership for an
-/// account that exists (which keeps its own password). An account without
-/// a password gets an invitation token; telling the person is the
-/// caller's part (the demo and test set-ups tell nobody).
+/// Adds a person to site `site_id` at once, joined: a new account, or a
+/// membership for an account that exists (which keeps its own password).
+/// For seeding (the demo, tests), not for a site admin, who invites
+/// instead ([`add`]). An account without a password gets an invitation
+/// token; telling the person is the caller's part (the demo and test
+/// set-ups tell nobody).
 pub fn add_to_site(
     conn: &mut DbConn,
     site_id: i64,
@@ -67,39 +103,20 @@ pub fn add_to_site(
 ) -> Result<AddedMember, ApiError> {
     let user = match users::by_email(conn, &new.email)? {
         Some(existing) => {
-            if users::membership(conn, site_id, existing.id)?.is_some() {
-                return Err(ApiError::conflict(format!(
-                    "{} is already a member of this site; change their roles instead.",
-                    new.email
-                )));
+            if users::membership_any(conn, site_id, existing.id)?.is_some() {
+                return Err(already_member(&new.email));
             }
             if new.password_hash.is_some() {
-                return Err(ApiError::invalid(
-                    "password",
-                    "this person already has an account and keeps their own password; leave password out",
-                ));
+                return Err(keeps_own_password());
             }
             existing
         }
-        None => users::insert(
-            conn,
-            &NewUser {
-                email: &new.email,
-                name: &new.name,
-                password_hash: new.password_hash.as_deref(),
-                language: new.language,
-                is_operator: false,
-            },
-            now,
-        )?,
+        None => new_account(conn, &new, now)?,
     };
-    users::add_skills(conn, user.id, &new.skills)?;
-    let membership = users::insert_membership(conn, site_id, user.id, new.roles, new.senior, now)?;
+    let membership = users::insert_membership(conn, site_id, user.id, new.roles, new.senior, now, None)?;
+    users::set_skills(conn, site_id, user.id, &new.skills)?;
     let invitation = if user.password_hash.is_none() {
-        let (token, hash) = secret::generate();
-        let expires = now + Duration::days(INVITATION_DAYS);
-        sessions::insert_invitation(conn, user.id, site_id, &hash, now, expires)?;
-        Some((token, expires))
+        Some(invite(conn, site_id, user.id, now)?)
     } else {
         None
     };
@@ -110,8 +127,52 @@ pub fn add_to_site(
     })
 }
 
-/// Adds a person to the caller's site (site admin) and mails the
-/// invitation when they have no password yet.
+fn already_member(email: &str) -> ApiError {
+    ApiError::conflict(format!(
+        "{email} is already a member of this site, or invited to it; change their roles instead."
+    ))
+}
+
+fn keeps_own_password() -> ApiError {
+    ApiError::invalid(
+        "password",
+        "this person already has an account and keeps their own password; leave password out",
+    )
+}
+
+fn new_account(conn: &mut DbConn, new: &NewMember, now: NaiveDateTime) -> Result<User, ApiError> {
+    users::insert(
+        conn,
+        &NewUser {
+            email: &new.email,
+            name: &new.name,
+            password_hash: new.password_hash.as_deref(),
+            language: new.language,
+            is_operator: false,
+        },
+        now,
+    )
+}
+
+/// A one-time invitation to site `site_id`: the token and when it expires.
+fn invite(
+    conn: &mut DbConn,
+    site_id: i64,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> Result<(String, NaiveDateTime), ApiError> {
+    let (token, hash) = secret::generate();
+    let expires = now + Duration::days(INVITATION_DAYS);
+    sessions::insert_invitation(conn, user_id, site_id, &hash, now, expires)?;
+    Ok((token, expires))
+}
+
+/// Invites a person to the caller's site (site admin). The answer is the
+/// same whether or not the address has an account: an invited membership
+/// showing what the admin typed, and an invitation mail (to set a
+/// password, or to join with the one they have). Only an operator may set
+/// a password for a new account, which then joins at once: a site admin
+/// who could would learn from the refusal that an address has an account.
 pub fn add(
     conn: &mut DbConn,
     access: &SiteAccess,
@@ -120,17 +181,37 @@ pub fn add(
     now: NaiveDateTime,
 ) -> Result<Member, ApiError> {
     access.require_admin()?;
-    let added = add_to_site(conn, access.site.id, new, now)?;
-    if let Some((token, expires)) = &added.invitation {
-        notifier.invitation(conn, &added.user, &access.site, token, *expires, now)?;
+    if new.password_hash.is_some() && !access.operator {
+        return Err(ApiError::invalid(
+            "password",
+            "only an operator may set someone's password; leave it out and the invitation lets them choose their own",
+        ));
     }
-    // An existing account keeps the skills it had, so read them back.
-    let skills = users::skills(conn, added.user.id)?;
-    Ok(Member {
-        user: added.user,
-        membership: added.membership,
-        skills,
-    })
+    let site_id = access.site.id;
+    let user = match users::by_email(conn, &new.email)? {
+        Some(existing) => {
+            if users::membership_any(conn, site_id, existing.id)?.is_some() {
+                return Err(already_member(&new.email));
+            }
+            if new.password_hash.is_some() {
+                return Err(keeps_own_password());
+            }
+            existing
+        }
+        None => new_account(conn, &new, now)?,
+    };
+    let invited = new.password_hash.is_none().then_some(Invited {
+        name: &new.name,
+        language: new.language,
+    });
+    let joins_now = invited.is_none();
+    users::insert_membership(conn, site_id, user.id, new.roles, new.senior, now, invited)?;
+    users::set_skills(conn, site_id, user.id, &new.skills)?;
+    if !joins_now {
+        let (token, expires) = invite(conn, site_id, user.id, now)?;
+        notifier.invitation(conn, &user, &access.site, &token, expires, now)?;
+    }
+    member(conn, site_id, user.id)
 }
 
 /// The site's members in id order, a page at a time (staff and admins).
@@ -141,10 +222,10 @@ pub fn list(
     limit: i64,
 ) -> Result<Vec<Member>, ApiError> {
     access.require_staff_or_admin()?;
-    let rows = users::members_of_site(conn, access.site.id, after_id, limit)?;
+    let rows = users::members_and_invited(conn, access.site.id, after_id, limit)?;
     let ids: Vec<i64> = rows.iter().map(|(u, _)| u.id).collect();
     let mut skills: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, skill) in users::skills_of(conn, &ids)? {
+    for (id, skill) in users::skills_of(conn, access.site.id, &ids)? {
         skills.entry(id).or_default().push(skill);
     }
     Ok(rows
@@ -164,12 +245,13 @@ pub fn seen_by(conn: &mut DbConn, access: &SiteAccess, user_id: i64) -> Result<M
     member(conn, access.site.id, user_id)
 }
 
-/// Member `user_id` of site `site_id`; anyone else is "not found".
+/// Member (or invited person) `user_id` of site `site_id`; anyone else is
+/// "not found".
 pub fn member(conn: &mut DbConn, site_id: i64, user_id: i64) -> Result<Member, ApiError> {
     let membership =
-        users::membership(conn, site_id, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
+        users::membership_any(conn, site_id, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
     let user = users::by_id(conn, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
-    let skills = users::skills(conn, user_id)?;
+    let skills = users::skills(conn, site_id, user_id)?;
     Ok(Member {
         user,
         membership,
@@ -185,9 +267,9 @@ fn keep_an_admin(
     current: &Membership,
     stays_admin: bool,
 ) -> Result<(), ApiError> {
-    if policy::leaves_no_admin(current.is_admin, stays_admin, || {
-        users::admin_count(conn, site_id)
-    })? {
+    // Only a joined admin counts: an invited one may never accept.
+    let was_admin = current.is_admin && current.joined_at.is_some();
+    if policy::leaves_no_admin(was_admin, stays_admin, || users::admin_count(conn, site_id))? {
         return Err(ApiError::conflict("A site must keep at least one admin."));
     }
     Ok(())
@@ -203,7 +285,8 @@ pub fn change(
 ) -> Result<Member, ApiError> {
     access.require_admin()?;
     let site_id = access.site.id;
-    let current = users::membership(conn, site_id, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
+    let current =
+        users::membership_any(conn, site_id, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
     let roles = change.roles.unwrap_or(current.roles());
     keep_an_admin(conn, site_id, &current, roles.admin)?;
     users::update_membership(
@@ -225,18 +308,28 @@ pub fn change(
         users::set_max_shifts(conn, site_id, user_id, limit)?;
     }
     if let Some(skills) = change.skills {
-        users::set_skills(conn, user_id, &skills)?;
+        users::set_skills(conn, site_id, user_id, &skills)?;
     }
     member(conn, site_id, user_id)
 }
 
 /// Removes member `user_id` from the site (site admin). Their account and
-/// history stay; they simply no longer belong here.
-pub fn remove(conn: &mut DbConn, access: &SiteAccess, user_id: i64) -> Result<(), ApiError> {
+/// history stay; they simply no longer belong here. Their calendar-feed
+/// link ends (a link made while a member would otherwise go on showing
+/// what they were part of; a new one shows only their sites), and so
+/// does any invitation to this site they have not used.
+pub fn remove(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
     access.require_admin()?;
     let current =
-        users::membership(conn, access.site.id, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
+        users::membership_any(conn, access.site.id, user_id)?.ok_or_else(|| ApiError::not_found("member"))?;
     keep_an_admin(conn, access.site.id, &current, false)?;
     users::delete_membership(conn, access.site.id, user_id)?;
+    sessions::end_invitations(conn, user_id, access.site.id, now)?;
+    calendar_feed::revoke(conn, user_id, now)?;
     Ok(())
 }

@@ -308,7 +308,12 @@ async fn twenty_volunteers_race_for_the_last_place() {
         let v = app.quick_member("alpha", Roles::VOLUNTEER).await;
         let id = v.id;
         app.db
-            .write(move |conn| livingroom::store::users::add_skills(conn, id, &["medical".to_owned()]))
+            .write(move |conn| {
+                let site = livingroom::store::sites::by_slug(conn, "alpha")?
+                    .expect("alpha")
+                    .id;
+                livingroom::store::users::set_skills(conn, site, id, &["medical".to_owned()])
+            })
             .await
             .unwrap();
         racers.push(v);

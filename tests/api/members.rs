@@ -47,13 +47,8 @@ async fn adding_twice_is_a_conflict_and_passwords_of_existing_accounts_are_untou
     app.site("beta").await;
     let admin_a = app.admin("alpha").await;
     let admin_b = app.admin("beta").await;
-    let body = json!({"email": "li.na@example.org", "name": "李娜", "roles": ["staff"], "password": "first password"});
-    assert_eq!(
-        app.post("/api/v1/sites/alpha/members", &body, Some(&admin_a.token))
-            .await
-            .status(),
-        201
-    );
+    let li_na = app.staff("alpha", "Li Na").await;
+    let body = json!({"email": li_na.email, "name": "李娜", "roles": ["staff"]});
     problem(
         app.post("/api/v1/sites/alpha/members", &body, Some(&admin_a.token))
             .await,
@@ -61,8 +56,10 @@ async fn adding_twice_is_a_conflict_and_passwords_of_existing_accounts_are_untou
     )
     .await;
 
-    // Another site's admin may add the same person, but not reset her password.
-    let takeover = json!({"email": "li.na@example.org", "name": "x", "roles": ["staff"], "password": "attacker password"});
+    // Another site's admin may invite the same person, but not set her
+    // password (nor anyone's: only an operator may).
+    let takeover =
+        json!({"email": li_na.email, "name": "x", "roles": ["staff"], "password": "attacker password"});
     let res = problem(
         app.post("/api/v1/sites/beta/members", &takeover, Some(&admin_b.token))
             .await,
@@ -70,15 +67,22 @@ async fn adding_twice_is_a_conflict_and_passwords_of_existing_accounts_are_untou
     )
     .await;
     assert_eq!(res["errors"][0]["field"], "password");
-    let ok = json!({"email": "li.na@example.org", "name": "x", "roles": ["staff"]});
+    let ok = json!({"email": li_na.email, "name": "x", "roles": ["staff"]});
     assert_eq!(
         app.post("/api/v1/sites/beta/members", &ok, Some(&admin_b.token))
             .await
             .status(),
         201
     );
+    // Invited twice to one site is a conflict too.
+    problem(
+        app.post("/api/v1/sites/beta/members", &ok, Some(&admin_b.token))
+            .await,
+        409,
+    )
+    .await;
     assert_eq!(
-        app.login("li.na@example.org", "first password").await.status(),
+        app.login(&li_na.email, crate::helpers::PASSWORD).await.status(),
         200
     );
 }

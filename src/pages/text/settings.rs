@@ -59,6 +59,12 @@ pub struct Settings {
     pub save_password: &'static str,
     pub password_saved: &'static str,
     pub link_invalid: &'static str,
+    /// Accepting an invitation with an account that has a password.
+    pub join_title: &'static str,
+    pub join_hint: &'static str,
+    pub join_button: &'static str,
+    pub joined: &'static str,
+    pub not_your_password: &'static str,
 }
 
 pub const ZH: Settings = Settings {
@@ -136,6 +142,11 @@ pub const ZH: Settings = Settings {
     save_password: "保存密码",
     password_saved: "密码已保存，现在可以登录了。",
     link_invalid: "这个链接无效、已经用过或已过期。",
+    join_title: "接受邀请",
+    join_hint: "你已经有账号了：输入你现在的密码，确认加入。密码不会改变。",
+    join_button: "加入",
+    joined: "已加入，登录后就能看到。",
+    not_your_password: "密码不对。",
 };
 
 pub const EN: Settings = Settings {
@@ -213,4 +224,9 @@ pub const EN: Settings = Settings {
     save_password: "Save password",
     password_saved: "Password saved. You can sign in now.",
     link_invalid: "This link is not valid, was used already, or has expired.",
+    join_title: "Accept the invitation",
+    join_hint: "You already have an account: give its password to join. Your password stays as it is.",
+    join_button: "Join",
+    joined: "You have joined. Sign in to see it.",
+    not_your_password: "That is not your password.",
 };
