@@ -118,6 +118,36 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be left out: no body at all (no `Content-Length`,
+/// or zero) is `None`; any body is held to [`ApiJson`]'s rules. For actions
+/// whose details are optional, such as a rejection's reason.
+pub struct MaybeJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for MaybeJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<MaybeJson<T>, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let length = headers
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        let chunked = headers.contains_key(actix_web::http::header::TRANSFER_ENCODING);
+        if length.unwrap_or(0) == 0 && !chunked {
+            return Box::pin(async { Ok(MaybeJson(None)) });
+        }
+        let bytes = JsonBytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await?.0;
+            if bytes.is_empty() {
+                return Ok(MaybeJson(None));
+            }
+            parse(&bytes).map(|v| MaybeJson(Some(v)))
+        })
+    }
+}
+
 fn mime_json() -> mime::Name<'static> {
     mime::JSON
 }

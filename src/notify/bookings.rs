@@ -27,6 +27,8 @@ enum Why<'a> {
     Closed(&'a str),
     /// A series booked without these dates, which were taken.
     Skipped(&'a [Interval]),
+    /// Not approved, for the reason the admin gave.
+    Rejected(&'a str),
 }
 
 /// Whom booking mail goes to, and about what: the owner of bookings on
@@ -49,6 +51,25 @@ impl Notifier {
         now: NaiveDateTime,
     ) -> Result<bool, ApiError> {
         self.bookings_because(conn, site, kind, bookings, None, now)
+    }
+
+    /// An admin did not approve a pending booking, maybe saying why.
+    pub fn booking_rejected(
+        &self,
+        conn: &mut DbConn,
+        site: &Site,
+        booking: &Booking,
+        reason: Option<&str>,
+        now: NaiveDateTime,
+    ) -> Result<bool, ApiError> {
+        self.bookings_because(
+            conn,
+            site,
+            Kind::BookingRejected,
+            std::slice::from_ref(booking),
+            reason.map(Why::Rejected),
+            now,
+        )
     }
 
     /// An admin cancelled someone else's booking.
@@ -315,6 +336,10 @@ impl Notifier {
                     ),
                 ));
             }
+            Some(Why::Rejected(reason)) => paragraphs.push(w.pick(
+                format!("管理员说明的原因：{reason}"),
+                format!("The reason the admin gave: {reason}"),
+            )),
             Some(Why::Skipped(_)) | None => {}
         }
         let items: Vec<String> = bookings

@@ -88,6 +88,9 @@ impl<'a> Nav<'a> {
         if r.volunteer {
             links.push((format!("/s/{site}/duties"), t.duties_nav));
         }
+        if r.admin {
+            links.push((format!("/s/{site}/console"), t.console.nav));
+        }
         links.push(("/me".to_owned(), t.me));
         links
     }

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod board;
 pub mod computer;
+pub mod console;
 pub mod duties;
 pub mod frame;
 pub mod me;
@@ -76,5 +77,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(rooms::mine::cancel_one)
         .service(rooms::mine::cancel_all)
         .service(rooms::book::book_form)
-        .service(rooms::book::submit);
+        .service(rooms::book::submit)
+        .service(console::home)
+        .service(console::approvals::list)
+        .service(console::approvals::decide);
 }

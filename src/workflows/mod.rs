@@ -4,6 +4,8 @@
 
 /// Accounts: a person's own mail preferences.
 pub mod accounts;
+/// The admin's queue of bookings waiting for approval.
+pub mod approvals;
 /// Reading the audit trail (admin).
 pub mod audit;
 /// Where a booking of a given length fits.

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, delete, post, web};
 
 use super::*;
+use crate::api::json::MaybeJson;
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::errors::ApiError;
@@ -46,6 +47,7 @@ async fn decide(
     user: AuthUser,
     path: web::Path<(String, i64)>,
     approve: bool,
+    reason: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let now = clock::now();
@@ -54,7 +56,7 @@ async fn decide(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            let b = flow::approve_or_reject(conn, &access, id, approve, &notifier, now)?;
+            let b = flow::approve_or_reject(conn, &access, id, approve, reason.as_deref(), &notifier, now)?;
             Ok(view(&access, &b, None, None))
         })
         .await?;
@@ -74,14 +76,25 @@ pub async fn approve_booking(
     user: AuthUser,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
-    decide(state, user, path, true).await
+    decide(state, user, path, true, None).await
 }
 
-/// Rejects a pending booking (site admin); the slot is free again.
+/// Why a booking is not approved; the body may be left out.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectInput {
+    /// Told to the requester in the mail, in these words (at most 500
+    /// characters).
+    pub reason: Option<String>,
+}
+
+/// Rejects a pending booking (site admin); the slot is free again. The
+/// optional body gives the requester a reason.
 #[utoipa::path(
     tag = "bookings",
     security(("bearer" = [])),
     params(("site" = String, Path, description = "The site's slug"), ("id" = i64, Path)),
+    request_body(content = Option<RejectInput>, description = "Optional: the reason for the requester"),
     responses((status = 200, body = BookingView), (status = 409, content_type = "application/problem+json"))
 )]
 #[post("/api/v1/sites/{site}/bookings/{id}/reject")]
@@ -89,8 +102,10 @@ pub async fn reject_booking(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, i64)>,
+    body: MaybeJson<RejectInput>,
 ) -> Result<HttpResponse, ApiError> {
-    decide(state, user, path, false).await
+    let reason = body.0.and_then(|b| b.reason);
+    decide(state, user, path, false, reason).await
 }
 
 /// The owner checks in, from 10 minutes before the start. Computer and

@@ -4,11 +4,13 @@
 
 use crate::domain::person::Language;
 
+mod console;
 mod duties;
 mod rooms;
 mod settings;
 mod shifts;
 
+pub use console::Console;
 pub use duties::Duties;
 pub use rooms::Rooms;
 pub use settings::Settings;
@@ -95,6 +97,7 @@ pub struct Text {
     pub duties: Duties,
     pub shifts: Shifts,
     pub settings: Settings,
+    pub console: Console,
 }
 
 pub const ZH: Text = Text {
@@ -177,6 +180,7 @@ pub const ZH: Text = Text {
     duties: duties::ZH,
     shifts: shifts::ZH,
     settings: settings::ZH,
+    console: console::ZH,
 };
 
 pub const EN: Text = Text {
@@ -259,6 +263,7 @@ pub const EN: Text = Text {
     duties: duties::EN,
     shifts: shifts::EN,
     settings: settings::EN,
+    console: console::EN,
 };
 
 impl Text {

@@ -179,16 +179,40 @@ pub fn retire_resource(
     Ok((resources::by_id(conn, access.site.id, resource.id)?, cancelled))
 }
 
-/// Approves or rejects a pending booking (admin).
+/// The longest reason an admin may give for not approving: a sentence or
+/// two for the requester, not a letter.
+pub const MAX_REJECT_REASON_CHARS: usize = 500;
+
+/// Approves or rejects a pending booking (admin). A rejection may carry a
+/// reason, which the requester's mail gives in the admin's words.
 pub fn approve_or_reject(
     conn: &mut DbConn,
     access: &SiteAccess,
     booking_id: i64,
     approve: bool,
+    reason: Option<&str>,
     notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Booking, ApiError> {
     access.require_admin()?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if let Some(r) = reason {
+        if approve {
+            return Err(ApiError::invalid(
+                "reason",
+                "a reason is given only when not approving",
+            ));
+        }
+        if r.chars().count() > MAX_REJECT_REASON_CHARS {
+            return Err(ApiError::invalid(
+                "reason",
+                format!("at most {MAX_REJECT_REASON_CHARS} characters"),
+            ));
+        }
+        if r.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(ApiError::invalid("reason", "must not contain control characters"));
+        }
+    }
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let booking = bookings::by_id(conn, access.site.id, booking_id)?;
     let done = if approve {
@@ -210,18 +234,17 @@ pub fn approve_or_reject(
         )));
     }
     let booking = bookings::by_id(conn, access.site.id, booking_id)?;
-    let kind = if approve {
-        Kind::BookingApproved
+    if approve {
+        notifier.bookings(
+            conn,
+            &access.site,
+            Kind::BookingApproved,
+            std::slice::from_ref(&booking),
+            now.naive_utc(),
+        )?;
     } else {
-        Kind::BookingRejected
-    };
-    notifier.bookings(
-        conn,
-        &access.site,
-        kind,
-        std::slice::from_ref(&booking),
-        now.naive_utc(),
-    )?;
+        notifier.booking_rejected(conn, &access.site, &booking, reason, now.naive_utc())?;
+    }
     if !approve {
         priority::serve_waitlist(conn, &access.site, notifier, now)?;
     }

@@ -20,8 +20,8 @@ pub mod release;
 
 pub use create::{Created, Outcome, create};
 pub use lifecycle::{
-    CHECK_IN_OPENS_MINUTES, SeriesChange, approve_or_reject, cancel, cancel_series, check_in, edit_series,
-    retire_resource,
+    CHECK_IN_OPENS_MINUTES, MAX_REJECT_REASON_CHARS, SeriesChange, approve_or_reject, cancel, cancel_series,
+    check_in, edit_series, retire_resource,
 };
 pub use release::{release_and_serve_at, release_unclaimed, release_unclaimed_on, sites_to_release};
 

@@ -1,0 +1,202 @@
+//! The secretary's console (issue 22): the approval queue, deciding with a
+//! reason the requester is told, the reason's limits as the API keeps them,
+//! and that only the site's admin reaches it.
+
+use livingroom::domain::person::Roles;
+use serde_json::{Value, json};
+
+use crate::helpers::{Person, TestApp, problem, sh, spawn_app};
+use crate::web::{csrf_in, location, page, post, sign_in};
+
+struct Setup {
+    admin: Person,
+    leader: Person,
+    room: i64,
+}
+
+/// A room that needs approval, open all day, and a group leader.
+async fn setup(app: &TestApp) -> Setup {
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let room = app
+        .resource(
+            "alpha",
+            &admin,
+            json!({"name": "Activity room", "kind": "room", "capacity": 20,
+                   "rules": {"requires_approval": true, "min_notice_minutes": 0}}),
+        )
+        .await;
+    let leader = app.member("alpha", "Auntie Lin", Roles::GROUP_LEADER, &[]).await;
+    Setup { admin, leader, room }
+}
+
+async fn request(app: &TestApp, s: &Setup, days: i64, purpose: &str) -> i64 {
+    let res = app
+        .book(
+            "alpha",
+            &s.leader,
+            json!({"resource_id": s.room, "starts_at": sh(days, 14, 0), "ends_at": sh(days, 16, 0), "purpose": purpose}),
+        )
+        .await;
+    let b: Value = res.json().await.unwrap();
+    assert_eq!(b["status"], "pending", "{b}");
+    b["id"].as_i64().unwrap()
+}
+
+async fn status_of(app: &TestApp, admin: &Person, id: i64) -> String {
+    let res = app
+        .get(&format!("/api/v1/sites/alpha/bookings/{id}"), Some(&admin.token))
+        .await;
+    res.json::<Value>().await.unwrap()["status"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn rejection_mail(app: &TestApp, email: String) -> String {
+    app.db
+        .read(move |conn| {
+            use diesel::prelude::*;
+            use livingroom::db::schema::outbox;
+            Ok(outbox::table
+                .filter(outbox::kind.eq("booking_rejected"))
+                .filter(outbox::to_address.eq(email))
+                .order(outbox::id.desc())
+                .select(outbox::content)
+                .first(conn)?)
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_api_tells_the_requester_why_a_booking_is_not_approved() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let id = request(&app, &s, 3, "Choir").await;
+    let url = format!("/api/v1/sites/alpha/bookings/{id}/reject");
+    // Too long: refused, naming the field, and nothing changes.
+    let long = "长".repeat(501);
+    let p = problem(
+        app.post(&url, &json!({"reason": long}), Some(&s.admin.token))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "reason", "{p}");
+    assert_eq!(status_of(&app, &s.admin, id).await, "pending");
+    let res = app
+        .post(
+            &url,
+            &json!({"reason": "那天有社区大会，请改到下周。"}),
+            Some(&s.admin.token),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(status_of(&app, &s.admin, id).await, "rejected");
+    let mail = rejection_mail(&app, s.leader.email.clone()).await;
+    assert!(mail.contains("那天有社区大会，请改到下周。"), "{mail}");
+    // No body at all still rejects (clients written before the reason).
+    let other = request(&app, &s, 4, "Knitting").await;
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/sites/alpha/bookings/{other}/reject")))
+        .bearer_auth(&s.admin.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(status_of(&app, &s.admin, other).await, "rejected");
+}
+
+#[tokio::test]
+async fn the_secretary_works_the_approval_queue_in_the_console() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let first = request(&app, &s, 2, "Choir practice").await;
+    let second = request(&app, &s, 5, "Calligraphy").await;
+
+    // Only the admin: a group leader is refused, and has no console link.
+    let leader = sign_in(&app, &s.leader.email).await;
+    let (status, _) = page(&app, "/s/alpha/console/approvals", &leader).await;
+    assert_eq!(status, 403);
+    let (_, home) = page(&app, "/s/alpha", &leader).await;
+    assert!(
+        !home.contains("/s/alpha/console"),
+        "a leader sees no console link"
+    );
+
+    let admin = sign_in(&app, &s.admin.email).await;
+    let (status, home) = page(&app, "/s/alpha/console", &admin).await;
+    assert_eq!(status, 200);
+    assert!(
+        home.contains("2 个预约等待审批") || home.contains("2 booking(s)"),
+        "{home}"
+    );
+    let (status, queue) = page(&app, "/s/alpha/console/approvals", &admin).await;
+    assert_eq!(status, 200);
+    let (a, b) = (
+        queue.find("Choir practice").unwrap(),
+        queue.find("Calligraphy").unwrap(),
+    );
+    assert!(a < b, "soonest first");
+    assert!(
+        queue.contains("Auntie Lin") && queue.contains("Activity room"),
+        "names, not ids"
+    );
+    let csrf = csrf_in(&queue);
+    let action = format!("/s/alpha/console/approvals/{first}");
+
+    // A forged form changes nothing.
+    let res = post(
+        &app,
+        &action,
+        &admin,
+        &[("csrf", "forged"), ("decision", "approve")],
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(status_of(&app, &s.admin, first).await, "pending");
+
+    // A reason over the limit comes back next to its field, as written.
+    let long = "x".repeat(501);
+    let res = post(
+        &app,
+        &format!("/s/alpha/console/approvals/{second}"),
+        &admin,
+        &[("csrf", &csrf), ("decision", "reject"), ("reason", &long)],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains(&format!(r#"id="reason-{second}-error""#)), "{body}");
+    assert!(body.contains(&long), "what she wrote is kept");
+    assert_eq!(status_of(&app, &s.admin, second).await, "pending");
+
+    // Approve one; do not approve the other, saying why.
+    let res = post(&app, &action, &admin, &[("csrf", &csrf), ("decision", "approve")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/s/alpha/console/approvals?done=approved");
+    assert_eq!(status_of(&app, &s.admin, first).await, "confirmed");
+    let res = post(
+        &app,
+        &format!("/s/alpha/console/approvals/{second}"),
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("decision", "reject"),
+            ("reason", "那天大厅要布置。"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(status_of(&app, &s.admin, second).await, "rejected");
+    let mail = rejection_mail(&app, s.leader.email.clone()).await;
+    assert!(mail.contains("那天大厅要布置。"), "{mail}");
+
+    let (_, queue) = page(&app, "/s/alpha/console/approvals", &admin).await;
+    assert!(
+        !queue.contains("Choir practice") && !queue.contains("Calligraphy"),
+        "{queue}"
+    );
+}

@@ -1,0 +1,90 @@
+// Journey 6, the committee secretary in her console (issue 22): a group
+// leader's request for the hall waits for approval; the secretary opens
+// 管理 from the navigation, sees what waits, opens 审批, and does not
+// approve it, saying why; the request leaves the queue and the leader's
+// mail gives the reason in the secretary's words.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { DEMO_PASSWORD, check, open } from "../lib.mjs";
+
+export const name = "secretary";
+
+const SECRETARY = "secretary@livingroom.example";
+const LEADER = "knitting.lead@livingroom.example";
+// Each width asks for its own day and purpose, so the two runs never meet.
+const ASK = { 390: { days: 23, hour: 9, purpose: "编织班年终展览" }, 1280: { days: 24, hour: 9, purpose: "编织班新年茶话会" } };
+
+function mailsMentioning(text) {
+  const dir = process.env.LIVINGROOM_MAIL_DIR;
+  if (!dir) return null;
+  let found = 0;
+  for (const f of readdirSync(dir).filter((f) => f.endsWith(".eml"))) {
+    const raw = readFileSync(join(dir, f), "utf8");
+    let all = raw;
+    for (const m of raw.matchAll(/Content-Transfer-Encoding: base64\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/gi)) {
+      all += Buffer.from(m[1].replace(/\s+/g, ""), "base64").toString("utf8");
+    }
+    const qp = raw.replace(/=\r?\n/g, "").replace(/((?:=[0-9A-F]{2})+)/g, (s) => Buffer.from(s.replace(/=/g, ""), "hex").toString("utf8"));
+    all += qp;
+    if (all.includes(text)) found += 1;
+  }
+  return found;
+}
+
+// The leader asks for the hall through the API, as her phone's app would.
+async function leaderAsks(context, base, ask) {
+  const login = await context.request.post(`${base}/api/v1/auth/login`, { data: { email: LEADER, password: DEMO_PASSWORD } });
+  const token = (await login.json()).access_token;
+  const auth = { authorization: `Bearer ${token}` };
+  const resources = await (await context.request.get(`${base}/api/v1/sites/demo/resources?limit=100`, { headers: auth })).json();
+  const hall = resources.items.find((r) => r.name.startsWith("多功能厅"));
+  const day = new Date(Date.now() + ask.days * 86400e3).toISOString().slice(0, 10);
+  const hh = String(ask.hour).padStart(2, "0");
+  const res = await context.request.post(`${base}/api/v1/sites/demo/bookings`, {
+    headers: auth,
+    data: { resource_id: hall.id, starts_at: `${day}T${hh}:00:00+08:00`, ends_at: `${day}T${hh}:30:00+08:00`, purpose: ask.purpose },
+  });
+  const body = await res.json();
+  check(body.status === "pending", `the hall request waits for approval (${res.status()} ${body.detail ?? body.status})`);
+}
+
+export async function run(browser, base, size) {
+  const { page, context, shot, audit, finish, signIn } = await open(browser, base, "secretary", size);
+  const ask = ASK[size.width];
+  await leaderAsks(context, base, ask);
+
+  await signIn(SECRETARY);
+  await page.waitForSelector("nav.bottom");
+  await page.click("nav.bottom >> text=管理");
+  await page.waitForSelector("nav.console");
+  check((await page.textContent("main")).includes("等待审批"), "the console's front says requests wait");
+  await audit("console");
+  await shot("console");
+
+  await page.click("nav.console >> text=审批");
+  const card = page.locator("li.card", { hasText: ask.purpose });
+  await card.waitFor();
+  check((await card.textContent()).includes("编织"), "the request names its requester, not an id");
+  await audit("approvals");
+  await shot("approvals");
+
+  const reason = `那天大厅要布置新年活动，请改到下周（${size.width}）。`;
+  await card.locator("textarea").fill(reason);
+  await card.getByRole("button", { name: "不批准" }).click();
+  await page.waitForSelector("p.notice[role=status]");
+  check((await page.locator("li.card", { hasText: ask.purpose }).count()) === 0, "the request has left the queue");
+  await audit("approvals after a decision");
+
+  // The mail is written by the outbox worker within a few seconds.
+  let told = null;
+  for (let i = 0; i < 40 && !told; i += 1) {
+    told = mailsMentioning(reason);
+    if (told === null) break;
+    if (!told) await new Promise((r) => setTimeout(r, 500));
+  }
+  check(told !== null && told >= 1,
+    told === null ? "LIVINGROOM_MAIL_DIR names the server's mail folder (the runner must pass it)" : "the leader's mail gives the reason");
+  await finish();
+}
