@@ -142,10 +142,17 @@ fn migrated_template(admin_url: &str) -> String {
     static TEMPLATE: OnceLock<String> = OnceLock::new();
     TEMPLATE
         .get_or_init(|| {
-            let name = format!("lr_tmpl_{}", uuid::Uuid::new_v4().simple());
+            // The name carries its birth (Unix seconds), so a run clears
+            // only templates left by runs that cannot still be going: test
+            // runs sharing one PostgreSQL (CI's, a developer's) must not
+            // drop each other's template mid-run.
+            let born = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock after 1970")
+                .as_secs();
+            let name = format!("lr_tmpl_{born}_{}", uuid::Uuid::new_v4().simple());
             let mut conn =
                 PgConnection::establish(admin_url).expect("connect to LIVINGROOM_TEST_POSTGRES_URL");
-            // Templates left by earlier runs that did not finish.
             let old: Vec<String> = {
                 #[derive(diesel::QueryableByName)]
                 struct Name {
@@ -158,8 +165,17 @@ fn migrated_template(admin_url: &str) -> String {
                     .map(|rows| rows.into_iter().map(|r| r.datname).collect())
                     .unwrap_or_default()
             };
+            const STALE_AFTER_SECS: u64 = 3 * 3600;
             for db in old {
-                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"));
+                // Names without a birth are from before this rule: stale.
+                let birth = db
+                    .strip_prefix("lr_tmpl_")
+                    .and_then(|rest| rest.split_once('_'))
+                    .and_then(|(secs, _)| secs.parse::<u64>().ok())
+                    .unwrap_or(0);
+                if born.saturating_sub(birth) > STALE_AFTER_SECS {
+                    let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"));
+                }
             }
             conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
                 .expect("create template database");
