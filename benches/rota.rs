@@ -98,7 +98,10 @@ fn district(c: &mut Criterion) {
     let sites: Vec<RotaProblem> = (0..SITES).map(site).collect();
     // Time only a solver that is right on this very data.
     for problem in &sites {
-        assert_eq!(violations(problem, &solve(problem)), Vec::<livingroom::domain::rota::Breach>::new());
+        assert_eq!(
+            violations(problem, &solve(problem)),
+            Vec::<livingroom::domain::rota::Breach>::new()
+        );
     }
     let mut group = c.benchmark_group("rota");
     group.sampling_mode(SamplingMode::Flat).sample_size(20);

@@ -90,7 +90,12 @@ pub(crate) fn in_words(
                 shift: a,
                 other,
             } => w.pick(
-                format!("{}同一时间排了两个班：{}和{}", name(person), shift(a), shift(other)),
+                format!(
+                    "{}同一时间排了两个班：{}和{}",
+                    name(person),
+                    shift(a),
+                    shift(other)
+                ),
                 format!(
                     "{} would be on two shifts at once: {} and {}",
                     name(person),
@@ -116,7 +121,10 @@ pub(crate) fn in_words(
                 ),
             ),
             Breach::NoSenior { shift: s } => w.pick(
-                format!("{}没有老同志带班（以老带新：两人以上的班要有一位老同志）", shift(s)),
+                format!(
+                    "{}没有老同志带班（以老带新：两人以上的班要有一位老同志）",
+                    shift(s)
+                ),
                 format!(
                     "{} has no senior colleague (a shift of two or more needs one)",
                     shift(s)

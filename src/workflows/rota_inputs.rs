@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDateTime};
 
 use super::rota::HISTORY_WEEKS;
 use crate::db::DbConn;
@@ -17,7 +17,7 @@ use crate::store::access::SiteAccess;
 use crate::store::bookings as booking_store;
 use crate::store::rota::{self, NewTemplate, Shift, Template, Unavailability};
 use crate::store::sites::Site;
-use crate::store::users;
+use crate::store::users::{self, Membership};
 
 /// Replaces the site's weekly shift templates (site admin); the next
 /// generation works from them.
@@ -81,17 +81,7 @@ pub(crate) fn problem(
 ) -> Result<RotaProblem, ApiError> {
     let tz = site.tz();
     let members = users::members_of_site(conn, site.id, 0, 10_000)?;
-    // A member is new for the site's first weeks from the day she joined;
-    // the rule (seniors never new) is the domain's.
-    let new_for = Duration::weeks(i64::from(site.new_person_weeks.max(0)));
-    let staff: Vec<(i64, bool, Option<i32>, Option<DateTime<Utc>>)> = members
-        .iter()
-        .filter(|(_, m)| m.is_staff)
-        .map(|(u, m)| {
-            let new_until = (site.new_person_weeks > 0).then(|| m.created_at.and_utc() + new_for);
-            (u.id, m.senior, m.max_shifts_per_week, new_until)
-        })
-        .collect();
+    let staff: Vec<&Membership> = members.iter().map(|(_, m)| m).filter(|m| m.is_staff).collect();
     let (first, last) = match (shifts.first(), shifts.iter().map(|s| s.ends_at).max()) {
         (Some(f), Some(l)) => (f.starts_at.and_utc(), l.and_utc()),
         _ => return Ok(RotaProblem::default()),
@@ -102,10 +92,10 @@ pub(crate) fn problem(
     // time she cannot sit at the front desk. The desks of rota shifts are
     // the shifts themselves, already in the problem.
     let mut seated: BTreeMap<i64, Vec<Interval>> = BTreeMap::new();
-    for (id, ..) in &staff {
-        let held = booking_store::personal_active_within(conn, *id, window)?;
+    for m in &staff {
+        let held = booking_store::personal_active_within(conn, m.user_id, window)?;
         seated.insert(
-            *id,
+            m.user_id,
             held.iter()
                 .filter(|b| b.rota_shift_id.is_none())
                 .map(|b| b.slot())
@@ -119,6 +109,9 @@ pub(crate) fn problem(
         .unwrap_or_else(|| local_date(tz, first));
     let history_from = first_date - Duration::weeks(HISTORY_WEEKS);
     let mut history: BTreeMap<i64, u32> = BTreeMap::new();
+    // A member is new for the site's first weeks from the day she joined;
+    // the rule (seniors never new) is the domain's.
+    let new_for = Duration::weeks(i64::from(site.new_person_weeks.max(0)));
     for s in rota::published_between(conn, site.id, history_from, first_date - Duration::days(1))? {
         for id in s.published().unwrap_or_default() {
             *history.entry(id).or_default() += 1;
@@ -138,17 +131,17 @@ pub(crate) fn problem(
             .collect(),
         staff: staff
             .iter()
-            .map(|(id, senior, max, new_until)| StaffMember {
-                id: *id,
-                senior: *senior,
-                max_shifts_per_week: max.map(|m| m.max(0) as u32),
+            .map(|m| StaffMember {
+                id: m.user_id,
+                senior: m.senior,
+                max_shifts_per_week: m.max_shifts_per_week.map(|max| max.max(0) as u32),
                 unavailable: away
                     .iter()
-                    .filter(|a| a.user_id == *id)
+                    .filter(|a| a.user_id == m.user_id)
                     .map(|a| Interval::of(a.starts_at.and_utc(), a.ends_at.and_utc()))
-                    .chain(seated.get(id).into_iter().flatten().copied())
+                    .chain(seated.get(&m.user_id).into_iter().flatten().copied())
                     .collect(),
-                new_until: *new_until,
+                new_until: (site.new_person_weeks > 0).then(|| m.created_at.and_utc() + new_for),
             })
             .collect(),
         history: history.into_iter().collect(),

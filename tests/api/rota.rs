@@ -893,9 +893,7 @@ async fn a_new_colleague_is_never_alone_at_the_one_person_desk() {
     let generate = || {
         let (app, period) = (&app, &period);
         async move {
-            let res = app
-                .post("/api/v1/sites/alpha/rota/generate", period, t)
-                .await;
+            let res = app.post("/api/v1/sites/alpha/rota/generate", period, t).await;
             assert_eq!(res.status(), 200);
             res.json::<Value>().await.unwrap()
         }
@@ -923,10 +921,7 @@ async fn a_new_colleague_is_never_alone_at_the_one_person_desk() {
     assert_eq!(on(&draft, mon + Duration::days(1)).1, vec![admin.id]);
     let open: Vec<&Value> = draft["unfilled"].as_array().unwrap().iter().collect();
     assert_eq!(open.len(), 2, "{draft}");
-    assert!(
-        open.iter().all(|u| u["reason"] == "only_new_people"),
-        "{draft}"
-    );
+    assert!(open.iter().all(|u| u["reason"] == "only_new_people"), "{draft}");
     assert_eq!(open[0]["shift_id"], monday);
 
     // With the rule off, she takes those Mondays.

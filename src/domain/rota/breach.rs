@@ -183,7 +183,11 @@ impl fmt::Display for Breach {
                 describe(expected),
                 describe(reported)
             ),
-            Breach::UntrueReason { shift, reason, person } => write!(
+            Breach::UntrueReason {
+                shift,
+                reason,
+                person,
+            } => write!(
                 f,
                 "shift {shift}: reported {} but staff {person} could take it",
                 reason.code()

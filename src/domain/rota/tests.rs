@@ -252,9 +252,7 @@ fn the_checker_catches_broken_rotas() {
 
     let mut during_leave = good.clone();
     during_leave.assignments.insert(1, vec![2]);
-    assert!(
-        violations(&problem, &during_leave).contains(&Breach::Unavailable { shift: 1, person: 2 })
-    );
+    assert!(violations(&problem, &during_leave).contains(&Breach::Unavailable { shift: 1, person: 2 }));
 
     let mut no_senior = good.clone();
     no_senior.assignments.insert(2, vec![3, 4]);
@@ -269,7 +267,9 @@ fn the_checker_catches_broken_rotas() {
     lazy.assignments.insert(1, Vec::new());
     let found = violations(&problem, &lazy);
     assert!(
-        found.iter().any(|v| matches!(v, Breach::WrongUnfilled { shift: 1, .. })),
+        found
+            .iter()
+            .any(|v| matches!(v, Breach::WrongUnfilled { shift: 1, .. })),
         "{found:?}"
     );
 
@@ -280,7 +280,9 @@ fn the_checker_catches_broken_rotas() {
     });
     let found = violations(&problem, &lazy);
     assert!(
-        found.iter().any(|v| matches!(v, Breach::UntrueReason { shift: 1, .. })),
+        found
+            .iter()
+            .any(|v| matches!(v, Breach::UntrueReason { shift: 1, .. })),
         "{found:?}"
     );
 
