@@ -56,9 +56,9 @@
 //!    then as even as any assignment could make them (a brute-force
 //!    property test checks this on small sites, weekly limits included).
 //!    With them it is a strong local optimum; in particular no single
-//!    hand-over can narrow the gap between two people. A hand-over never
-//!    takes away a shift's only senior or its only colleague who is not
-//!    new while someone new stays on it.
+//!    hand-over can narrow the gap between two people. A hand-over keeps
+//!    what the shift had: its senior, and beside anyone new a colleague
+//!    who is not new.
 //! 4. Same date: a second shift on one date goes to someone one shift
 //!    below (which keeps the multiset of totals) or is swapped with one of
 //!    another person's shifts.
