@@ -41,6 +41,10 @@ pub struct SiteView {
     pub duty_reminder_time: String,
     /// Future bookings one person may hold at this site; `null`: no cap.
     pub max_future_bookings_per_person: Option<i32>,
+    /// For how many weeks after joining the site a member (not marked
+    /// senior) is new: the rota never leaves them alone at the desk. 0:
+    /// nobody is new.
+    pub new_person_weeks: i32,
 }
 
 impl From<Site> for SiteView {
@@ -54,6 +58,7 @@ impl From<Site> for SiteView {
             urgent_quota_per_week: s.urgent_quota_per_week,
             duty_reminder_time: s.duty_reminder_time,
             max_future_bookings_per_person: s.max_future_bookings_per_person,
+            new_person_weeks: s.new_person_weeks,
         }
     }
 }
@@ -70,6 +75,10 @@ pub struct SiteSettings {
     #[serde(default, deserialize_with = "crate::domain::invalid::clear_or_keep")]
     #[schema(value_type = Option<i32>)]
     pub max_future_bookings_per_person: Option<Option<i32>>,
+    /// 0 to 52 weeks a member counts as new (never alone at the desk); 0
+    /// turns the rule off. Default 4.
+    #[schema(minimum = 0, maximum = 52)]
+    pub new_person_weeks: Option<i32>,
 }
 
 /// Changes a site's name and settings (site admin).
@@ -106,6 +115,9 @@ pub async fn update_site(
             "must be between 1 and 10000, or null",
         );
     }
+    if b.new_person_weeks.is_some_and(|w| !(0..=52).contains(&w)) {
+        invalid.push("new_person_weeks", "must be between 0 and 52");
+    }
     let reminder = match &b.duty_reminder_time {
         Some(t) => invalid
             .collect(crate::domain::local_time::parse_clock("duty_reminder_time", t))
@@ -122,6 +134,7 @@ pub async fn update_site(
                 urgent_quota_per_week: b.urgent_quota_per_week,
                 duty_reminder_time: reminder.as_deref(),
                 max_future_bookings_per_person: b.max_future_bookings_per_person,
+                new_person_weeks: b.new_person_weeks,
             };
             workflows::sites::change_settings(conn, &access, &changes)
         })

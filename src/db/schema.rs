@@ -14,6 +14,7 @@ diesel::table! {
         urgent_quota_per_week -> Integer,
         duty_reminder_time -> Text,
         max_future_bookings_per_person -> Nullable<Integer>,
+        new_person_weeks -> Integer,
     }
 }
 

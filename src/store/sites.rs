@@ -22,6 +22,8 @@ pub struct Site {
     pub duty_reminder_time: String,
     /// Future bookings one person may hold at this site; `None`: no cap.
     pub max_future_bookings_per_person: Option<i32>,
+    /// Weeks a member counts as new at the site (never alone at the desk); 0: nobody does.
+    pub new_person_weeks: i32,
 }
 
 impl Site {
@@ -78,6 +80,7 @@ pub struct SiteChanges<'a> {
     pub duty_reminder_time: Option<&'a str>,
     /// `Some(None)` lifts the cap.
     pub max_future_bookings_per_person: Option<Option<i32>>,
+    pub new_person_weeks: Option<i32>,
 }
 
 impl SiteChanges<'_> {
@@ -86,6 +89,7 @@ impl SiteChanges<'_> {
             && self.urgent_quota_per_week.is_none()
             && self.duty_reminder_time.is_none()
             && self.max_future_bookings_per_person.is_none()
+            && self.new_person_weeks.is_none()
     }
 }
 

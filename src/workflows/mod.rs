@@ -40,7 +40,9 @@ pub mod room_series;
 pub mod room_week;
 /// Generating, publishing and swapping the desk rota.
 pub mod rota;
-/// The rota's inputs: shift templates and staff unavailability.
+/// The rules an edit or a take of a rota shift would break, in words.
+pub mod rota_breaches;
+/// The rota's inputs: shift templates, staff unavailability, the solver's view.
 pub mod rota_inputs;
 /// One staff member's view of the published rota, for the shifts page.
 pub mod rota_mine;

@@ -11,11 +11,9 @@ use crate::db::{DbConn, Lock, backend};
 use crate::domain::booking::{BookingStatus, Urgency};
 use crate::domain::calendar::SiteCalendar;
 use crate::domain::interval::Interval;
-use crate::domain::local_time::{at_minutes, local_date, resolve_lenient, week_start};
+use crate::domain::local_time::{at_minutes, resolve_lenient};
 use crate::domain::policy::Standing;
-use crate::domain::rota::{
-    RotaProblem, RotaSolution, ShiftSlot, StaffMember, UnfilledReason, solve, violations,
-};
+use crate::domain::rota::{Breach, RotaSolution, UnfilledReason, solve};
 use crate::errors::ApiError;
 use crate::notify::Notifier;
 use crate::store::access::SiteAccess;
@@ -23,6 +21,10 @@ use crate::store::bookings::{self as booking_store, NewBooking};
 use crate::store::rota::{self, NewShift, Shift, Template};
 use crate::store::sites::Site;
 use crate::store::{calendar, resources, users};
+use crate::words::Words;
+
+use super::rota_breaches::{breaches, in_words};
+use super::rota_inputs;
 
 /// Weeks of published history that count toward fairness.
 pub const HISTORY_WEEKS: i64 = 8;
@@ -60,85 +62,9 @@ fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
 pub struct OpenPosition {
     pub shift_id: i64,
     pub missing: u32,
-    /// `no_senior_available` or `nobody_available`.
+    /// `no_senior_available`, `only_new_people` or `nobody_available`.
     pub reason: String,
     pub message: String,
-}
-
-/// Builds the solver's view of a site's shifts.
-fn problem(
-    conn: &mut DbConn,
-    site: &Site,
-    shifts: &[Shift],
-    fixed: &BTreeMap<i64, Vec<i64>>,
-) -> Result<RotaProblem, ApiError> {
-    let tz = site.tz();
-    let members = users::members_of_site(conn, site.id, 0, 10_000)?;
-    let staff: Vec<(i64, bool, Option<i32>)> = members
-        .iter()
-        .filter(|(_, m)| m.is_staff)
-        .map(|(u, m)| (u.id, m.senior, m.max_shifts_per_week))
-        .collect();
-    let (first, last) = match (shifts.first(), shifts.iter().map(|s| s.ends_at).max()) {
-        (Some(f), Some(l)) => (f.starts_at.and_utc(), l.and_utc()),
-        _ => return Ok(RotaProblem::default()),
-    };
-    let window = Interval::of(first - Duration::days(1), last + Duration::days(1));
-    let away = rota::unavailability_within(conn, site.id, window)?;
-    // One person, one seat: a computer or desk she holds (on any site) is
-    // time she cannot sit at the front desk. The desks of rota shifts are
-    // the shifts themselves, already in the problem.
-    let mut seated: BTreeMap<i64, Vec<Interval>> = BTreeMap::new();
-    for (id, _, _) in &staff {
-        let held = booking_store::personal_active_within(conn, *id, window)?;
-        seated.insert(
-            *id,
-            held.iter()
-                .filter(|b| b.rota_shift_id.is_none())
-                .map(|b| b.slot())
-                .collect(),
-        );
-    }
-    let first_date = shifts
-        .iter()
-        .map(|s| s.date)
-        .min()
-        .unwrap_or_else(|| local_date(tz, first));
-    let history_from = first_date - Duration::weeks(HISTORY_WEEKS);
-    let mut history: BTreeMap<i64, u32> = BTreeMap::new();
-    for s in rota::published_between(conn, site.id, history_from, first_date - Duration::days(1))? {
-        for id in s.published().unwrap_or_default() {
-            *history.entry(id).or_default() += 1;
-        }
-    }
-    Ok(RotaProblem {
-        shifts: shifts
-            .iter()
-            .map(|s| ShiftSlot {
-                id: s.id,
-                interval: s.interval(),
-                date: s.date,
-                week: week_start(s.date),
-                positions: s.positions.max(0) as u32,
-                fixed: fixed.get(&s.id).cloned().unwrap_or_default(),
-            })
-            .collect(),
-        staff: staff
-            .iter()
-            .map(|(id, senior, max)| StaffMember {
-                id: *id,
-                senior: *senior,
-                max_shifts_per_week: max.map(|m| m.max(0) as u32),
-                unavailable: away
-                    .iter()
-                    .filter(|a| a.user_id == *id)
-                    .map(|a| Interval::of(a.starts_at.and_utc(), a.ends_at.and_utc()))
-                    .chain(seated.get(id).into_iter().flatten().copied())
-                    .collect(),
-            })
-            .collect(),
-        history: history.into_iter().collect(),
-    })
 }
 
 /// Drafts the rota for `from..=to`: creates the shifts the templates and
@@ -203,7 +129,7 @@ pub fn generate(
         .iter()
         .filter_map(|s| s.published().map(|p| (s.id, p)))
         .collect();
-    let problem = problem(conn, site, &shifts, &fixed)?;
+    let problem = rota_inputs::problem(conn, site, &shifts, &fixed)?;
     let solution = solve(&problem);
     for s in shifts.iter().filter(|s| s.published_version.is_none()) {
         let assigned = solution.assignments.get(&s.id).cloned().unwrap_or_default();
@@ -270,13 +196,13 @@ fn open_positions(solution: &RotaSolution) -> Vec<OpenPosition> {
 }
 
 /// The admin sets a draft shift's people. Rule breaches are allowed (it is
-/// the admin's call) but reported back.
+/// the admin's call) but reported back, in her words.
 pub fn edit(
     conn: &mut DbConn,
     access: &SiteAccess,
     shift_id: i64,
     assignees: &[i64],
-) -> Result<(Shift, Vec<String>), ApiError> {
+) -> Result<(Shift, Warnings), ApiError> {
     access.require_admin()?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let shift = rota::shift_by_id(conn, access.site.id, shift_id)?;
@@ -305,38 +231,20 @@ pub fn edit(
         shift.date + Duration::days(7),
     )?;
     let placed: BTreeMap<i64, Vec<i64>> = around.iter().map(|s| (s.id, s.draft())).collect();
-    let warnings = breaches(conn, &access.site, &around, &placed, &shift, assignees)?;
+    let broken = breaches(conn, &access.site, &around, &placed, &shift, assignees)?;
+    let w = Words::new(access.caller.language());
+    let warnings = Warnings {
+        texts: in_words(conn, &access.site, &around, &broken, w)?,
+        codes: broken.iter().map(|b| b.code().to_owned()).collect(),
+    };
     Ok((shift, warnings))
 }
 
-/// The rules `people` would break on `shift`, given everyone else where
-/// they are: unavailability, overlapping shifts, weekly limits, and a
-/// multi-position shift without a senior.
-fn breaches(
-    conn: &mut DbConn,
-    site: &Site,
-    around: &[Shift],
-    placed: &BTreeMap<i64, Vec<i64>>,
-    shift: &Shift,
-    people: &[i64],
-) -> Result<Vec<String>, ApiError> {
-    // Everything else counts as fixed (not re-judged); this shift is judged.
-    let mut fixed = placed.clone();
-    fixed.insert(shift.id, Vec::new());
-    let problem = problem(conn, site, around, &fixed)?;
-    let solution = RotaSolution {
-        assignments: placed.clone(),
-        unfilled: Vec::new(),
-    };
-    Ok(violations(&problem, &solution)
-        .into_iter()
-        .filter(|v| {
-            people
-                .iter()
-                .any(|p| v.contains(&format!("staff {p} is")) || v.contains(&format!("staff {p} has")))
-                || v.contains(&format!("shift {} is full without a senior", shift.id))
-        })
-        .collect())
+/// The rules an edit breaks: in the editor's words, and by code, in the
+/// same order.
+pub struct Warnings {
+    pub texts: Vec<String>,
+    pub codes: Vec<String>,
 }
 
 /// What a publication did.
@@ -575,21 +483,6 @@ fn refused(code: &'static str, detail: &str) -> ApiError {
     ApiError::conflict(detail).with("rule", code)
 }
 
-/// The code of a rota rule a take would break, from the checker's words.
-fn breach_code(breach: &str) -> &'static str {
-    if breach.contains("unavailable") {
-        "unavailable"
-    } else if breach.contains("overlapping") {
-        "overlapping_shift"
-    } else if breach.contains("above their limit") {
-        "weekly_limit"
-    } else if breach.contains("without a senior") {
-        "no_senior"
-    } else {
-        "rota_rule"
-    }
-}
-
 /// Why the caller may not offer `shift` now, if she may not: the rules of
 /// [`offer`], also read by the pages to offer only what can succeed.
 pub fn offer_refusal(access: &SiteAccess, shift: &Shift, now: DateTime<Utc>) -> Option<ApiError> {
@@ -706,14 +599,18 @@ pub fn take_check(
         .collect();
     placed.insert(shift.id, people.clone());
     let broken = breaches(conn, site, &around, &placed, shift, &[access.user_id])?;
-    if !broken.is_empty() {
-        let codes: Vec<&str> = broken.iter().map(|b| breach_code(b)).collect();
-        return Err(
-            ApiError::conflict(format!("You cannot take this shift: {}", broken.join("; ")))
-                .with("rule", codes[0])
-                .with("rule_codes", &codes)
-                .with("rules", broken),
+    if let Some(first) = broken.first() {
+        let codes: Vec<&str> = broken.iter().map(Breach::code).collect();
+        let w = Words::new(access.caller.language());
+        let said = in_words(conn, site, &around, &broken, w)?;
+        let detail = w.pick(
+            format!("你接不了这个班：{}。", said.join("；")),
+            format!("You cannot take this shift: {}.", said.join("; ")),
         );
+        return Err(ApiError::conflict(detail)
+            .with("rule", first.code())
+            .with("rule_codes", &codes)
+            .with("rules", said));
     }
     Ok(people)
 }

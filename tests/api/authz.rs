@@ -446,6 +446,17 @@ impl World {
             .await
             .expect("request");
         created(res, 200, "templates").await;
+        // Everyone joined a moment ago: nobody counts as new, so the
+        // one-person shifts are staffed.
+        let res = w
+            .app
+            .patch(
+                "/api/v1/sites/alpha",
+                &json!({"new_person_weeks": 0}),
+                Some(&w.admin.token),
+            )
+            .await;
+        created(res, 200, "new_person_weeks").await;
         let monday = next(Weekday::Mon);
         let period = json!({"from": monday, "to": monday + Duration::days(4)});
         w.next_period = json!({"from": monday + Duration::days(7), "to": monday + Duration::days(11)});

@@ -19,6 +19,16 @@ struct Office {
 async fn office(app: &TestApp) -> Office {
     app.site("alpha").await;
     let admin = app.admin("alpha").await;
+    // Everyone here joined a moment ago; these tests are about the other
+    // rules, so nobody counts as new (new people have their own test).
+    let res = app
+        .patch(
+            "/api/v1/sites/alpha",
+            &json!({"new_person_weeks": 0}),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
     let mut staff = Vec::new();
     for (name, senior) in [
         ("Li Na", true),
@@ -823,4 +833,160 @@ async fn offering_tells_who_could_take_it_and_taking_tells_both() {
     let mut both = vec![giver.email.clone(), taker.email.clone()];
     both.sort();
     assert_eq!(taken, both);
+}
+
+/// Issue 20, 4 (以老带新): someone just added who is not senior is never
+/// put alone on the one-person desk: the draft leaves it open as
+/// `only_new_people` and she cannot take such a shift offered to her. The
+/// site's `new_person_weeks` (default 4, 0 to 52) says how long one is
+/// new; 0 turns it off. Issue 20, 15: the admin's warnings name people
+/// and dates, not ids.
+#[tokio::test]
+async fn a_new_colleague_is_never_alone_at_the_one_person_desk() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let t = Some(admin.token.as_str());
+    let res = app
+        .patch(
+            &format!("/api/v1/sites/alpha/members/{}", admin.id),
+            &json!({"senior": true}),
+            t,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let wang = app.staff("alpha", "王芳").await;
+
+    let site: Value = app.get("/api/v1/sites/alpha", t).await.json().await.unwrap();
+    assert_eq!(site["new_person_weeks"], 4, "{site}");
+    let p = problem(
+        app.patch("/api/v1/sites/alpha", &json!({"new_person_weeks": 53}), t)
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "new_person_weeks", "{p}");
+
+    let res = app
+        .client
+        .put(app.url("/api/v1/sites/alpha/rota/templates"))
+        .bearer_auth(&admin.token)
+        .json(&json!([
+            {"weekday": "mon", "start": "08:30", "end": "15:30", "positions": 1, "label": "首问接待"},
+            {"weekday": "tue", "start": "08:30", "end": "15:30", "positions": 1, "label": "首问接待"}
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // The secretary, the one experienced colleague, is out both Mondays.
+    let mon = next_monday();
+    for day in [mon, mon + Duration::days(7)] {
+        let away = json!({"starts_at": format!("{day}T00:00:00+08:00"),
+                          "ends_at": format!("{}T00:00:00+08:00", day + Duration::days(1)), "reason": "training"});
+        let res = app
+            .post("/api/v1/sites/alpha/rota/unavailability", &away, t)
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let period = json!({"from": mon, "to": mon + Duration::days(8)});
+    let generate = || {
+        let (app, period) = (&app, &period);
+        async move {
+            let res = app.post("/api/v1/sites/alpha/rota/generate", period, t).await;
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let on = |draft: &Value, date: NaiveDate| -> (i64, Vec<i64>) {
+        let shift = draft["shifts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["date"] == date.to_string())
+            .unwrap();
+        let people = shift["assignees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect();
+        (shift["id"].as_i64().unwrap(), people)
+    };
+
+    let draft = generate().await;
+    let (monday, people) = on(&draft, mon);
+    assert_eq!(people, Vec::<i64>::new(), "not alone at the desk: {draft}");
+    assert_eq!(on(&draft, mon + Duration::days(7)).1, Vec::<i64>::new());
+    assert_eq!(on(&draft, mon + Duration::days(1)).1, vec![admin.id]);
+    let open: Vec<&Value> = draft["unfilled"].as_array().unwrap().iter().collect();
+    assert_eq!(open.len(), 2, "{draft}");
+    assert!(open.iter().all(|u| u["reason"] == "only_new_people"), "{draft}");
+    assert_eq!(open[0]["shift_id"], monday);
+
+    // With the rule off, she takes those Mondays.
+    let res = app
+        .patch("/api/v1/sites/alpha", &json!({"new_person_weeks": 0}), t)
+        .await;
+    assert_eq!(res.status(), 200);
+    let draft = generate().await;
+    assert_eq!(on(&draft, mon).1, vec![wang.id], "{draft}");
+    assert_eq!(on(&draft, mon + Duration::days(7)).1, vec![wang.id]);
+    assert_eq!(draft["unfilled"], json!([]));
+
+    // Back on: the admin puts her alone on Monday anyway. The warning
+    // names her and the shift's local date and time, and no id.
+    let res = app
+        .patch("/api/v1/sites/alpha", &json!({"new_person_weeks": 4}), t)
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/sites/alpha/rota/shifts/{monday}")))
+        .bearer_auth(&admin.token)
+        .json(&json!({"assignees": [wang.id]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let edited: Value = res.json().await.unwrap();
+    assert_eq!(edited["warning_codes"], json!(["new_person_alone"]), "{edited}");
+    let warning = edited["warnings"][0].as_str().unwrap();
+    let when = format!("{mon} 周一 08:30–15:30");
+    assert!(
+        warning.contains("王芳") && warning.contains(&when),
+        "her name and the date: {warning}"
+    );
+    assert!(
+        !warning.replace(&when, "").chars().any(|c| c.is_ascii_digit()),
+        "no ids: {warning}"
+    );
+
+    // Published, the secretary offers his Tuesday: she may not take it.
+    let week = json!({"from": mon, "to": mon + Duration::days(1)});
+    let res = app.post("/api/v1/sites/alpha/rota/publish", &week, t).await;
+    assert_eq!(res.status(), 200);
+    let (tuesday, _) = on(&draft, mon + Duration::days(1));
+    let res = app
+        .post(
+            &format!("/api/v1/sites/alpha/rota/shifts/{tuesday}/offer"),
+            &json!({}),
+            t,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .post(
+            &format!("/api/v1/sites/alpha/rota/shifts/{tuesday}/take"),
+            &json!({}),
+            Some(&wang.token),
+        )
+        .await;
+    let p = problem(res, 409).await;
+    assert_eq!(p["rule"], "new_person_alone", "{p}");
+    let said = p["rules"][0].as_str().unwrap_or_default();
+    assert!(
+        said.contains("王芳") && said.contains(&format!("{} 周二", mon + Duration::days(1))),
+        "{p}"
+    );
 }

@@ -108,8 +108,12 @@ pub struct ShiftEdit {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct EditedShift {
     pub shift: ShiftView,
-    /// Rules the edit breaks (allowed: it is the admin's call).
+    /// Rules the edit breaks (allowed: it is the admin's call), in the
+    /// admin's language, naming people and the shift's local date and time.
     pub warnings: Vec<String>,
+    /// The code of each warning, in the same order: `unavailable`,
+    /// `overlapping_shift`, `weekly_limit`, `no_senior`, `new_person_alone`.
+    pub warning_codes: Vec<String>,
 }
 
 /// Sets who is on a draft shift (site admin).
@@ -137,7 +141,8 @@ pub async fn edit_shift(
             let names = names_for(conn, std::slice::from_ref(&shift))?;
             Ok(EditedShift {
                 shift: shift_view(&shift, &names),
-                warnings,
+                warnings: warnings.texts,
+                warning_codes: warnings.codes,
             })
         })
         .await?;

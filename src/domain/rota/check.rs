@@ -1,29 +1,29 @@
 //! The rule checker: [`violations`] proves a rota (the solver's, or one an
 //! admin edited) against the rules of the [module documentation](super),
 //! on its own reading of the problem and sharing nothing with the solver
-//! but the canonical form [`Prepared`].
+//! but the canonical form [`Prepared`] and the definition of who is new
+//! ([`StaffMember::is_new_on`](super::StaffMember::is_new_on)).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
+use super::breach::Breach;
 use super::prepared::Prepared;
 use super::{RotaProblem, RotaSolution, UnfilledReason};
 
-/// Every hard rule `solution` breaks, in words; empty when it is a valid
+/// Every hard rule `solution` breaks; empty when it is a valid
 /// rota for `problem`. Breaches made by `fixed` assignees alone are not
 /// reported (they were an admin's decision). Each [`Unfilled`](super::Unfilled) entry must
 /// be exact and true: the missing counts add up, and nobody who could fill
 /// the position was left out.
-pub fn violations(problem: &RotaProblem, solution: &RotaSolution) -> Vec<String> {
+pub fn violations(problem: &RotaProblem, solution: &RotaSolution) -> Vec<Breach> {
     let prep = Prepared::new(problem);
     let mut out = Vec::new();
     let shift_ids: BTreeSet<i64> = prep.shifts.iter().map(|s| s.id).collect();
     for id in solution.assignments.keys() {
         if !shift_ids.contains(id) {
-            out.push(format!(
-                "assignments name shift {id}, which is not in the problem"
-            ));
+            out.push(Breach::UnknownShift { shift: *id });
         }
     }
 
@@ -38,24 +38,27 @@ pub fn violations(problem: &RotaProblem, solution: &RotaSolution) -> Vec<String>
     for (si, shift) in prep.shifts.iter().enumerate() {
         let list = lists[si];
         if !solution.assignments.contains_key(&shift.id) {
-            out.push(format!("shift {} is missing from the assignments", shift.id));
+            out.push(Breach::ShiftLeftOut { shift: shift.id });
         }
         if !list.windows(2).all(|w| w[0] < w[1]) {
-            out.push(format!(
-                "shift {}: staff ids are not sorted or appear twice",
-                shift.id
-            ));
+            out.push(Breach::Unsorted { shift: shift.id });
         }
         for f in &prep.fixed[si] {
             if !list.contains(f) {
-                out.push(format!("shift {}: fixed assignee {f} was dropped", shift.id));
+                out.push(Breach::FixedDropped {
+                    shift: shift.id,
+                    person: *f,
+                });
             }
         }
         for id in list {
             let fixed = prep.fixed[si].contains(id);
             match prep.staff_index(*id) {
                 Some(p) => held[p].push((si, fixed)),
-                None if !fixed => out.push(format!("shift {}: {id} is not a staff member", shift.id)),
+                None if !fixed => out.push(Breach::NotStaff {
+                    shift: shift.id,
+                    person: *id,
+                }),
                 None => {}
             }
         }
@@ -66,20 +69,21 @@ pub fn violations(problem: &RotaProblem, solution: &RotaSolution) -> Vec<String>
         for &(si, fixed) in mine {
             let shift = prep.shifts[si];
             if !fixed && member.unavailable.iter().any(|u| u.overlaps(&shift.interval)) {
-                out.push(format!(
-                    "shift {}: staff {} is unavailable then",
-                    shift.id, member.id
-                ));
+                out.push(Breach::Unavailable {
+                    shift: shift.id,
+                    person: member.id,
+                });
             }
         }
         for (i, &(a, fixed_a)) in mine.iter().enumerate() {
             for &(b, fixed_b) in &mine[i + 1..] {
                 let (sa, sb) = (prep.shifts[a], prep.shifts[b]);
                 if !(fixed_a && fixed_b) && a != b && sa.interval.overlaps(&sb.interval) {
-                    out.push(format!(
-                        "staff {} is on overlapping shifts {} and {}",
-                        member.id, sa.id, sb.id
-                    ));
+                    out.push(Breach::OverlappingShifts {
+                        person: member.id,
+                        shift: sa.id,
+                        other: sb.id,
+                    });
                 }
             }
         }
@@ -92,10 +96,12 @@ pub fn violations(problem: &RotaProblem, solution: &RotaSolution) -> Vec<String>
             }
             for (week, (count, drafted)) in weeks {
                 if count > limit && drafted {
-                    out.push(format!(
-                        "staff {} has {count} shifts in the week of {week}, above their limit of {limit}",
-                        member.id
-                    ));
+                    out.push(Breach::WeeklyLimit {
+                        person: member.id,
+                        week,
+                        count,
+                        limit,
+                    });
                 }
             }
         }
@@ -121,16 +127,10 @@ pub fn violations(problem: &RotaProblem, solution: &RotaSolution) -> Vec<String>
     let mut reported: BTreeMap<i64, BTreeMap<UnfilledReason, u32>> = BTreeMap::new();
     for u in &solution.unfilled {
         if !shift_ids.contains(&u.shift_id) {
-            out.push(format!(
-                "unfilled names shift {}, which is not in the problem",
-                u.shift_id
-            ));
+            out.push(Breach::UnfilledUnknownShift { shift: u.shift_id });
         }
         if u.missing == 0 {
-            out.push(format!(
-                "shift {}: an unfilled entry with nothing missing",
-                u.shift_id
-            ));
+            out.push(Breach::NothingMissing { shift: u.shift_id });
         }
         if reported
             .entry(u.shift_id)
@@ -138,11 +138,10 @@ pub fn violations(problem: &RotaProblem, solution: &RotaSolution) -> Vec<String>
             .insert(u.reason, u.missing)
             .is_some()
         {
-            out.push(format!(
-                "shift {}: reason {} listed twice",
-                u.shift_id,
-                u.reason.code()
-            ));
+            out.push(Breach::ReasonTwice {
+                shift: u.shift_id,
+                reason: u.reason,
+            });
         }
     }
 
@@ -151,63 +150,80 @@ pub fn violations(problem: &RotaProblem, solution: &RotaSolution) -> Vec<String>
         let count = list.len() as u64;
         let positions = u64::from(shift.positions);
         let drafted = list.iter().any(|id| !prep.fixed[si].contains(id));
-        let has_senior = list
-            .iter()
-            .any(|id| prep.staff_index(*id).is_some_and(|p| prep.staff[p].senior));
+        let people: Vec<usize> = list.iter().filter_map(|id| prep.staff_index(*id)).collect();
+        let has_senior = people.iter().any(|&p| prep.staff[p].senior);
+        let has_experienced = people.iter().any(|&p| !prep.staff[p].is_new_on(shift));
         if drafted && count > positions {
-            out.push(format!(
-                "shift {} has {count} people for {positions} positions",
-                shift.id
-            ));
+            out.push(Breach::Overfull {
+                shift: shift.id,
+                count,
+                positions,
+            });
         }
         if drafted && positions >= 2 && !has_senior && count >= positions {
-            out.push(format!("shift {} is full without a senior", shift.id));
+            out.push(Breach::NoSenior { shift: shift.id });
+        }
+        if drafted && !has_experienced {
+            for &p in people.iter().filter(|&&p| prep.staff[p].is_new_on(shift)) {
+                out.push(Breach::NewPersonAlone {
+                    shift: shift.id,
+                    person: prep.staff[p].id,
+                });
+            }
         }
 
+        // The open positions, and the reason each must carry: the senior
+        // position first; the rest wait for an experienced colleague if
+        // someone new could otherwise come, else for anyone at all.
         let open = positions.saturating_sub(count);
         let mut expected: BTreeMap<UnfilledReason, u32> = BTreeMap::new();
         let needs_senior = positions >= 2 && !has_senior;
         if open > 0 {
             let open = u32::try_from(open).unwrap_or(u32::MAX);
-            if needs_senior {
+            let rest = if needs_senior {
                 expected.insert(UnfilledReason::NoSeniorAvailable, 1);
-                if open > 1 {
-                    expected.insert(UnfilledReason::NobodyAvailable, open - 1);
-                }
+                open - 1
             } else {
-                expected.insert(UnfilledReason::NobodyAvailable, open);
+                open
+            };
+            let new_could = (0..prep.staff.len()).any(|p| prep.staff[p].is_new_on(shift) && eligible(p, si));
+            let reason = if !has_experienced && new_could {
+                UnfilledReason::OnlyNewPeople
+            } else {
+                UnfilledReason::NobodyAvailable
+            };
+            if rest > 0 {
+                expected.insert(reason, rest);
             }
         }
         let got = reported.remove(&shift.id).unwrap_or_default();
         if got != expected {
-            out.push(format!(
-                "shift {}: unfilled should be {} but is {}",
-                shift.id,
-                describe(&expected),
-                describe(&got)
-            ));
+            out.push(Breach::WrongUnfilled {
+                shift: shift.id,
+                expected: expected.clone(),
+                reported: got,
+            });
         }
+        // Each reason is a claim about who could come: no senior, nobody
+        // past their first weeks, or nobody at all.
         for reason in expected.keys() {
             let could = (0..prep.staff.len()).find(|&p| {
-                (*reason == UnfilledReason::NobodyAvailable || prep.staff[p].senior) && eligible(p, si)
+                let member = prep.staff[p];
+                let fits = match reason {
+                    UnfilledReason::NoSeniorAvailable => member.senior,
+                    UnfilledReason::OnlyNewPeople => !member.is_new_on(shift),
+                    UnfilledReason::NobodyAvailable => true,
+                };
+                fits && eligible(p, si)
             });
             if let Some(p) = could {
-                out.push(format!(
-                    "shift {}: reported {} but staff {} could take it",
-                    shift.id,
-                    reason.code(),
-                    prep.staff[p].id
-                ));
+                out.push(Breach::UntrueReason {
+                    shift: shift.id,
+                    reason: *reason,
+                    person: prep.staff[p].id,
+                });
             }
         }
     }
     out
-}
-
-fn describe(reasons: &BTreeMap<UnfilledReason, u32>) -> String {
-    if reasons.is_empty() {
-        return "nothing".to_string();
-    }
-    let parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {}", r.code())).collect();
-    parts.join(", ")
 }

@@ -71,7 +71,8 @@ impl Seating<'_> {
                     Must::Clash(c) => s == c,
                 };
                 // A shift changes hands at most once along a chain; then
-                // each step's check (the senior rule above all) stays valid.
+                // each step's check (the senior and new-person rules above
+                // all) stays valid.
                 if !allowed || on_chain(&nodes, at, |n| n.shift == s) {
                     continue;
                 }
@@ -175,10 +176,8 @@ impl Seating<'_> {
     /// Whether `q` could take `from`'s place on `s` if `q` handed on one
     /// draft shift: the week or the clash that shift must free.
     fn passing(&self, from: usize, q: usize, s: usize) -> Option<Must> {
-        let senior_kept =
-            self.positions(s) < 2 || !self.senior(from) || self.senior(q) || self.seniors[s] >= 2;
         if self.unavailable[q * self.ns + s]
-            || !senior_kept
+            || !self.keeps_pairs(from, q, s)
             || self.draft[s].contains(&q)
             || self.fixed_known[s].contains(&q)
         {

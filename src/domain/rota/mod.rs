@@ -2,13 +2,15 @@
 //!
 //! Under the 330 method one social worker stays at the committee for
 //! first-contact reception (首问接待) every working day until 15:30 while
-//! the others visit residents in their blocks. Shifts with two or more
-//! positions pair new staff with an experienced colleague (以老带新). Turns
-//! are shared out evenly, counting the last weeks' published rota too,
-//! because a desk day is a day away from one's own blocks.
+//! the others visit residents in their blocks. New staff are never left
+//! alone at the desk, and shifts with two or more positions have an
+//! experienced colleague (以老带新). Turns are shared out evenly, counting
+//! the last weeks' published rota too, because a desk day is a day away
+//! from one's own blocks.
 //!
 //! [`solve`] drafts a rota; [`violations`] re-checks a rota (the solver's,
-//! or one an admin edited) against the same rules. Both are pure and
+//! or one an admin edited) against the same rules, each broken rule a
+//! [`Breach`] that names its shift and person. Both are pure and
 //! deterministic: the same problem, in any input order, gives the same
 //! rota, so a re-run never reshuffles a draft people have already seen.
 //!
@@ -21,9 +23,14 @@
 //! - a shift with two or more positions has a senior among its people; if
 //!   no senior can take it, at most `positions - 1` are filled and the
 //!   senior position is reported open;
+//! - someone new at the site (not senior, and the shift starts before
+//!   their [`StaffMember::new_until`]: their first weeks) is never on a
+//!   shift without a colleague who is not new: never on a one-position
+//!   shift, and on a larger one only beside someone experienced; with no
+//!   such colleague free, the positions stay open as `only_new_people`;
 //! - `fixed` assignees stay, even where they break a rule (it was an
-//!   admin's decision); they count toward loads and block their holders
-//!   like any other shift;
+//!   admin's decision); they count toward loads, block their holders and
+//!   pair with new people like any other shift;
 //! - a position is left open only when nobody may take it, and each open
 //!   position carries a reason that [`violations`] proves again.
 //!
@@ -34,7 +41,8 @@
 //! # Algorithm
 //! 1. Greedy: shifts in (start, id) order; each open position goes to the
 //!    eligible person with the lowest total, then the fewest shifts that
-//!    date, then the lowest id; a senior first where the shift needs one.
+//!    date, then the lowest id; a senior first where the shift needs one,
+//!    and someone not new before anyone new.
 //! 2. Coverage: a position that only someone busy on one other (draft)
 //!    shift could take is filled by moving that person and handing their
 //!    other shift to someone free for it.
@@ -42,13 +50,15 @@
 //!    take this shift instead" graph) from someone with total `L` to
 //!    someone with at most `L - 2`. Someone at their weekly limit may pass
 //!    the chain on within that week, as in the residual graph of a flow
-//!    with per-week capacities. Without overlaps and the senior rule, the
-//!    absence of such a path is the optimality condition of semi-matchings
-//!    (Harvey, Ladner, Lovász, Tamir 2003): the totals are then as even as
-//!    any assignment could make them (a brute-force property test checks
-//!    this on small sites, weekly limits included). With overlaps and the
-//!    senior rule it is a strong local optimum; in particular no single
-//!    hand-over can narrow the gap between two people.
+//!    with per-week capacities. Without overlaps, the senior rule and new
+//!    people, the absence of such a path is the optimality condition of
+//!    semi-matchings (Harvey, Ladner, Lovász, Tamir 2003): the totals are
+//!    then as even as any assignment could make them (a brute-force
+//!    property test checks this on small sites, weekly limits included).
+//!    With them it is a strong local optimum; in particular no single
+//!    hand-over can narrow the gap between two people. A hand-over keeps
+//!    what the shift had: its senior, and beside anyone new a colleague
+//!    who is not new.
 //! 4. Same date: a second shift on one date goes to someone one shift
 //!    below (which keeps the multiset of totals) or is swapped with one of
 //!    another person's shifts.
@@ -58,6 +68,7 @@
 //! doubles) lexicographically, so the loop ends; a bound on the rounds
 //! guards it anyway.
 
+mod breach;
 mod check;
 mod handover;
 mod prepared;
@@ -67,11 +78,12 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::interval::Interval;
 
+pub use breach::Breach;
 pub use check::violations;
 use prepared::Prepared;
 use seating::Seating;
@@ -104,6 +116,18 @@ pub struct StaffMember {
     pub max_shifts_per_week: Option<u32>,
     /// Leave, training, booked home visits, other commitments: never on a shift then.
     pub unavailable: Vec<Interval>,
+    /// New at the site until then (the end of their first weeks there):
+    /// on a shift starting earlier they never sit without a colleague who
+    /// is not new. `None`: not new. Seniors are never new.
+    pub new_until: Option<DateTime<Utc>>,
+}
+
+impl StaffMember {
+    /// Whether they are new at the site on `shift`: the one definition the
+    /// solver and the checker both read.
+    pub fn is_new_on(&self, shift: &ShiftSlot) -> bool {
+        !self.senior && self.new_until.is_some_and(|until| shift.interval.start < until)
+    }
 }
 
 /// Everything the solver knows about one site's draft period.
@@ -149,6 +173,10 @@ pub enum UnfilledReason {
     /// Every staff member is unavailable, already on an overlapping shift,
     /// at their weekly limit or already in this shift.
     NobodyAvailable,
+    /// Only people new at the site are free for it, and nobody on it or
+    /// free for it is past their first weeks: a new person never sits at
+    /// the desk alone.
+    OnlyNewPeople,
 }
 
 impl UnfilledReason {
@@ -156,6 +184,7 @@ impl UnfilledReason {
         match self {
             UnfilledReason::NoSeniorAvailable => "no_senior_available",
             UnfilledReason::NobodyAvailable => "nobody_available",
+            UnfilledReason::OnlyNewPeople => "only_new_people",
         }
     }
 
@@ -169,6 +198,11 @@ impl UnfilledReason {
             UnfilledReason::NobodyAvailable => {
                 "Nobody else can take this shift: every staff member is unavailable, on an \
                  overlapping shift, at their weekly limit or already on it."
+            }
+            UnfilledReason::OnlyNewPeople => {
+                "Only colleagues new at this site are free for this shift, and a new colleague \
+                 never sits at the desk without an experienced one: everyone past their first \
+                 weeks is unavailable, on an overlapping shift or at their weekly limit."
             }
         }
     }

@@ -1,6 +1,6 @@
 //! The canonical form of a problem, read alike by the solver and the checker.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{RotaProblem, ShiftSlot, StaffMember};
 use crate::domain::interval::Interval;
@@ -63,10 +63,12 @@ fn sorted_ids(ids: &[i64]) -> Vec<i64> {
     ids
 }
 
-fn staff_content(m: &StaffMember) -> (bool, Option<u32>, Vec<Interval>) {
+type StaffContent = (bool, Option<u32>, Vec<Interval>, Option<DateTime<Utc>>);
+
+fn staff_content(m: &StaffMember) -> StaffContent {
     let mut unavailable = m.unavailable.clone();
     unavailable.sort();
-    (m.senior, m.max_shifts_per_week, unavailable)
+    (m.senior, m.max_shifts_per_week, unavailable, m.new_until)
 }
 
 fn shift_content(s: &ShiftSlot) -> (Interval, NaiveDate, NaiveDate, u32, Vec<i64>) {

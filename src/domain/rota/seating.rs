@@ -25,6 +25,8 @@ pub(super) struct Seating<'a> {
     pub(super) overlaps: Vec<Vec<usize>>,
     /// `[p * ns + s]`: whether `p` is unavailable during `s`.
     pub(super) unavailable: Vec<bool>,
+    /// `[p * ns + s]`: whether `p` is new at the site on `s`.
+    new: Vec<bool>,
     /// Per shift: fixed assignees known as staff, and fixed ids that are not.
     pub(super) fixed_known: Vec<Vec<usize>>,
     fixed_unknown: Vec<Vec<i64>>,
@@ -32,6 +34,9 @@ pub(super) struct Seating<'a> {
     pub(super) draft: Vec<Vec<usize>>,
     /// Per shift: seniors among all its people.
     pub(super) seniors: Vec<u32>,
+    /// Per shift: people on it who are not new (seniors among them), the
+    /// colleagues someone new may sit beside.
+    experienced: Vec<u32>,
     /// `[p * ns + s]`: shifts `p` holds that are `s` or overlap it.
     pub(super) busy: Vec<u32>,
     /// `[p * weeks + w]`, `[p * dates + d]`: shifts `p` holds in a week, on a date.
@@ -86,9 +91,11 @@ impl<'a> Seating<'a> {
             }
         }
         let mut unavailable = vec![false; n * ns];
+        let mut new = vec![false; n * ns];
         for (p, m) in prep.staff.iter().enumerate() {
             for (s, shift) in prep.shifts.iter().enumerate() {
                 unavailable[p * ns + s] = m.unavailable.iter().any(|u| u.overlaps(&shift.interval));
+                new[p * ns + s] = m.is_new_on(shift);
             }
         }
         let history = prep.history.clone();
@@ -101,10 +108,12 @@ impl<'a> Seating<'a> {
             date,
             overlaps,
             unavailable,
+            new,
             fixed_known: vec![Vec::new(); ns],
             fixed_unknown: vec![Vec::new(); ns],
             draft: vec![Vec::new(); ns],
             seniors: vec![0; ns],
+            experienced: vec![0; ns],
             busy: vec![0; n * ns],
             week_count: vec![0; n * weeks],
             date_count: vec![0; n * dates],
@@ -163,18 +172,44 @@ impl<'a> Seating<'a> {
             .is_none_or(|limit| count < limit)
     }
 
-    /// Whether `p` may be added to `s` as things stand. `busy` counts `s`
-    /// itself, so this also refuses someone already on it.
-    fn can_take(&self, p: usize, s: usize) -> bool {
+    pub(super) fn new_on(&self, p: usize, s: usize) -> bool {
+        self.new[p * self.ns + s]
+    }
+
+    /// Whether `p` is free for `s`: not away, not on it or an overlapping
+    /// shift, below their weekly limit. `busy` counts `s` itself, so this
+    /// also refuses someone already on it.
+    fn free(&self, p: usize, s: usize) -> bool {
         !self.unavailable[p * self.ns + s] && self.busy[p * self.ns + s] == 0 && self.week_ok(p, s)
+    }
+
+    /// Whether `p` may sit on `s` beside the people there now: someone new
+    /// only where a colleague who is not new already sits.
+    fn pairs(&self, p: usize, s: usize) -> bool {
+        !self.new_on(p, s) || self.experienced[s] > 0
+    }
+
+    /// Whether `p` may be added to `s` as things stand.
+    fn can_take(&self, p: usize, s: usize) -> bool {
+        self.free(p, s) && self.pairs(p, s)
+    }
+
+    /// Whether `s` keeps what `from` gave it when `q` takes their place: a
+    /// shift that had a senior keeps one, and someone new taking the place
+    /// still sits beside a colleague who is not new. Only `s` changes, so
+    /// it holds for each step of a chain of hand-overs on distinct shifts.
+    pub(super) fn keeps_pairs(&self, from: usize, q: usize, s: usize) -> bool {
+        let senior_kept =
+            self.positions(s) < 2 || !self.senior(from) || self.senior(q) || self.seniors[s] >= 2;
+        let experienced_left = self.experienced[s].saturating_sub(u32::from(!self.new_on(from, s)));
+        senior_kept && (!self.new_on(q, s) || experienced_left > 0)
     }
 
     /// Whether `q` may take `from`'s place on `s`. Judged with `q`'s other
     /// shifts unchanged, so it stays true when `q` also gives a shift away
-    /// in the same chain of hand-overs. A shift that had a senior keeps one.
+    /// in the same chain of hand-overs.
     pub(super) fn can_replace(&self, from: usize, q: usize, s: usize) -> bool {
-        self.can_take(q, s)
-            && (self.positions(s) < 2 || !self.senior(from) || self.senior(q) || self.seniors[s] >= 2)
+        self.free(q, s) && self.keeps_pairs(from, q, s)
     }
 
     /// Who goes first for `s`: the lowest total, then the fewest shifts that
@@ -195,6 +230,9 @@ impl<'a> Seating<'a> {
         if self.senior(p) {
             self.seniors[s] += 1;
         }
+        if !self.new_on(p, s) {
+            self.experienced[s] += 1;
+        }
     }
 
     fn vacate(&mut self, p: usize, s: usize) {
@@ -208,6 +246,9 @@ impl<'a> Seating<'a> {
         self.total[p] -= 1;
         if self.senior(p) {
             self.seniors[s] -= 1;
+        }
+        if !self.new_on(p, s) {
+            self.experienced[s] -= 1;
         }
     }
 
@@ -245,7 +286,8 @@ impl<'a> Seating<'a> {
     }
 
     /// Fills the open positions of `s`; a senior first where one is needed,
-    /// and without one at most `positions - 1`.
+    /// and without one at most `positions - 1`. Someone new comes only
+    /// after a colleague who is not new ([`Seating::can_take`]).
     fn fill(&mut self, s: usize) -> bool {
         let mut changed = false;
         while self.count(s) < self.positions(s) {
@@ -288,6 +330,7 @@ impl<'a> Seating<'a> {
             let seniors_only = needs_senior && self.count(s) + 1 >= self.positions(s);
             let mut candidates: Vec<usize> = (0..self.n)
                 .filter(|&a| (!seniors_only || self.senior(a)) && !self.unavailable[a * self.ns + s])
+                .filter(|&a| self.pairs(a, s))
                 .filter(|&a| !self.fixed_known[s].contains(&a) && !self.draft[s].contains(&a))
                 .collect();
             candidates.sort_by_key(|&a| (needs_senior && !self.senior(a), self.key(a, s)));
@@ -412,11 +455,19 @@ impl<'a> Seating<'a> {
                     });
                 }
             };
-            if open > 0 && self.needs_senior(s) {
+            let rest = if open > 0 && self.needs_senior(s) {
                 gap(1, UnfilledReason::NoSeniorAvailable);
-                gap(open - 1, UnfilledReason::NobodyAvailable);
+                open - 1
             } else {
-                gap(open, UnfilledReason::NobodyAvailable);
+                open
+            };
+            // Filling stopped with nobody able to take `s`: if someone new
+            // is free for it, what they wait for is an experienced colleague.
+            let new_free = (0..self.n).any(|p| self.new_on(p, s) && self.free(p, s));
+            if self.experienced[s] == 0 && new_free {
+                gap(rest, UnfilledReason::OnlyNewPeople);
+            } else {
+                gap(rest, UnfilledReason::NobodyAvailable);
             }
         }
         RotaSolution {

@@ -158,6 +158,10 @@ fn rule(language: Language, code: &str) -> Option<&'static str> {
             "这个班要有一位老同志带班（以老带新），让出的是唯一的老同志，你接不了。",
             "This shift needs an experienced colleague, and the one leaving is its only one.",
         ),
+        "new_person_alone" => (
+            "你刚来不久，这个班上没有有经验的同事和你一起（以老带新：新同事不单独值班）。",
+            "You are new at this site, and nobody experienced would be on this shift with you; new colleagues never sit at the desk alone.",
+        ),
         "rota_rule" => ("这样换班不符合排班规则。", "This swap breaks a rule of the rota."),
         _ => return None,
     };
@@ -188,6 +192,7 @@ mod tests {
             "overlapping_shift",
             "weekly_limit",
             "no_senior",
+            "new_person_alone",
             "rota_rule",
         ] {
             let (zh, en) = (ZH.rule(code), EN.rule(code));
