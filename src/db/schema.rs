@@ -80,6 +80,7 @@ diesel::table! {
         id -> BigInt,
         email -> Text,
         failed_at -> Timestamp,
+        client_address -> Text,
     }
 }
 

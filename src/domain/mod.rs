@@ -19,6 +19,7 @@
 //! - [`policy`]: who may do what on a site (every role rule).
 //! - [`priority`]: preemption plans, relocation and the waitlist order.
 //! - [`rota`]: the fair front-desk rota solver.
+//! - [`sign_in`]: growing waits after failed sign-ins.
 
 pub mod allocation;
 pub mod availability;
@@ -36,6 +37,7 @@ pub mod priority;
 pub mod recurrence;
 pub mod resource;
 pub mod rota;
+pub mod sign_in;
 pub mod site;
 
 pub use invalid::{Invalid, InvalidField};

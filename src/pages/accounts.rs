@@ -2,6 +2,8 @@
 //! They post to the same flows as the JSON API, in the web app's frame and
 //! in the visitor's language (she is not signed in yet).
 
+use std::net::IpAddr;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use maud::html;
@@ -10,6 +12,7 @@ use serde::Deserialize;
 use super::frame::{Nav, layout, respond};
 use super::session::visitor_language;
 use super::text::{Text, text};
+use crate::auth::client::ClientAddress;
 use crate::auth::flows;
 use crate::errors::ProblemType;
 use crate::state::AppState;
@@ -52,10 +55,12 @@ impl Purpose {
     }
 }
 
-/// Where a refusal belongs: the link itself, or the password typed.
+/// Where a refusal belongs: the link itself, the password typed, or too
+/// many attempts from her address.
 enum Problem {
     Link,
     Password(&'static str),
+    Wait,
 }
 
 fn form(
@@ -68,6 +73,7 @@ fn form(
     let s = &t.settings;
     let (link_error, password_error) = match problem {
         Some(Problem::Link) => (Some(s.link_invalid), None),
+        Some(Problem::Wait) => (Some(t.too_many), None),
         Some(Problem::Password(e)) => (None, Some(e)),
         None => (None, None),
     };
@@ -117,7 +123,13 @@ fn done(t: &Text, purpose: Purpose) -> HttpResponse {
     )
 }
 
-async fn submit(state: &AppState, t: &Text, purpose: Purpose, f: PasswordForm) -> HttpResponse {
+async fn submit(
+    state: &AppState,
+    client: IpAddr,
+    t: &Text,
+    purpose: Purpose,
+    f: PasswordForm,
+) -> HttpResponse {
     let s = &t.settings;
     if f.password != f.password_again {
         return form(
@@ -129,13 +141,15 @@ async fn submit(state: &AppState, t: &Text, purpose: Purpose, f: PasswordForm) -
         );
     }
     let outcome = match purpose {
-        Purpose::Invite => flows::accept_invite(state, &f.token, &f.password).await,
-        Purpose::Reset => flows::reset_password(state, &f.token, &f.password).await,
+        Purpose::Invite => flows::accept_invite(state, client, &f.token, &f.password).await,
+        Purpose::Reset => flows::reset_password(state, client, &f.token, &f.password).await,
     };
     match outcome {
         Ok(()) => done(t, purpose),
         Err(e) => {
-            let problem = if e.kind() != ProblemType::Validation || e.detail().starts_with("token") {
+            let problem = if e.kind() == ProblemType::TooManyRequests {
+                Problem::Wait
+            } else if e.kind() != ProblemType::Validation || e.detail().starts_with("token") {
                 Problem::Link
             } else if e.detail().contains("at most") {
                 Problem::Password(s.too_long)
@@ -163,10 +177,11 @@ pub async fn invite_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpRes
 pub async fn invite_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    client: ClientAddress,
     f: web::Form<PasswordForm>,
 ) -> HttpResponse {
     let t = text(visitor_language(&req));
-    submit(&state, t, Purpose::Invite, f.into_inner()).await
+    submit(&state, client.0, t, Purpose::Invite, f.into_inner()).await
 }
 
 #[get("/reset-password")]
@@ -185,8 +200,9 @@ pub async fn reset_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResp
 pub async fn reset_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    client: ClientAddress,
     f: web::Form<PasswordForm>,
 ) -> HttpResponse {
     let t = text(visitor_language(&req));
-    submit(&state, t, Purpose::Reset, f.into_inner()).await
+    submit(&state, client.0, t, Purpose::Reset, f.into_inner()).await
 }
