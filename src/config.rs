@@ -67,6 +67,27 @@ pub struct Settings {
     pub mail_lease_seconds: u64,
     /// `LIVINGROOM_SCHEDULER_TICK_MILLIS`: how often timed jobs are checked.
     pub scheduler_tick_millis: u64,
+    /// `LIVINGROOM_TRUSTED_PROXIES`: comma-separated addresses or ranges
+    /// (`10.0.0.0/8`) of reverse proxies whose `X-Forwarded-For` is believed.
+    /// Unset: the client is the address the connection comes from.
+    pub trusted_proxies: Option<String>,
+    /// `LIVINGROOM_SIGN_IN_PER_MINUTE`: sign-ins, password resets and
+    /// invitation acceptances one client address may start per minute,
+    /// after its burst (`LIVINGROOM_SIGN_IN_BURST`) is spent.
+    pub sign_in_per_minute: u32,
+    pub sign_in_burst: u32,
+    /// `LIVINGROOM_PASSWORD_THREADS`: threads that hash and check passwords;
+    /// 0 means one per core.
+    pub password_threads: usize,
+    /// `LIVINGROOM_PASSWORD_QUEUE`: password checks that may wait for one
+    /// of those threads; beyond that the answer is 429.
+    pub password_queue: usize,
+    /// `LIVINGROOM_METRICS_TOKEN`: `/metrics` answers a request carrying
+    /// `Authorization: Bearer <token>`; without it, only loopback callers.
+    pub metrics_token: Option<String>,
+    /// `LIVINGROOM_BODY_TIMEOUT_SECONDS`: the time a client has to send a
+    /// whole request body once its headers are in.
+    pub body_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -92,6 +113,13 @@ impl Default for Settings {
             mail_poll_millis: 1000,
             mail_lease_seconds: 120,
             scheduler_tick_millis: 1000,
+            trusted_proxies: None,
+            sign_in_per_minute: 10,
+            sign_in_burst: 20,
+            password_threads: 0,
+            password_queue: 8,
+            metrics_token: None,
+            body_timeout_seconds: 10,
         }
     }
 }

@@ -48,6 +48,8 @@ pub enum ProblemType {
     TooManyRequests,
     ServiceUnavailable,
     Internal,
+    /// The body did not arrive within the body timeout (`slow_body`).
+    RequestTimeout,
 }
 
 impl ProblemType {
@@ -66,6 +68,7 @@ impl ProblemType {
             ProblemType::TooManyRequests => "too-many-requests",
             ProblemType::ServiceUnavailable => "service-unavailable",
             ProblemType::Internal => "internal",
+            ProblemType::RequestTimeout => "request-timeout",
         }
     }
 
@@ -84,6 +87,7 @@ impl ProblemType {
             ProblemType::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ProblemType::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ProblemType::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
@@ -102,6 +106,7 @@ impl ProblemType {
             ProblemType::TooManyRequests => "Too many requests",
             ProblemType::ServiceUnavailable => "Service temporarily unavailable",
             ProblemType::Internal => "Internal error",
+            ProblemType::RequestTimeout => "The request body came too slowly",
         }
     }
 
@@ -276,6 +281,10 @@ impl ResponseError for ApiError {
         }
         if let Some(seconds) = self.retry_after {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if self.kind == ProblemType::RequestTimeout {
+            // The rest of a slow body is not waited for.
+            response.force_close();
         }
         response.body(Value::Object(body).to_string())
     }

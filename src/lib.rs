@@ -30,6 +30,8 @@
 //! - [`startup`]: `Application::build`, binding, middleware.
 //! - [`config`], [`telemetry`], [`metrics`], [`request_id`], [`clock`]:
 //!   cross-cutting plumbing.
+//! - [`headers`]: the security headers of every answer; [`slow_body`]:
+//!   the deadline on a request body.
 //! - [`demo`]: the demo site built from DOMAIN.md.
 //! - [`cli`]: the `livingroom` command line.
 
@@ -42,12 +44,14 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod errors;
+pub mod headers;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;
 pub mod notify;
 pub mod pages;
 pub mod request_id;
+pub mod slow_body;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -72,7 +72,9 @@ impl Application {
             ),
             other => tracing::info!(transport = %other.describe(), "mail is sent by SMTP"),
         }
+        let limits = crate::auth::limits::Limits::new(&settings)?;
         let state = web::Data::new(AppState {
+            limits,
             db,
             jwt,
             notifier: crate::notify::Notifier::new(&settings.public_url()),
@@ -119,6 +121,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, workers: usize) -> a
     // Serialised once and shared: a cloned `OpenApi` tree per worker held
     // about 2 MB each, most of the idle heap.
     let openapi = web::Bytes::from(ApiDoc::openapi().to_json()?);
+    let body_timeout = std::time::Duration::from_secs(state.settings.body_timeout_seconds.max(1));
     let mut server =
         HttpServer::new(move || {
             App::new()
@@ -126,7 +129,9 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, workers: usize) -> a
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .app_data(api::query_config())
             .app_data(api::path_config())
-            .wrap_fn(|req, srv| {
+            .wrap_fn(move |mut req, srv| {
+                crate::slow_body::limit(&mut req, body_timeout);
+                let path = req.path().to_owned();
                 let id = request_id::accept(req.headers().get("x-request-id").and_then(|v| v.to_str().ok()));
                 let state = req.app_data::<web::Data<AppState>>().cloned();
                 let method = req.method().to_string();
@@ -147,6 +152,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, workers: usize) -> a
                             .metrics
                             .observe(&method, &route, status, elapsed.as_secs_f64());
                     }
+                    crate::headers::secure(&path, res.headers_mut());
                     if let Ok(value) = HeaderValue::from_str(&id) {
                         res.headers_mut()
                             .insert(HeaderName::from_static("x-request-id"), value);

@@ -20,4 +20,6 @@ pub struct AppState {
     pub notifier: Notifier,
     /// Where the outbox worker sends mail.
     pub mailer: Mailer,
+    /// The password threads and the per-client-address budgets.
+    pub limits: crate::auth::limits::Limits,
 }

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, get, post, put, web};
 use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
+use crate::auth::client::ClientAddress;
 use crate::auth::{AuthUser, flows};
 use crate::domain::person::{Language, Role};
 use crate::errors::ApiError;
@@ -55,16 +56,17 @@ impl From<flows::IssuedTokens> for TokenResponse {
     responses(
         (status = 200, body = TokenResponse),
         (status = 401, description = "Wrong e-mail or password", content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed sign-ins for this account", content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address, at this account or in all; or the server is busy checking passwords. `Retry-After` says when to try again.", content_type = "application/problem+json"),
     )
 )]
 #[post("/api/v1/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
+    client: ClientAddress,
     body: ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let tokens = flows::login(&state, &body.email, &body.password).await?;
+    let tokens = flows::login(&state, client.0, &body.email, &body.password).await?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
 }
 
@@ -181,16 +183,28 @@ pub struct PasswordChange {
     tag = "auth",
     security(("bearer" = [])),
     request_body = PasswordChange,
-    responses((status = 204), (status = 422, content_type = "application/problem+json"))
+    responses(
+        (status = 204),
+        (status = 422, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords from this address; `Retry-After` says when to try again", content_type = "application/problem+json"),
+    )
 )]
 #[post("/api/v1/me/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
+    client: ClientAddress,
     user: AuthUser,
     body: ApiJson<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    flows::change_password(&state, user.id, &body.current_password, &body.new_password).await?;
+    flows::change_password(
+        &state,
+        client.0,
+        user.id,
+        &body.current_password,
+        &body.new_password,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -210,15 +224,20 @@ pub struct AcceptInvite {
 #[utoipa::path(
     tag = "auth",
     request_body = AcceptInvite,
-    responses((status = 204), (status = 422, description = "Invalid or expired token, weak password, or not the account's password", content_type = "application/problem+json"))
+    responses(
+        (status = 204),
+        (status = 422, description = "Invalid or expired token, weak password, or not the account's password", content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address, or the server is busy", content_type = "application/problem+json"),
+    )
 )]
 #[post("/api/v1/auth/accept-invite")]
 pub async fn accept_invite(
     state: web::Data<AppState>,
+    client: ClientAddress,
     body: ApiJson<AcceptInvite>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    flows::accept_invite(&state, &body.token, &body.password).await?;
+    flows::accept_invite(&state, client.0, &body.token, &body.password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -229,14 +248,22 @@ pub struct ForgotPassword {
 }
 
 /// Mails a password-reset link. Answers 202 whether or not the address has
-/// an account.
-#[utoipa::path(tag = "auth", request_body = ForgotPassword, responses((status = 202)))]
+/// an account, before looking.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ForgotPassword,
+    responses(
+        (status = 202),
+        (status = 429, description = "Too many requests from this address, or the server is busy", content_type = "application/problem+json"),
+    )
+)]
 #[post("/api/v1/auth/forgot-password")]
 pub async fn forgot_password(
     state: web::Data<AppState>,
+    client: ClientAddress,
     body: ApiJson<ForgotPassword>,
 ) -> Result<HttpResponse, ApiError> {
-    flows::forgot_password(&state, &body.into_inner().email).await?;
+    flows::forgot_password(&state, client.0, &body.into_inner().email).await?;
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -252,15 +279,20 @@ pub struct ResetPassword {
 #[utoipa::path(
     tag = "auth",
     request_body = ResetPassword,
-    responses((status = 204), (status = 422, content_type = "application/problem+json"))
+    responses(
+        (status = 204),
+        (status = 422, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address, or the server is busy", content_type = "application/problem+json"),
+    )
 )]
 #[post("/api/v1/auth/reset-password")]
 pub async fn reset_password(
     state: web::Data<AppState>,
+    client: ClientAddress,
     body: ApiJson<ResetPassword>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    flows::reset_password(&state, &body.token, &body.password).await?;
+    flows::reset_password(&state, client.0, &body.token, &body.password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -97,6 +97,10 @@ impl FromRequest for JsonBytes {
             }
             let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
                 Some(PayloadError::Overflow) => too_large(),
+                Some(p) if crate::slow_body::timed_out(p) => ApiError::new(
+                    ProblemType::RequestTimeout,
+                    "The request body did not arrive in time; send it again, whole.",
+                ),
                 _ if e.to_string().contains("overflow") || e.to_string().contains("too large") => too_large(),
                 _ => ApiError::malformed(format!("The request body could not be read: {e}")),
             })?;

@@ -109,7 +109,10 @@ pub async fn add_member(
     invalid.into_result()?;
     let password_hash = match password.flatten() {
         Some(p) => Some(
-            web::block(move || password::hash(&p))
+            state
+                .limits
+                .passwords
+                .run(move || password::hash(&p))
                 .await?
                 .map_err(ApiError::internal)?,
         ),

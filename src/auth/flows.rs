@@ -1,19 +1,22 @@
 //! The sign-in flows: login, refresh with rotation and reuse detection,
 //! logout and password change. Password hashing runs outside any write
-//! transaction so slow hashing never holds the database's write lock.
+//! transaction so slow hashing never holds the database's write lock, on
+//! the bounded password threads (`state.limits.passwords`). Every door that
+//! an anonymous caller can make hash a password first spends one of the
+//! client address's attempts (`state.limits.per_client`).
+
+use std::net::IpAddr;
 
 use chrono::Duration;
 
 use super::{password, secret};
 use crate::domain::person::Email;
+use crate::domain::sign_in;
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::{sessions, users};
 use crate::{clock, domain};
 
-/// Failed logins allowed per account in [`FAILURE_WINDOW_MINUTES`].
-pub const MAX_FAILURES: usize = 10;
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 /// How long a refresh token lives if unused.
 pub const REFRESH_TOKEN_DAYS: i64 = 30;
 
@@ -29,14 +32,19 @@ fn invalid_credentials() -> ApiError {
     ApiError::unauthorized("Wrong e-mail address or password.")
 }
 
-pub async fn login(state: &AppState, email: &str, password_given: &str) -> Result<IssuedTokens, ApiError> {
-    let checked = check_password(state, email, password_given).await?;
+pub async fn login(
+    state: &AppState,
+    client: IpAddr,
+    email: &str,
+    password_given: &str,
+) -> Result<IssuedTokens, ApiError> {
+    let checked = check_password(state, client, email, password_given).await?;
     let (refresh, refresh_hash) = secret::generate();
     let (now, window_start) = (checked.now, checked.window_start);
     let (session_id, user_id) = state
         .db
         .write(move |conn| {
-            sessions::clear_failures(conn, &checked.email, window_start)?;
+            sessions::clear_failures(conn, &checked.email, &checked.address, window_start)?;
             let session_id = sessions::create_session(conn, checked.user_id, now)?;
             sessions::insert_refresh_token(
                 conn,
@@ -54,14 +62,19 @@ pub async fn login(state: &AppState, email: &str, password_given: &str) -> Resul
 /// Signs in from the web pages: the same checks and failure counting as
 /// [`login`], and a session of the same table, carried by a cookie whose
 /// value this returns.
-pub async fn web_login(state: &AppState, email: &str, password_given: &str) -> Result<String, ApiError> {
-    let checked = check_password(state, email, password_given).await?;
+pub async fn web_login(
+    state: &AppState,
+    client: IpAddr,
+    email: &str,
+    password_given: &str,
+) -> Result<String, ApiError> {
+    let checked = check_password(state, client, email, password_given).await?;
     let (token, token_hash) = secret::generate();
     let (now, window_start) = (checked.now, checked.window_start);
     state
         .db
         .write(move |conn| {
-            sessions::clear_failures(conn, &checked.email, window_start)?;
+            sessions::clear_failures(conn, &checked.email, &checked.address, window_start)?;
             sessions::create_web_session(conn, checked.user_id, &token_hash, now)
         })
         .await?;
@@ -82,52 +95,67 @@ pub async fn web_logout(state: &AppState, token: &str) -> Result<(), ApiError> {
 struct Checked {
     user_id: i64,
     email: String,
+    address: String,
     now: chrono::NaiveDateTime,
     window_start: chrono::NaiveDateTime,
 }
 
-/// Checks an e-mail and password, counting failures per account so that
-/// the API and the web pages share one limit.
-async fn check_password(state: &AppState, email: &str, password_given: &str) -> Result<Checked, ApiError> {
-    let email = Email::parse(email)?.as_str().to_owned();
-    let now = clock::now_naive();
-    let window_start = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+/// The answer while an address must wait before trying an account again.
+fn throttled(wait: Duration) -> ApiError {
+    ApiError::too_many_requests(
+        "Too many failed attempts at this account from your address. Wait a while and try again.",
+        wait.num_seconds().max(1) as u64,
+    )
+}
 
-    let lookup_email = email.clone();
+/// Checks an e-mail and password. Failures are counted per (account,
+/// client address) so that the API and the web pages share one count, and
+/// someone guessing from elsewhere does not lock the owner out.
+async fn check_password(
+    state: &AppState,
+    client: IpAddr,
+    email: &str,
+    password_given: &str,
+) -> Result<Checked, ApiError> {
+    state.limits.per_client.check(client)?;
+    let email = Email::parse(email)?.as_str().to_owned();
+    let address = client.to_string();
+    let now = clock::now_naive();
+    let window_start = now - Duration::minutes(sign_in::MEMORY_MINUTES);
+
+    let (lookup_email, lookup_address) = (email.clone(), address.clone());
     let (failures, user) = state
         .db
         .read(move |conn| {
-            let failures = sessions::recent_failures(conn, &lookup_email, window_start)?;
+            let failures = sessions::recent_failures(conn, &lookup_email, &lookup_address, window_start)?;
             let user = users::by_email(conn, &lookup_email)?;
             Ok((failures, user))
         })
         .await?;
-    if failures.len() >= MAX_FAILURES {
-        let oldest_relevant = failures[failures.len() - MAX_FAILURES];
-        let retry = (oldest_relevant + Duration::minutes(FAILURE_WINDOW_MINUTES) - now)
-            .num_seconds()
-            .max(1) as u64;
-        return Err(ApiError::too_many_requests(
-            "Too many failed sign-ins for this account. Wait a while and try again.",
-            retry,
-        ));
+    if let Some(wait) = sign_in::retry_in(&failures, now) {
+        return Err(throttled(wait));
     }
 
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let given = password_given.to_owned();
-    let ok = actix_web::web::block(move || password::verify(&given, stored.as_deref())).await?;
+    let ok = state
+        .limits
+        .passwords
+        .run(move || password::verify(&given, stored.as_deref()))
+        .await?;
 
     match (ok, user) {
         (true, Some(user)) => Ok(Checked {
             user_id: user.id,
             email,
+            address,
             now,
             window_start,
         }),
         _ => {
             state
                 .db
-                .write(move |conn| sessions::record_failure(conn, &email, now))
+                .write(move |conn| sessions::record_failure(conn, &email, &address, now))
                 .await?;
             Err(invalid_credentials())
         }
@@ -232,32 +260,52 @@ pub async fn logout(state: &AppState, presented: &str, everywhere: bool) -> Resu
 }
 
 /// Changes the caller's password after checking the current one; every
-/// session of the user is revoked, on every device.
+/// session of the user is revoked, on every device. A wrong current
+/// password counts as a failed sign-in at the account from that address: a
+/// stolen session must not become a way to guess the password unthrottled.
 pub async fn change_password(
     state: &AppState,
+    client: IpAddr,
     user_id: i64,
     current: &str,
     new: &str,
 ) -> Result<(), ApiError> {
     let new = domain::person::new_password("new_password", new)?;
-    let stored = state
+    let address = client.to_string();
+    let now = clock::now_naive();
+    let since = now - Duration::minutes(sign_in::MEMORY_MINUTES);
+    let lookup_address = address.clone();
+    let (stored, email, failures) = state
         .db
-        .read(move |conn| Ok(users::by_id(conn, user_id)?.and_then(|u| u.password_hash)))
+        .read(move |conn| {
+            let user = users::by_id(conn, user_id)?.ok_or_else(|| ApiError::not_found("account"))?;
+            let failures = sessions::recent_failures(conn, &user.email, &lookup_address, since)?;
+            Ok((user.password_hash, user.email, failures))
+        })
         .await?;
+    if let Some(wait) = sign_in::retry_in(&failures, now) {
+        return Err(throttled(wait));
+    }
     let current = current.to_owned();
-    let (ok, new_hash) = actix_web::web::block(move || {
-        let ok = password::verify(&current, stored.as_deref());
-        (ok, if ok { password::hash(&new).ok() } else { None })
-    })
-    .await?;
+    let (ok, new_hash) = state
+        .limits
+        .passwords
+        .run(move || {
+            let ok = password::verify(&current, stored.as_deref());
+            (ok, if ok { password::hash(&new).ok() } else { None })
+        })
+        .await?;
     if !ok {
+        state
+            .db
+            .write(move |conn| sessions::record_failure(conn, &email, &address, now))
+            .await?;
         return Err(ApiError::invalid(
             "current_password",
             "is not your current password",
         ));
     }
     let new_hash = new_hash.ok_or_else(|| ApiError::internal(anyhow::anyhow!("hashing failed")))?;
-    let now = clock::now_naive();
     state
         .db
         .write(move |conn| {
@@ -265,6 +313,7 @@ pub async fn change_password(
             // A feed link is a password of its own; whoever changes theirs
             // (perhaps because something leaked) wants it ended too.
             crate::workflows::calendar_feed::revoke(conn, user_id, now)?;
+            sessions::clear_failures_of_user(conn, user_id)?;
             sessions::revoke_all_sessions(conn, user_id, "password changed", now)
         })
         .await
@@ -296,7 +345,8 @@ pub async fn invitation_joins(state: &AppState, token: &str) -> Result<bool, Api
 /// proves it is them by giving it, and it stays as it is: a second
 /// invitation (another site's, or one sent before the first was used)
 /// never overwrites a password already set.
-pub async fn accept_invite(state: &AppState, token: &str, given: &str) -> Result<(), ApiError> {
+pub async fn accept_invite(state: &AppState, client: IpAddr, token: &str, given: &str) -> Result<(), ApiError> {
+    state.limits.per_client.check(client)?;
     let token_hash = secret::hash(token);
     let now = clock::now_naive();
     let invalid = || {
@@ -320,14 +370,21 @@ pub async fn accept_invite(state: &AppState, token: &str, given: &str) -> Result
         None => {
             let new = domain::person::new_password("password", given)?;
             Some(
-                actix_web::web::block(move || password::hash(&new))
+                state
+                    .limits
+                    .passwords
+                    .run(move || password::hash(&new))
                     .await?
                     .map_err(ApiError::internal)?,
             )
         }
         Some(stored) => {
             let given = given.to_owned();
-            let ok = actix_web::web::block(move || password::verify(&given, Some(&stored))).await?;
+            let ok = state
+                .limits
+                .passwords
+                .run(move || password::verify(&given, Some(&stored)))
+                .await?;
             if !ok {
                 return Err(ApiError::invalid(
                     "password",
@@ -363,42 +420,67 @@ pub async fn accept_invite(state: &AppState, token: &str, given: &str) -> Result
         .await
 }
 
-/// Mails a reset link if the address has an account. The answer is the
-/// same either way, so it does not reveal who has an account.
-pub async fn forgot_password(state: &AppState, email: &str) -> Result<(), ApiError> {
+/// Mails a reset link if the address has an account. The caller is
+/// answered before any of that work starts, so the answer waits on nothing
+/// that depends on the address: its timing cannot tell who has an account.
+/// The work runs on this worker after the answer, at most
+/// `RESETS_IN_FLIGHT` at once.
+pub async fn forgot_password(state: &AppState, client: IpAddr, email: &str) -> Result<(), ApiError> {
+    state.limits.per_client.check(client)?;
     let Ok(email) = Email::parse(email) else {
         return Ok(());
     };
-    let now = clock::now_naive();
-    let notifier = state.notifier.clone();
-    state
-        .db
-        .write(move |conn| {
-            let Some(user) = users::by_email(conn, email.as_str())? else {
-                return Ok(());
-            };
-            if sessions::recent_resets(conn, user.id, now - Duration::hours(1))? >= RESETS_PER_HOUR {
-                return Ok(());
-            }
-            let (token, hash) = secret::generate();
-            sessions::insert_password_reset(
-                conn,
-                user.id,
-                &hash,
-                now,
-                now + Duration::minutes(RESET_MINUTES),
-            )?;
-            notifier.password_reset(conn, &user, &token, now)?;
-            Ok(())
-        })
-        .await
+    let Ok(place) = state.limits.resets.clone().try_acquire_owned() else {
+        return Err(ApiError::too_many_requests(
+            "Many password resets are being handled. Try again in a moment.",
+            2,
+        ));
+    };
+    let (db, notifier) = (state.db.clone(), state.notifier.clone());
+    actix_web::rt::spawn(async move {
+        let _place = place;
+        let now = clock::now_naive();
+        let sent = db
+            .write(move |conn| {
+                let Some(user) = users::by_email(conn, email.as_str())? else {
+                    return Ok(());
+                };
+                if sessions::recent_resets(conn, user.id, now - Duration::hours(1))? >= RESETS_PER_HOUR {
+                    return Ok(());
+                }
+                let (token, hash) = secret::generate();
+                sessions::insert_password_reset(
+                    conn,
+                    user.id,
+                    &hash,
+                    now,
+                    now + Duration::minutes(RESET_MINUTES),
+                )?;
+                notifier.password_reset(conn, &user, &token, now)?;
+                Ok(())
+            })
+            .await;
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, "a password reset could not be started");
+        }
+    });
+    Ok(())
 }
 
 /// Sets a new password from a reset link; every session ends, and so do
 /// the other reset links and the calendar-feed link.
-pub async fn reset_password(state: &AppState, token: &str, new: &str) -> Result<(), ApiError> {
+pub async fn reset_password(
+    state: &AppState,
+    client: IpAddr,
+    token: &str,
+    new: &str,
+) -> Result<(), ApiError> {
+    state.limits.per_client.check(client)?;
     let new = domain::person::new_password("password", new)?;
-    let hash = actix_web::web::block(move || password::hash(&new))
+    let hash = state
+        .limits
+        .passwords
+        .run(move || password::hash(&new))
         .await?
         .map_err(ApiError::internal)?;
     let token_hash = secret::hash(token);

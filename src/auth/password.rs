@@ -1,10 +1,13 @@
 //! Password hashing with argon2id at OWASP's minimum parameters
 //! (m = 19456 KiB, t = 2, p = 1).
 
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::errors::ApiError;
 
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
@@ -37,6 +40,94 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     ok && real
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The threads that hash and check passwords. Each check costs 19 MiB and
+/// tens of milliseconds of a core; run without a bound (actix's blocking
+/// pool has 512 threads), a burst of sign-ins held a gigabyte and made
+/// every other request wait. Here at most `threads` run, at most `queue`
+/// wait, and anything beyond is refused at once with 429.
+pub struct PasswordWork {
+    jobs: mpsc::Sender<Job>,
+    /// Checks running or waiting; never more than `capacity`.
+    admitted: Arc<AtomicUsize>,
+    capacity: usize,
+}
+
+/// Gives back a place when a job ends, runs or not (even if it panicked).
+struct Admission(Arc<AtomicUsize>);
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl PasswordWork {
+    /// `threads` 0 means one per core.
+    pub fn new(threads: usize, queue: usize) -> anyhow::Result<PasswordWork> {
+        let threads = match threads {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        let (jobs, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads {
+            let rx = rx.clone();
+            std::thread::Builder::new()
+                .name(format!("passwords-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let next = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        // Ends when the sender is gone, with its `PasswordWork`.
+                        let Ok(job) = next else { return };
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                })?;
+        }
+        Ok(PasswordWork {
+            jobs,
+            admitted: Arc::new(AtomicUsize::new(0)),
+            capacity: threads + queue,
+        })
+    }
+
+    /// Runs `f` on a password thread, or answers 429 when all are busy and
+    /// the queue is full.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let admitted = self
+            .admitted
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < self.capacity).then_some(n + 1)
+            });
+        if admitted.is_err() {
+            return Err(ApiError::too_many_requests(
+                "The server is busy checking passwords. Try again in a moment.",
+                1,
+            ));
+        }
+        let admission = Admission(self.admitted.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _admission = admission;
+            let _ = tx.send(f());
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| ApiError::internal(anyhow::anyhow!("the password threads have stopped")))?;
+        rx.await
+            .map_err(|_| ApiError::internal(anyhow::anyhow!("a password check failed")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +139,32 @@ mod tests {
         assert!(verify("correct horse", Some(&h)));
         assert!(!verify("wrong horse", Some(&h)));
         assert!(!verify("not a real password", None));
+    }
+
+    #[tokio::test]
+    async fn beyond_threads_and_queue_the_answer_is_429() {
+        let work = Arc::new(PasswordWork::new(1, 1).unwrap());
+        let (release, gate) = mpsc::channel::<()>();
+        let gate = Arc::new(Mutex::new(gate));
+        let mut held = Vec::new();
+        for _ in 0..2 {
+            let (work, gate) = (work.clone(), gate.clone());
+            held.push(tokio::spawn(async move {
+                work.run(move || gate.lock().map(|g| g.recv().is_ok()).unwrap_or(false))
+                    .await
+            }));
+        }
+        // One runs and one waits; a third finds no place.
+        while work.admitted.load(Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+        let refused = work.run(|| true).await.expect_err("refused");
+        assert_eq!(refused.kind(), crate::errors::ProblemType::TooManyRequests);
+        release.send(()).unwrap();
+        release.send(()).unwrap();
+        for h in held {
+            assert!(h.await.unwrap().ok() == Some(true));
+        }
+        assert!(work.run(|| true).await.ok() == Some(true));
     }
 }

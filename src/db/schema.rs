@@ -85,6 +85,7 @@ diesel::table! {
         id -> BigInt,
         email -> Text,
         failed_at -> Timestamp,
+        client_address -> Text,
     }
 }
 

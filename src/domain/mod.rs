@@ -21,6 +21,7 @@
 //! - [`rota`]: the fair front-desk rota solver.
 //! - [`window`]: the instants and dates a request may name (2000 to ten
 //!   years ahead).
+//! - [`sign_in`]: growing waits after failed sign-ins.
 
 pub mod allocation;
 pub mod availability;
@@ -38,6 +39,7 @@ pub mod priority;
 pub mod recurrence;
 pub mod resource;
 pub mod rota;
+pub mod sign_in;
 pub mod site;
 pub mod window;
 

@@ -2,6 +2,8 @@
 //! They post to the same flows as the JSON API, in the web app's frame and
 //! in the visitor's language (she is not signed in yet).
 
+use std::net::IpAddr;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use maud::html;
@@ -10,6 +12,7 @@ use serde::Deserialize;
 use super::frame::{Nav, layout, respond};
 use super::session::visitor_language;
 use super::text::{Text, text};
+use crate::auth::client::ClientAddress;
 use crate::auth::flows;
 use crate::errors::ProblemType;
 use crate::state::AppState;
@@ -58,10 +61,12 @@ impl Purpose {
     }
 }
 
-/// Where a refusal belongs: the link itself, or the password typed.
+/// Where a refusal belongs: the link itself, the password typed, or too
+/// many attempts from her address.
 enum Problem {
     Link,
     Password(&'static str),
+    Wait,
 }
 
 fn form(
@@ -74,6 +79,7 @@ fn form(
     let s = &t.settings;
     let (link_error, password_error) = match problem {
         Some(Problem::Link) => (Some(s.link_invalid), None),
+        Some(Problem::Wait) => (Some(t.too_many), None),
         Some(Problem::Password(e)) => (None, Some(e)),
         None => (None, None),
     };
@@ -139,7 +145,13 @@ fn done(t: &Text, purpose: Purpose) -> HttpResponse {
     )
 }
 
-async fn submit(state: &AppState, t: &Text, purpose: Purpose, f: PasswordForm) -> HttpResponse {
+async fn submit(
+    state: &AppState,
+    client: IpAddr,
+    t: &Text,
+    purpose: Purpose,
+    f: PasswordForm,
+) -> HttpResponse {
     let s = &t.settings;
     if !matches!(purpose, Purpose::Join) && f.password != f.password_again {
         return form(
@@ -151,13 +163,15 @@ async fn submit(state: &AppState, t: &Text, purpose: Purpose, f: PasswordForm) -
         );
     }
     let outcome = match purpose {
-        Purpose::Invite | Purpose::Join => flows::accept_invite(state, &f.token, &f.password).await,
-        Purpose::Reset => flows::reset_password(state, &f.token, &f.password).await,
+        Purpose::Invite | Purpose::Join => flows::accept_invite(state, client, &f.token, &f.password).await,
+        Purpose::Reset => flows::reset_password(state, client, &f.token, &f.password).await,
     };
     match outcome {
         Ok(()) => done(t, purpose),
         Err(e) => {
-            let problem = if e.kind() != ProblemType::Validation || e.detail().starts_with("token") {
+            let problem = if e.kind() == ProblemType::TooManyRequests {
+                Problem::Wait
+            } else if e.kind() != ProblemType::Validation || e.detail().starts_with("token") {
                 Problem::Link
             } else if let Purpose::Join = purpose {
                 Problem::Password(s.not_your_password)
@@ -192,12 +206,13 @@ pub async fn invite_form(
 pub async fn invite_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    client: ClientAddress,
     f: web::Form<PasswordForm>,
 ) -> HttpResponse {
     let t = text(visitor_language(&req));
     let f = f.into_inner();
     let purpose = if f.join { Purpose::Join } else { Purpose::Invite };
-    submit(&state, t, purpose, f).await
+    submit(&state, client.0, t, purpose, f).await
 }
 
 #[get("/reset-password")]
@@ -216,8 +231,9 @@ pub async fn reset_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResp
 pub async fn reset_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    client: ClientAddress,
     f: web::Form<PasswordForm>,
 ) -> HttpResponse {
     let t = text(visitor_language(&req));
-    submit(&state, t, Purpose::Reset, f.into_inner()).await
+    submit(&state, client.0, t, Purpose::Reset, f.into_inner()).await
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::frame::{Nav, layout, ok, respond, see_other};
 use super::session::{COOKIE_NAME, PageError, PageUser};
 use super::text::Text;
+use crate::auth::client::ClientAddress;
 use crate::auth::flows;
 use crate::clock;
 use crate::domain::person::Language;
@@ -320,12 +321,13 @@ pub struct PasswordForm {
 pub async fn change_password(
     state: web::Data<AppState>,
     user: PageUser,
+    client: ClientAddress,
     f: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, PageError> {
     user.check(&f.csrf)?;
     let t = user.text();
     let s = &t.settings;
-    match flows::change_password(&state, user.id, &f.current_password, &f.new_password).await {
+    match flows::change_password(&state, client.0, user.id, &f.current_password, &f.new_password).await {
         Ok(()) => Ok(signed_out_page(&state, t, s.password_changed)),
         Err(e) if e.kind() == crate::errors::ProblemType::Validation => {
             let mut errors = PasswordErrors::default();

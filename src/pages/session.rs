@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::frame::{Nav, layout, respond, see_other};
 use super::text::{Text, text};
+use crate::auth::client::ClientAddress;
 use crate::auth::{flows, secret};
 use crate::domain::person::{Language, Roles};
 use crate::domain::policy::Caller;
@@ -296,12 +297,13 @@ pub async fn login_form(req: HttpRequest, q: web::Query<NextQuery>) -> HttpRespo
 pub async fn login_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    client: ClientAddress,
     f: web::Form<LoginForm>,
 ) -> HttpResponse {
     let t = text(visitor_language(&req));
     let f = f.into_inner();
     let next = local_path(f.next.as_deref());
-    match flows::web_login(&state, &f.email, &f.password).await {
+    match flows::web_login(&state, client.0, &f.email, &f.password).await {
         Ok(token) => {
             let mut res = see_other(&next);
             if let Ok(v) = set_cookie(&state, &token, COOKIE_DAYS * 86_400).parse() {
@@ -386,10 +388,11 @@ pub async fn forgot_form(req: HttpRequest) -> HttpResponse {
 pub async fn forgot_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    client: ClientAddress,
     f: web::Form<ForgotForm>,
 ) -> Result<HttpResponse, PageError> {
     let language = visitor_language(&req);
-    flows::forgot_password(&state, &f.email)
+    flows::forgot_password(&state, client.0, &f.email)
         .await
         .map_err(|e| PageError::Api(language, e))?;
     Ok(forgot_page(text(language), true))

@@ -134,33 +134,51 @@ pub fn user_of_live_session(
         .optional())?)
 }
 
-/// Failed logins for `email` since `since`, oldest first.
+/// Failed sign-ins at `email` from `client_address` since `since`, oldest first.
 pub fn recent_failures(
     conn: &mut DbConn,
     email: &str,
+    client_address: &str,
     since: NaiveDateTime,
 ) -> Result<Vec<NaiveDateTime>, ApiError> {
     Ok(login_failures::table
         .filter(login_failures::email.eq(email))
+        .filter(login_failures::client_address.eq(client_address))
         .filter(login_failures::failed_at.gt(since))
         .order(login_failures::failed_at)
         .select(login_failures::failed_at)
         .load(conn)?)
 }
 
-pub fn record_failure(conn: &mut DbConn, email: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn record_failure(
+    conn: &mut DbConn,
+    email: &str,
+    client_address: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
     diesel::insert_into(login_failures::table)
-        .values((login_failures::email.eq(email), login_failures::failed_at.eq(now)))
+        .values((
+            login_failures::email.eq(email),
+            login_failures::client_address.eq(client_address),
+            login_failures::failed_at.eq(now),
+        ))
         .execute(conn)?;
     Ok(())
 }
 
-/// Forgets failures older than `before`, and all of `email`'s on success.
-pub fn clear_failures(conn: &mut DbConn, email: &str, before: NaiveDateTime) -> Result<(), ApiError> {
+/// Forgets failures older than `before`, and those of `email` from
+/// `client_address` on success there.
+pub fn clear_failures(
+    conn: &mut DbConn,
+    email: &str,
+    client_address: &str,
+    before: NaiveDateTime,
+) -> Result<(), ApiError> {
     diesel::delete(
         login_failures::table.filter(
             login_failures::email
                 .eq(email)
+                .and(login_failures::client_address.eq(client_address))
                 .or(login_failures::failed_at.lt(before)),
         ),
     )

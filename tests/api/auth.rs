@@ -138,17 +138,18 @@ async fn password_change_revokes_every_session() {
 }
 
 #[tokio::test]
-async fn ten_failures_lock_the_account_for_a_while() {
+async fn failures_from_an_address_make_it_wait_before_trying_again() {
     let app = spawn_app().await;
     app.site("alpha").await;
     let admin = app.admin("alpha").await;
-    for _ in 0..10 {
+    for _ in 0..5 {
         problem(app.login(&admin.email, "guess guess").await, 401).await;
     }
-    // Even the right password is refused now.
+    // Even the right password waits now, from this address (the owner
+    // elsewhere is not held up: `sign_in_abuse.rs`).
     let res = app.login(&admin.email, PASSWORD).await;
     let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
+    assert!(retry > 0 && retry <= 30, "{retry}");
     let body = problem(res, 429).await;
     assert_eq!(body["type"], "/problems/too-many-requests");
     // Other accounts are unaffected.

@@ -140,7 +140,8 @@ const EXPECTED: &[(&str, &str)] = &[
 const PUBLIC: &[&str] = &[
     "GET /healthz",
     "GET /readyz",
-    // Prometheus scrapes without credentials (documented in the README).
+    // Prometheus on this machine scrapes without credentials; from elsewhere
+    // it needs LIVINGROOM_METRICS_TOKEN (README; `hardening.rs`).
     "GET /metrics",
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/refresh",

@@ -91,6 +91,11 @@ fn fresh_database() -> (Settings, TestDatabase) {
         pool_size: 6,
         workers: 2,
         database_url,
+        // Every test signs in from 127.0.0.1, often and at once; the tests
+        // of these limits (`sign_in_abuse`) set them low.
+        sign_in_per_minute: 100_000,
+        sign_in_burst: 100_000,
+        password_queue: 10_000,
         ..Settings::default()
     };
     (settings, database)
