@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
-use super::views::utc;
+use super::views::{site_json, site_json_text, utc};
 use crate::auth::{AuthUser, password};
 use crate::clock;
 use crate::domain::Invalid;
@@ -16,13 +16,16 @@ use crate::store::access::site_access;
 use crate::store::pagination::{Page, PageQuery};
 use crate::store::users::{Membership, User};
 use crate::workflows::members::{self, Member, MemberChange, NewMember};
+use actix_web::http::StatusCode;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddMember {
     pub email: String,
-    /// Display name, shown on the board.
+    /// The name as the person gives it, shown on the board.
     pub name: String,
+    /// Optional: the name in a second language, e.g. `Auntie Lin`.
+    pub other_name: Option<String>,
     pub roles: Vec<Role>,
     /// e.g. `medical`, `legal`, `labour`.
     #[serde(default)]
@@ -40,7 +43,10 @@ pub struct AddMember {
 pub struct MemberView {
     pub user_id: i64,
     pub email: String,
+    /// The name as the person gives it.
     pub name: String,
+    /// The name in a second language, when given.
+    pub other_name: Option<String>,
     pub roles: Vec<Role>,
     pub skills: Vec<String>,
     pub senior: bool,
@@ -55,6 +61,7 @@ fn view(user: &User, membership: &Membership, skills: Vec<String>) -> MemberView
         user_id: user.id,
         email: user.email.clone(),
         name: user.name.clone(),
+        other_name: user.other_name.clone(),
         roles: membership.roles().to_vec(),
         skills,
         senior: membership.senior,
@@ -99,6 +106,10 @@ pub async fn add_member(
     let mut invalid = Invalid::default();
     let email = invalid.collect(Email::parse(&body.email));
     let name = invalid.collect(person::person_name(&body.name));
+    let other_name = match &body.other_name {
+        Some(o) => invalid.collect(person::other_name(o)).map(Some),
+        None => Some(None),
+    };
     let roles = invalid.collect(Roles::parse(&body.roles));
     let skills = invalid.collect(Skill::parse_all(&body.skills));
     let password = match &body.password {
@@ -117,6 +128,7 @@ pub async fn add_member(
     let new = NewMember {
         email: email.expect("checked").as_str().to_owned(),
         name: name.expect("checked"),
+        other_name: other_name.expect("checked"),
         roles: roles.expect("checked"),
         skills: skills
             .expect("checked")
@@ -129,12 +141,13 @@ pub async fn add_member(
     };
     let now = clock::now_naive();
     let notifier = state.notifier.clone();
-    let (member, slug) = state
+    let (member, slug, tz) = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let added = members::add(conn, &access, new, &notifier, now)?;
-            Ok((member_view(added), access.site.slug))
+            let tz = access.site.tz();
+            Ok((member_view(added), access.site.slug, tz))
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -142,7 +155,8 @@ pub async fn add_member(
             "Location",
             format!("/api/v1/sites/{slug}/members/{}", member.user_id),
         ))
-        .json(member))
+        .content_type("application/json")
+        .body(site_json_text(tz, &member)?))
 }
 
 /// Lists the site's members (admins and staff).
@@ -169,10 +183,11 @@ pub async fn list_members(
                 .into_iter()
                 .map(member_view)
                 .collect();
-            Ok(Page::from_rows(views, page.limit, |v: &MemberView| v.user_id))
+            let page = Page::from_rows(views, page.limit, |v: &MemberView| v.user_id);
+            Ok((access.site.tz(), page))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(page))
+    site_json(StatusCode::OK, page.0, &page.1)
 }
 
 /// One member: admins and staff see anyone, others only themselves.
@@ -193,10 +208,10 @@ pub async fn get_member(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            members::seen_by(conn, &access, member_id)
+            Ok((access.site.tz(), members::seen_by(conn, &access, member_id)?))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(member_view(member)))
+    site_json(StatusCode::OK, member.0, &member_view(member.1))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -254,10 +269,13 @@ pub async fn update_member(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            members::change(conn, &access, member_id, change)
+            Ok((
+                access.site.tz(),
+                members::change(conn, &access, member_id, change)?,
+            ))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(member_view(member)))
+    site_json(StatusCode::OK, member.0, &member_view(member.1))
 }
 
 /// Removes a person from the site (site admin). Their account and history

@@ -23,6 +23,8 @@ pub const INVITATION_DAYS: i64 = 7;
 pub struct NewMember {
     pub email: String,
     pub name: String,
+    /// A name in a second language, beside `name`.
+    pub other_name: Option<String>,
     pub roles: Roles,
     pub skills: Vec<String>,
     /// Already hashed; `None` sends an invitation instead.
@@ -86,6 +88,7 @@ pub fn add_to_site(
             &NewUser {
                 email: &new.email,
                 name: &new.name,
+                other_name: new.other_name.as_deref(),
                 password_hash: new.password_hash.as_deref(),
                 language: new.language,
                 is_operator: false,

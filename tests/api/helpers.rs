@@ -329,6 +329,7 @@ impl TestApp {
                     &NewUser {
                         email: &e,
                         name: "Operator",
+                        other_name: None,
                         password_hash: Some(&hash),
                         language: Language::En,
                         is_operator: true,
@@ -374,6 +375,7 @@ impl TestApp {
                     NewMember {
                         email: e,
                         name,
+                        other_name: None,
                         roles,
                         skills,
                         password_hash: Some(hash),
@@ -406,6 +408,7 @@ impl TestApp {
                     NewMember {
                         email: e,
                         name: "Quick".to_owned(),
+                        other_name: None,
                         roles,
                         skills: vec![],
                         password_hash: Some("unused".to_owned()),
