@@ -271,7 +271,6 @@ pub async fn create_booking(
                 if !dry_run {
                     return Ok((status, response.to_string()));
                 }
-                let mut response = response;
                 if let serde_json::Value::Object(map) = &mut response {
                     map.insert("dry_run".into(), true.into());
                     map.insert("would_status".into(), status.into());
