@@ -398,6 +398,7 @@ fn seed(db: &Db, n: u64) -> Result<Fixture> {
                     &users::NewUser {
                         email: &email,
                         name: &name,
+                        other_name: None,
                         password_hash: None,
                         language: Language::ZhCn,
                         is_operator: false,

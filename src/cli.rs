@@ -169,6 +169,7 @@ fn create_operator(settings: &Settings, email: &str, password_given: &str, name:
                     &NewUser {
                         email: email.as_str(),
                         name: &name,
+                        other_name: None,
                         password_hash: Some(&hash),
                         language: Language::default(),
                         is_operator: true,

@@ -228,6 +228,15 @@ impl ApiError {
     pub fn extension(&self, key: &str) -> Option<&Value> {
         self.extensions.get(key)
     }
+
+    /// The same problem with the instants in its members (the bookings in
+    /// the way, ...) in the site's offset, as a site's answers give them.
+    pub fn in_site_time(mut self, tz: chrono_tz::Tz) -> Self {
+        for value in self.extensions.values_mut() {
+            crate::api::views::localise(tz, value);
+        }
+        self
+    }
 }
 
 impl fmt::Debug for ApiError {

@@ -1,12 +1,13 @@
 //! `/api/v1/auth/*` and `/api/v1/me`: signing in and out, and who am I.
 
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpResponse, get, patch, post, put, web};
 use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
 use crate::auth::client::ClientAddress;
 use crate::auth::{AuthUser, flows};
-use crate::domain::person::{Language, Role};
+use crate::domain::Invalid;
+use crate::domain::person::{self, Language, Role};
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::users;
@@ -127,7 +128,10 @@ pub struct MembershipView {
 pub struct Me {
     pub id: i64,
     pub email: String,
+    /// The name as she gives it (e.g. `林阿姨`).
     pub name: String,
+    /// The name in a second language, when she gives one (e.g. `Auntie Lin`).
+    pub other_name: Option<String>,
     pub language: Language,
     /// Every skill given any of the person's sites, once each; what each
     /// site has is in `memberships`.
@@ -137,37 +141,91 @@ pub struct Me {
     pub memberships: Vec<MembershipView>,
 }
 
+/// Reads the caller afresh: after a change of name the token's copy is old.
+fn me_view(conn: &mut crate::db::DbConn, user_id: i64) -> Result<Me, ApiError> {
+    let user = users::by_id(conn, user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+    let mut memberships = Vec::new();
+    for (site, site_name, m) in users::memberships_of(conn, user_id)? {
+        let skills = users::skills(conn, m.site_id, user_id)?;
+        memberships.push(MembershipView {
+            site,
+            site_name,
+            roles: m.roles().to_vec(),
+            senior: m.senior,
+            skills,
+        });
+    }
+    Ok(Me {
+        id: user.id,
+        language: user.language(),
+        is_operator: user.is_operator,
+        email: user.email,
+        name: user.name,
+        other_name: user.other_name,
+        skills: users::own_skills(conn, user_id)?,
+        memberships,
+    })
+}
+
 /// The signed-in user with their memberships.
 #[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401, content_type = "application/problem+json")))]
 #[get("/api/v1/me")]
 pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let user_id = user.id;
-    let (skills, memberships) = state
+    let view = state.db.read(move |conn| me_view(conn, user_id)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MyNames {
+    /// The name as she gives it; omit to keep it.
+    pub name: Option<String>,
+    /// The name in a second language; omit to keep it, `null` to remove it.
+    #[serde(default, deserialize_with = "crate::domain::invalid::clear_or_keep")]
+    #[schema(value_type = Option<String>)]
+    pub other_name: Option<Option<String>>,
+}
+
+/// Changes the caller's own name and second-language name.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = MyNames,
+    responses(
+        (status = 200, body = Me),
+        (status = 401, content_type = "application/problem+json"),
+        (status = 422, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/api/v1/me")]
+pub async fn patch_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ApiJson<MyNames>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut invalid = Invalid::default();
+    let name = match &body.name {
+        Some(n) => invalid.collect(person::person_name(n)).map(Some),
+        None => Some(None),
+    };
+    let other_name = match &body.other_name {
+        Some(Some(o)) => invalid.collect(person::other_name(o)).map(|o| Some(Some(o))),
+        Some(None) => Some(Some(None)),
+        None => Some(None),
+    };
+    invalid.into_result()?;
+    let (name, other_name) = (name.expect("checked"), other_name.expect("checked"));
+    let user_id = user.id;
+    let view = state
         .db
-        .read(move |conn| {
-            let mut memberships = Vec::new();
-            for (site, site_name, m) in users::memberships_of(conn, user_id)? {
-                let skills = users::skills(conn, m.site_id, user_id)?;
-                memberships.push(MembershipView {
-                    site,
-                    site_name,
-                    roles: m.roles().to_vec(),
-                    senior: m.senior,
-                    skills,
-                });
-            }
-            Ok((users::own_skills(conn, user_id)?, memberships))
+        .write(move |conn| {
+            workflows::me::set_names(conn, user_id, name, other_name)?;
+            me_view(conn, user_id)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Me {
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        language: user.language,
-        skills,
-        is_operator: user.is_operator,
-        memberships,
-    }))
+    Ok(HttpResponse::Ok().json(view))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::views::site_json;
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::period::Period;
@@ -15,6 +16,7 @@ use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::resources::{self, ResourceFilter};
 use crate::workflows::availability::free_slots;
+use actix_web::http::StatusCode;
 
 /// The most windows one answer lists.
 pub const MAX_SLOTS: usize = 500;
@@ -117,15 +119,16 @@ pub async fn availability(
             let length = q.duration_minutes.map(Duration::minutes);
             let mut slots = free_slots(conn, tz, &candidates, window, length, now)?;
             slots.truncate(MAX_SLOTS);
-            Ok(slots
+            let slots = slots
                 .into_iter()
                 .map(|s| Slot {
                     resource_id: s.resource_id,
                     starts_at: s.window.start,
                     ends_at: s.window.end,
                 })
-                .collect::<Vec<_>>())
+                .collect::<Vec<_>>();
+            Ok((tz, slots))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Availability { slots }))
+    site_json(StatusCode::OK, slots.0, &Availability { slots: slots.1 })
 }

@@ -6,6 +6,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
+use super::views::site_json;
 use super::waitlist::wants_csv;
 use crate::auth::AuthUser;
 use crate::clock;
@@ -25,6 +26,7 @@ use crate::store::access::site_access;
 use crate::store::{calendar, sites};
 use crate::workflows;
 use crate::workflows::duties::{self as flow, DutyInput, HoursReport, OccurrenceView, RoomConflict};
+use actix_web::http::StatusCode;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -147,10 +149,10 @@ pub async fn create_duty(
                 resource_id: b.resource_id,
             };
             let (duty, conflicts) = flow::create(conn, &access, input, now)?;
-            Ok(duty_view(&duty, Some(conflicts)))
+            Ok((access.site.tz(), duty_view(&duty, Some(conflicts))))
         })
         .await?;
-    Ok(HttpResponse::Created().json(view))
+    site_json(StatusCode::CREATED, view.0, &view.1)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -210,10 +212,17 @@ pub async fn list_duties(
                 local_date(site.tz(), now),
                 7,
             )?;
-            flow::list(conn, &site, period.first(), period.last(), false)
+            let occurrences = flow::list(conn, &site, period.first(), period.last(), false)?;
+            Ok((site.tz(), occurrences))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(DutyList { occurrences }))
+    site_json(
+        StatusCode::OK,
+        occurrences.0,
+        &DutyList {
+            occurrences: occurrences.1,
+        },
+    )
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

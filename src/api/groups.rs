@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
-use super::views::utc;
+use super::views::{site_json, utc};
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::invalid::text;
@@ -15,6 +15,7 @@ use crate::store::access::site_access;
 use crate::store::groups;
 use crate::store::pagination::{Page, PageQuery};
 use crate::workflows;
+use actix_web::http::StatusCode;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -63,16 +64,17 @@ pub async fn create_group(
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let (group, leader_name) = workflows::groups::create(conn, &access, &name, body.leader_id, now)?;
-            Ok(GroupView {
+            let view = GroupView {
                 id: group.id,
                 name: group.name,
                 leader_id: group.leader_id,
                 leader_name,
                 created_at: utc(group.created_at),
-            })
+            };
+            Ok((access.site.tz(), view))
         })
         .await?;
-    Ok(HttpResponse::Created().json(view))
+    site_json(StatusCode::CREATED, view.0, &view.1)
 }
 
 /// Lists the site's interest groups (any member).
@@ -91,11 +93,12 @@ pub async fn list_groups(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let page = query.parse()?;
-    let rows = state
+    let (tz, rows) = state
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            groups::list(conn, access.site.id, page.after_id, page.limit + 1)
+            let rows = groups::list(conn, access.site.id, page.after_id, page.limit + 1)?;
+            Ok((access.site.tz(), rows))
         })
         .await?;
     let views: Vec<GroupView> = rows
@@ -108,5 +111,5 @@ pub async fn list_groups(
             created_at: utc(g.created_at),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(Page::from_rows(views, page.limit, |g| g.id)))
+    site_json(StatusCode::OK, tz, &Page::from_rows(views, page.limit, |g| g.id))
 }

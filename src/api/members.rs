@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
-use super::views::utc;
+use super::views::{site_json, site_json_text, utc};
 use crate::auth::{AuthUser, password};
 use crate::clock;
 use crate::domain::Invalid;
@@ -15,13 +15,16 @@ use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::pagination::{Page, PageQuery};
 use crate::workflows::members::{self, Member, MemberChange, NewMember};
+use actix_web::http::StatusCode;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddMember {
     pub email: String,
-    /// Display name, shown on the board.
+    /// The name as the person gives it, shown on the board.
     pub name: String,
+    /// Optional: the name in a second language, e.g. `Auntie Lin`.
+    pub other_name: Option<String>,
     pub roles: Vec<Role>,
     /// e.g. `medical`, `legal`, `labour`.
     #[serde(default)]
@@ -44,8 +47,11 @@ pub struct AddMember {
 pub struct MemberView {
     pub user_id: i64,
     pub email: String,
-    /// Until the person accepts, the name the admin typed.
+    /// The name as the person gives it; until they accept, the name the
+    /// admin typed.
     pub name: String,
+    /// The name in a second language, when given.
+    pub other_name: Option<String>,
     pub roles: Vec<Role>,
     /// The skills given this site; other sites keep their own.
     pub skills: Vec<String>,
@@ -63,6 +69,7 @@ fn member_view(m: Member) -> MemberView {
         user_id: m.user.id,
         email: m.user.email.clone(),
         name: m.name().to_owned(),
+        other_name: m.other_name().map(str::to_owned),
         roles: m.membership.roles().to_vec(),
         senior: m.membership.senior,
         language: m.language(),
@@ -100,6 +107,10 @@ pub async fn add_member(
     let mut invalid = Invalid::default();
     let email = invalid.collect(Email::parse(&body.email));
     let name = invalid.collect(person::person_name(&body.name));
+    let other_name = match &body.other_name {
+        Some(o) => invalid.collect(person::other_name(o)).map(Some),
+        None => Some(None),
+    };
     let roles = invalid.collect(Roles::parse(&body.roles));
     let skills = invalid.collect(Skill::parse_all(&body.skills));
     let password = match &body.password {
@@ -121,6 +132,7 @@ pub async fn add_member(
     let new = NewMember {
         email: email.expect("checked").as_str().to_owned(),
         name: name.expect("checked"),
+        other_name: other_name.expect("checked"),
         roles: roles.expect("checked"),
         skills: skills
             .expect("checked")
@@ -133,12 +145,13 @@ pub async fn add_member(
     };
     let now = clock::now_naive();
     let notifier = state.notifier.clone();
-    let (member, slug) = state
+    let (member, slug, tz) = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let added = members::add(conn, &access, new, &notifier, now)?;
-            Ok((member_view(added), access.site.slug))
+            let tz = access.site.tz();
+            Ok((member_view(added), access.site.slug, tz))
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -146,7 +159,8 @@ pub async fn add_member(
             "Location",
             format!("/api/v1/sites/{slug}/members/{}", member.user_id),
         ))
-        .json(member))
+        .content_type("application/json")
+        .body(site_json_text(tz, &member)?))
 }
 
 /// Lists the site's members (admins and staff).
@@ -173,10 +187,11 @@ pub async fn list_members(
                 .into_iter()
                 .map(member_view)
                 .collect();
-            Ok(Page::from_rows(views, page.limit, |v: &MemberView| v.user_id))
+            let page = Page::from_rows(views, page.limit, |v: &MemberView| v.user_id);
+            Ok((access.site.tz(), page))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(page))
+    site_json(StatusCode::OK, page.0, &page.1)
 }
 
 /// One member: admins and staff see anyone, others only themselves.
@@ -197,10 +212,10 @@ pub async fn get_member(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            members::seen_by(conn, &access, member_id)
+            Ok((access.site.tz(), members::seen_by(conn, &access, member_id)?))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(member_view(member)))
+    site_json(StatusCode::OK, member.0, &member_view(member.1))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -258,10 +273,13 @@ pub async fn update_member(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            members::change(conn, &access, member_id, change)
+            Ok((
+                access.site.tz(),
+                members::change(conn, &access, member_id, change)?,
+            ))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(member_view(member)))
+    site_json(StatusCode::OK, member.0, &member_view(member.1))
 }
 
 /// Removes a person from the site (site admin). Their account and history

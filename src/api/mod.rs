@@ -41,6 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(auth::get_notifications)
         .service(auth::put_notifications)
         .service(auth::put_language)
+        .service(auth::patch_me)
         .service(admin::list_outbox)
         .service(admin::retry_outbox)
         .service(sites::create_site)

@@ -36,6 +36,7 @@ use crate::store::pagination::Page;
         auth::get_notifications,
         auth::put_notifications,
         auth::put_language,
+        auth::patch_me,
         admin::list_outbox,
         admin::retry_outbox,
         sites::create_site,

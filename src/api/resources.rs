@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
-use super::views::utc;
+use super::views::{site_json, site_json_text, utc};
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::Invalid;
@@ -23,6 +23,7 @@ use crate::store::pagination::{Page, PageQuery};
 use crate::store::resources::{Blackout, Resource, ResourceFields, ResourceFilter};
 use crate::workflows;
 use crate::workflows::resources::{Closing, Covered};
+use actix_web::http::StatusCode;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -132,20 +133,23 @@ pub async fn create_resource(
     let slug = path.into_inner();
     let fields = parse_new(body.into_inner())?;
     let now = clock::now_naive();
-    let (resource, slug) = state
+    let resource = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let resource = workflows::resources::add(conn, &access, &fields, now)?;
-            Ok((resource, access.site.slug))
+            let tz = access.site.tz();
+            Ok((resource, access.site.slug, tz))
         })
         .await?;
+    let (resource, slug, tz) = (resource.0, resource.1, resource.2);
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
             format!("/api/v1/sites/{slug}/resources/{}", resource.id),
         ))
-        .json(ResourceView::from(resource)))
+        .content_type("application/json")
+        .body(site_json_text(tz, &ResourceView::from(resource))?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -194,14 +198,17 @@ pub async fn list_resources(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            store::resources::list(conn, access.site.id, &filter, page.after_id, page.limit + 1)
+            let rows = store::resources::list(conn, access.site.id, &filter, page.after_id, page.limit + 1)?;
+            Ok((access.site.tz(), rows))
         })
         .await?;
+    let (tz, rows) = rows;
     let page = Page::from_rows(rows, page.limit, |r| r.id);
-    Ok(HttpResponse::Ok().json(Page {
+    let page = Page {
         items: page.items.into_iter().map(ResourceView::from).collect::<Vec<_>>(),
         next: page.next,
-    }))
+    };
+    site_json(StatusCode::OK, tz, &page)
 }
 
 /// One resource (any member).
@@ -222,10 +229,13 @@ pub async fn get_resource(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            store::resources::by_id(conn, access.site.id, id)
+            Ok((
+                access.site.tz(),
+                store::resources::by_id(conn, access.site.id, id)?,
+            ))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ResourceView::from(resource)))
+    site_json(StatusCode::OK, resource.0, &ResourceView::from(resource.1))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -313,10 +323,12 @@ pub async fn update_resource(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            workflows::resources::change(conn, &access, id, |current| Ok(apply_update(current, body)?))
+            let changed =
+                workflows::resources::change(conn, &access, id, |current| Ok(apply_update(current, body)?))?;
+            Ok((access.site.tz(), changed))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ResourceView::from(resource)))
+    site_json(StatusCode::OK, resource.0, &ResourceView::from(resource.1))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -343,17 +355,19 @@ pub async fn retire_resource(
     let (slug, id) = path.into_inner();
     let now = clock::now();
     let notifier = state.notifier.clone();
-    let (resource, cancelled) = state
+    let (tz, (resource, cancelled)) = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            workflows::bookings::retire_resource(conn, &access, id, &notifier, now)
+            let retired = workflows::bookings::retire_resource(conn, &access, id, &notifier, now)?;
+            Ok((access.site.tz(), retired))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(RetiredView {
+    let retired = RetiredView {
         resource: ResourceView::from(resource),
         cancelled_bookings: cancelled,
-    }))
+    };
+    site_json(StatusCode::OK, tz, &retired)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -440,12 +454,14 @@ pub async fn create_blackout(
                 reason: &reason,
                 covered,
             };
+            let tz = access.site.tz();
             let (blackout, overlapping) =
-                workflows::resources::add_blackout(conn, &access, id, closing, &notifier, now)?;
-            Ok(blackout_view(blackout, Some(overlapping)))
+                workflows::resources::add_blackout(conn, &access, id, closing, &notifier, now)
+                    .map_err(|e| e.in_site_time(tz))?;
+            Ok((tz, blackout_view(blackout, Some(overlapping))))
         })
         .await?;
-    Ok(HttpResponse::Created().json(view))
+    site_json(StatusCode::CREATED, view.0, &view.1)
 }
 
 /// The resource's current and future blackouts (any member).
@@ -468,14 +484,14 @@ pub async fn list_blackouts(
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let resource = store::resources::by_id(conn, access.site.id, id)?;
-            store::resources::blackouts_of(conn, resource.id, now)
+            Ok((
+                access.site.tz(),
+                store::resources::blackouts_of(conn, resource.id, now)?,
+            ))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(
-        rows.into_iter()
-            .map(|b| blackout_view(b, None))
-            .collect::<Vec<_>>(),
-    ))
+    let views: Vec<BlackoutView> = rows.1.into_iter().map(|b| blackout_view(b, None)).collect();
+    site_json(StatusCode::OK, rows.0, &views)
 }
 
 /// Removes a blackout (site admin).

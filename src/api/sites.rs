@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
-use super::views::utc;
+use super::views::{site_json, site_json_text, utc};
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::Invalid;
@@ -16,6 +16,7 @@ use crate::store::access::site_access;
 use crate::store::pagination::{Page, PageQuery};
 use crate::store::sites::{self, Site, SiteChanges};
 use crate::workflows;
+use actix_web::http::StatusCode;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -139,7 +140,7 @@ pub async fn update_site(
             workflows::sites::change_settings(conn, &access, &changes)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(SiteView::from(site)))
+    site_json(StatusCode::OK, site.tz(), &SiteView::from(site))
 }
 
 /// Creates a site (operator only).
@@ -180,9 +181,11 @@ pub async fn create_site(
         .db
         .write(move |conn| workflows::sites::open(conn, &slug, &name, tz, now))
         .await?;
+    let body = site_json_text(site.tz(), &SiteView::from(site.clone()))?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/sites/{}", site.slug)))
-        .json(SiteView::from(site)))
+        .content_type("application/json")
+        .body(body))
 }
 
 /// Lists sites: every site for an operator, one's own sites for others.
@@ -226,5 +229,5 @@ pub async fn get_site(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let access = state.db.read(move |conn| site_access(conn, &slug, &user)).await?;
-    Ok(HttpResponse::Ok().json(SiteView::from(access.site)))
+    site_json(StatusCode::OK, access.site.tz(), &SiteView::from(access.site))
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::bookings::{WaitlistView, waitlist_view};
-use super::views::utc;
+use super::views::{site_json, site_time, utc};
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::csv::Csv;
@@ -18,6 +18,7 @@ use crate::store::access::site_access;
 use crate::store::audit::AuditFilter;
 use crate::store::pagination::{Page, PageQuery};
 use crate::workflows;
+use actix_web::http::StatusCode;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -62,22 +63,30 @@ pub async fn list_waitlist(
         after: q.after,
     }
     .parse()?;
-    let rows = state
+    let (tz, rows) = state
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            workflows::waitlist::visible(conn, &access, status.as_deref(), page.after_id, page.limit + 1)
+            let rows = workflows::waitlist::visible(
+                conn,
+                &access,
+                status.as_deref(),
+                page.after_id,
+                page.limit + 1,
+            )?;
+            Ok((access.site.tz(), rows))
         })
         .await?;
     let page = Page::from_rows(rows, page.limit, |(e, _)| e.id);
-    Ok(HttpResponse::Ok().json(Page {
+    let page = Page {
         items: page
             .items
             .iter()
             .map(|(e, place)| waitlist_view(e, *place))
             .collect::<Vec<_>>(),
         next: page.next,
-    }))
+    };
+    site_json(StatusCode::OK, tz, &page)
 }
 
 /// Leaves the waitlist (the entry's owner or an admin).
@@ -193,10 +202,11 @@ pub async fn audit_trail(
     let now = clock::now();
     let to = q.to.map_or(now + chrono::Duration::seconds(1), Instant::utc);
     let from = q.from.map_or(to - chrono::Duration::days(30), Instant::utc);
-    let rows = state
+    let (tz, rows) = state
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
+            let tz = access.site.tz();
             let window = Period::new(PeriodOf::Query, from, to)?.interval();
             workflows::audit::trail(
                 conn,
@@ -211,6 +221,7 @@ pub async fn audit_trail(
                     limit: if csv { 100_000 } else { page.limit + 1 },
                 },
             )
+            .map(|rows| (tz, rows))
         })
         .await?;
     let views: Vec<AuditView> = rows
@@ -246,7 +257,7 @@ pub async fn audit_trail(
         for v in &views {
             out.row(&[
                 v.id.to_string(),
-                v.at.to_rfc3339(),
+                site_time(tz, v.at),
                 v.action.clone(),
                 v.actor.clone().unwrap_or_default(),
                 v.subject.clone().unwrap_or_default(),
@@ -262,7 +273,7 @@ pub async fn audit_trail(
             .insert_header(("Content-Disposition", "attachment; filename=\"audit.csv\""))
             .body(out.finish()));
     }
-    Ok(HttpResponse::Ok().json(Page::from_rows(views, page.limit, |v| v.id)))
+    site_json(StatusCode::OK, tz, &Page::from_rows(views, page.limit, |v| v.id))
 }
 
 /// Whether the client asked for CSV.

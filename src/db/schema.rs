@@ -30,6 +30,7 @@ diesel::table! {
         password_changed_at -> Nullable<Timestamp>,
         mail_opt_out -> Text,
         longest_booking_seconds -> BigInt,
+        other_name -> Nullable<Text>,
     }
 }
 

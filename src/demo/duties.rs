@@ -40,7 +40,7 @@ const DUTIES: &[DemoDuty] = &[
         "谈心室 Talk room",
         &["wu.shifu@livingroom.example"],
     ),
-    // Dr Chen signs up herself (the volunteer's journey does it).
+    // Dr Chen, every Tuesday morning (DOMAIN.md).
     (
         "量血压 Blood-pressure check",
         Weekday::Tue,
@@ -49,7 +49,7 @@ const DUTIES: &[DemoDuty] = &[
         1,
         Some("medical"),
         "健康小屋 Blood-pressure corner",
-        &[],
+        &["chen.mei@livingroom.example"],
     ),
     (
         "法律咨询 Legal advice",

@@ -6,11 +6,16 @@ use crate::auth::password;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::person::{Language, Roles};
+use crate::domain::policy::Caller;
 use crate::domain::resource::{OpeningHours, ResourceKind, Rules};
+use crate::notify::Notifier;
+use crate::store::access::site_access;
 use crate::store::resources::{self, ResourceFields};
 use crate::store::{groups, sites, users};
 use crate::workflows::members::{self, NewMember};
 
+mod bookings;
+mod calendar;
 mod duties;
 mod rota;
 
@@ -19,118 +24,142 @@ pub const DEMO_PASSWORD: &str = "livingroom-demo";
 pub const OPERATOR_EMAIL: &str = "operator@livingroom.example";
 pub const ADMIN_EMAIL: &str = "secretary@livingroom.example";
 
-/// One demo person: e-mail, name, roles, skills, senior.
-type Person = (&'static str, &'static str, Roles, &'static [&'static str], bool);
+/// One demo person: e-mail, name (as they give it), the name in English,
+/// roles, skills, senior.
+type Person = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Roles,
+    &'static [&'static str],
+    bool,
+);
 
 const PEOPLE: &[Person] = &[
     (
         ADMIN_EMAIL,
-        "王书记 Secretary Wang",
+        "王书记",
+        "Secretary Wang",
         Roles::ADMIN.union(Roles::STAFF),
         &[],
         true,
     ),
     (
         "qian.kai@livingroom.example",
-        "钱凯 Qian Kai",
+        "钱凯",
+        "Qian Kai",
         Roles::STAFF,
         &["mediation", "security"],
         true,
     ),
     (
         "li.na@livingroom.example",
-        "李娜 Li Na",
+        "李娜",
+        "Li Na",
         Roles::STAFF,
         &["pension"],
         true,
     ),
     (
         "zhang.wei@livingroom.example",
-        "张伟 Zhang Wei",
+        "张伟",
+        "Zhang Wei",
         Roles::STAFF,
         &["care-insurance"],
         true,
     ),
     (
         "liu.yang@livingroom.example",
-        "刘洋 Liu Yang",
+        "刘洋",
+        "Liu Yang",
         Roles::STAFF,
         &[],
         false,
     ),
     (
         "chen.jing@livingroom.example",
-        "陈静 Chen Jing",
+        "陈静",
+        "Chen Jing",
         Roles::STAFF,
         &[],
         true,
     ),
     (
         "yang.fan@livingroom.example",
-        "杨帆 Yang Fan",
+        "杨帆",
+        "Yang Fan",
         Roles::STAFF,
         &[],
         false,
     ),
     (
         "zhao.min@livingroom.example",
-        "赵敏 Zhao Min",
+        "赵敏",
+        "Zhao Min",
         Roles::STAFF,
         &[],
         false,
     ),
     (
         "sun.lei@livingroom.example",
-        "孙磊 Sun Lei",
+        "孙磊",
+        "Sun Lei",
         Roles::STAFF,
         &[],
         false,
     ),
     (
         "chen.mei@livingroom.example",
-        "陈梅 Dr Chen Mei",
+        "陈梅",
+        "Dr Chen Mei",
         Roles::VOLUNTEER,
         &["medical"],
         false,
     ),
     (
         "huang.yi@livingroom.example",
-        "黄医生 Dr Huang",
+        "黄医生",
+        "Dr Huang",
         Roles::VOLUNTEER,
         &["medical"],
         false,
     ),
     (
         "zhou.lawyer@livingroom.example",
-        "周律师 Lawyer Zhou",
+        "周律师",
+        "Lawyer Zhou",
         Roles::VOLUNTEER,
         &["legal"],
         false,
     ),
     (
         "wu.shifu@livingroom.example",
-        "吴师傅 Master Wu",
+        "吴师傅",
+        "Master Wu",
         Roles::VOLUNTEER,
         &["labour"],
         false,
     ),
     (
         "qipao.lead@livingroom.example",
-        "林阿姨 Auntie Lin (qipao class)",
+        "林阿姨",
+        "Auntie Lin",
         Roles::GROUP_LEADER,
         &[],
         false,
     ),
     (
         "calligraphy.lead@livingroom.example",
-        "徐老师 Teacher Xu (calligraphy)",
+        "徐老师",
+        "Teacher Xu",
         Roles::GROUP_LEADER,
         &[],
         false,
     ),
     (
         "knitting.lead@livingroom.example",
-        "郑阿姨 Auntie Zheng (knitting)",
+        "郑阿姨",
+        "Auntie Zheng",
         Roles::GROUP_LEADER,
         &[],
         false,
@@ -241,7 +270,7 @@ impl DemoInfo {
             "  password:     {DEMO_PASSWORD} (for every demo account)\n"
         ));
         out.push_str(&format!("  operator:     {OPERATOR_EMAIL}\n"));
-        for (email, name, roles, _, _) in PEOPLE {
+        for (email, name, other_name, roles, _, _) in PEOPLE {
             let roles: Vec<String> = roles
                 .to_vec()
                 .iter()
@@ -253,7 +282,7 @@ impl DemoInfo {
                 })
                 .collect();
             out.push_str(&format!(
-                "  {:<14}{email}  ({name})\n",
+                "  {:<14}{email}  ({name} {other_name})\n",
                 format!("{}:", roles.join("+"))
             ));
         }
@@ -278,6 +307,7 @@ pub fn load(db: &Db) -> anyhow::Result<DemoInfo> {
                 &users::NewUser {
                     email: OPERATOR_EMAIL,
                     name: "Operator",
+                    other_name: None,
                     password_hash: Some(&hash),
                     language: Language::En,
                     is_operator: true,
@@ -292,7 +322,7 @@ pub fn load(db: &Db) -> anyhow::Result<DemoInfo> {
             "Asia/Shanghai",
             now,
         )?;
-        for (email, name, roles, skills, senior) in PEOPLE {
+        for (email, name, other_name, roles, skills, senior) in PEOPLE {
             let existing = users::by_email(conn, email)?;
             members::add_to_site(
                 conn,
@@ -300,6 +330,7 @@ pub fn load(db: &Db) -> anyhow::Result<DemoInfo> {
                 NewMember {
                     email: (*email).to_owned(),
                     name: (*name).to_owned(),
+                    other_name: Some((*other_name).to_owned()),
                     roles: *roles,
                     skills: skills.iter().map(|s| (*s).to_owned()).collect(),
                     password_hash: existing.is_none().then(|| hash.clone()),
@@ -337,8 +368,21 @@ pub fn load(db: &Db) -> anyhow::Result<DemoInfo> {
                 users::by_email(conn, leader)?.ok_or_else(|| crate::errors::ApiError::not_found("leader"))?;
             groups::insert(conn, site.id, name, leader.id, now)?;
         }
-        rota::load(conn, DEMO_SLUG, ADMIN_EMAIL, clock::now())?;
+        let now = clock::now();
+        let secretary = users::by_email(conn, ADMIN_EMAIL)?
+            .ok_or_else(|| crate::errors::ApiError::not_found("secretary"))?;
+        let as_secretary = site_access(
+            conn,
+            DEMO_SLUG,
+            Caller {
+                user_id: secretary.id,
+                operator: false,
+            },
+        )?;
+        calendar::load(conn, &as_secretary, now)?;
+        rota::load(conn, DEMO_SLUG, ADMIN_EMAIL, now)?;
         duties::load(conn, DEMO_SLUG, ADMIN_EMAIL)?;
+        bookings::load(conn, DEMO_SLUG, &Notifier::new(rota::MAIL_URL), now)?;
         Ok(DemoInfo { created: true })
     })
     .map_err(|e| anyhow::anyhow!("loading the demo: {e}"))

@@ -27,7 +27,7 @@ use crate::workflows::{rota, rota_inputs};
 
 /// The address the publication mail links to. The demo is loaded before
 /// the server knows its own address; this is the one the README gives.
-const MAIL_URL: &str = "http://127.0.0.1:8080";
+pub(super) const MAIL_URL: &str = "http://127.0.0.1:8080";
 
 /// (start, end) in minutes of the local day, and the label.
 const HALVES: [(i32, i32, &str); 2] = [

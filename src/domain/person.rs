@@ -42,6 +42,12 @@ pub fn person_name(value: &str) -> Result<String, Invalid> {
     text("name", value, 100)
 }
 
+/// A name in a second language, beside the name as the person gives it
+/// (林阿姨 is her name; "Auntie Lin" is how English speakers know her).
+pub fn other_name(value: &str) -> Result<String, Invalid> {
+    text("other_name", value, 100)
+}
+
 /// What a member may do on one site.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,

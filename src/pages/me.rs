@@ -88,6 +88,9 @@ pub fn page(
                 h2 #account { (s.account) }
                 dl.facts {
                     dt { (s.name) } dd { (account.name) }
+                    @if let Some(other) = &account.other_name {
+                        dt { (s.other_name) } dd { (other) }
+                    }
                     dt { (t.email) } dd { (account.email) }
                 }
             }

@@ -20,6 +20,8 @@ pub struct User {
     pub created_at: NaiveDateTime,
     pub password_changed_at: Option<NaiveDateTime>,
     pub mail_opt_out: String,
+    /// The name in a second language, when she gives one ("Auntie Lin").
+    pub other_name: Option<String>,
 }
 
 impl User {
@@ -65,6 +67,7 @@ impl Membership {
 pub struct NewUser<'a> {
     pub email: &'a str,
     pub name: &'a str,
+    pub other_name: Option<&'a str>,
     pub password_hash: Option<&'a str>,
     pub language: Language,
     pub is_operator: bool,
@@ -75,6 +78,7 @@ pub fn insert(conn: &mut DbConn, new: &NewUser<'_>, now: NaiveDateTime) -> Resul
         .values((
             users::email.eq(new.email),
             users::name.eq(new.name),
+            users::other_name.eq(new.other_name),
             users::password_hash.eq(new.password_hash),
             users::language.eq(new.language.code()),
             users::is_operator.eq(new.is_operator),
@@ -122,6 +126,19 @@ pub fn set_mail_opt_out(conn: &mut DbConn, user_id: i64, kinds: &str) -> Result<
 pub fn set_language(conn: &mut DbConn, user_id: i64, language: Language) -> Result<(), ApiError> {
     diesel::update(users::table.find(user_id))
         .set(users::language.eq(language.code()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Her name as she gives it, and the second-language one (`None` clears it).
+pub fn set_names(
+    conn: &mut DbConn,
+    user_id: i64,
+    name: &str,
+    other_name: Option<&str>,
+) -> Result<(), ApiError> {
+    diesel::update(users::table.find(user_id))
+        .set((users::name.eq(name), users::other_name.eq(other_name)))
         .execute(conn)?;
     Ok(())
 }

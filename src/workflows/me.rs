@@ -18,6 +18,7 @@ use crate::workflows::accounts;
 /// Everything `/me` shows about its person.
 pub struct MyAccount {
     pub name: String,
+    pub other_name: Option<String>,
     pub email: String,
     pub language: Language,
     /// Kind code -> wanted, for every kind that can be turned off.
@@ -47,6 +48,7 @@ pub fn account(conn: &mut DbConn, user_id: i64) -> Result<MyAccount, ApiError> {
         mail: preferences_of(&u.mail_opt_out),
         feed_since: rota::live_feed_since(conn, user_id)?,
         name: u.name,
+        other_name: u.other_name,
         email: u.email,
     })
 }
@@ -82,6 +84,20 @@ pub fn set_mail_preferences(
 /// The language of her pages and mail, from now on.
 pub fn set_language(conn: &mut DbConn, user_id: i64, language: Language) -> Result<(), ApiError> {
     users::set_language(conn, user_id, language)
+}
+
+/// Her name as she gives it and the one in a second language: `None`
+/// keeps each, `Some(None)` removes the second-language one.
+pub fn set_names(
+    conn: &mut DbConn,
+    user_id: i64,
+    name: Option<String>,
+    other_name: Option<Option<String>>,
+) -> Result<(), ApiError> {
+    let u = user(conn, user_id)?;
+    let name = name.unwrap_or(u.name);
+    let other_name = other_name.unwrap_or(u.other_name);
+    users::set_names(conn, user_id, &name, other_name.as_deref())
 }
 
 /// Ends every session of hers, web and API alike: a phone left behind or

@@ -30,6 +30,8 @@ pub const INVITATION_DAYS: i64 = 7;
 pub struct NewMember {
     pub email: String,
     pub name: String,
+    /// A name in a second language, beside `name`.
+    pub other_name: Option<String>,
     pub roles: Roles,
     pub skills: Vec<String>,
     /// Already hashed; `None` sends an invitation instead.
@@ -70,6 +72,16 @@ impl Member {
         match (&self.membership.joined_at, &self.membership.invited_language) {
             (None, Some(typed)) => Language::from_code(typed),
             _ => self.user.language(),
+        }
+    }
+
+    /// The second-language name the site sees: an account's own is shown
+    /// only once the person has joined (a site inviting an existing
+    /// account learns nothing of it before).
+    pub fn other_name(&self) -> Option<&str> {
+        match (&self.membership.joined_at, &self.membership.invited_name) {
+            (None, Some(_)) => None,
+            _ => self.user.other_name.as_deref(),
         }
     }
 
@@ -146,6 +158,7 @@ fn new_account(conn: &mut DbConn, new: &NewMember, now: NaiveDateTime) -> Result
         &NewUser {
             email: &new.email,
             name: &new.name,
+            other_name: new.other_name.as_deref(),
             password_hash: new.password_hash.as_deref(),
             language: new.language,
             is_operator: false,

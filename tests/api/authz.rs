@@ -133,6 +133,7 @@ const EXPECTED: &[(&str, &str)] = &[
     // Each caller replaced by a fresh person of the same standing.
     ("POST /api/v1/me/password",                                   "U A A A A A A"),
     ("PUT /api/v1/me/language",                                    "U A A A A A A"),
+    ("PATCH /api/v1/me",                                           "U A A A A A A"),
 ];
 
 /// Operations that need no sign-in. Everything else answers 401 to an

@@ -350,6 +350,7 @@ impl TestApp {
                     &NewUser {
                         email: &e,
                         name: "Operator",
+                        other_name: None,
                         password_hash: Some(&hash),
                         language: Language::En,
                         is_operator: true,
@@ -395,6 +396,7 @@ impl TestApp {
                     NewMember {
                         email: e,
                         name,
+                        other_name: None,
                         roles,
                         skills,
                         password_hash: Some(hash),
@@ -427,6 +429,7 @@ impl TestApp {
                     NewMember {
                         email: e,
                         name: "Quick".to_owned(),
+                        other_name: None,
                         roles,
                         skills: vec![],
                         password_hash: Some("unused".to_owned()),

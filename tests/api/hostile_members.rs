@@ -34,6 +34,7 @@ pub(crate) async fn also_member_of(app: &TestApp, slug: &str, email: &str, roles
                 NewMember {
                     email,
                     name: "ignored for an existing account".to_owned(),
+                    other_name: None,
                     roles,
                     skills,
                     password_hash: None,

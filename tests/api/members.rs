@@ -172,3 +172,90 @@ async fn roles_change_and_the_last_admin_stays() {
     assert_eq!(app.delete(&me, Some(&staff.token)).await.status(), 204);
     problem(app.get(&me, Some(&staff.token)).await, 404).await;
 }
+
+/// Names as people give them (issue 20, 14): the name and, apart from it,
+/// an optional name in a second language, set by the person on `/me` and
+/// shown where members are shown.
+#[tokio::test]
+async fn a_second_language_name_round_trips() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let lin = app.member("alpha", "林阿姨", Roles::GROUP_LEADER, &[]).await;
+    let me: Value = app
+        .get("/api/v1/me", Some(&lin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["other_name"], Value::Null);
+
+    let res = app
+        .patch(
+            "/api/v1/me",
+            &json!({"other_name": " Auntie Lin "}),
+            Some(&lin.token),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let me: Value = res.json().await.unwrap();
+    assert_eq!(me["name"], "林阿姨", "the name she gave is kept as it was");
+    assert_eq!(me["other_name"], "Auntie Lin");
+    let me: Value = app
+        .get("/api/v1/me", Some(&lin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["other_name"], "Auntie Lin");
+    let seen: Value = app
+        .get(
+            &format!("/api/v1/sites/alpha/members/{}", lin.id),
+            Some(&admin.token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["name"], "林阿姨");
+    assert_eq!(seen["other_name"], "Auntie Lin");
+
+    // Bad input is refused naming the field, and changes nothing.
+    let p = problem(
+        app.patch("/api/v1/me", &json!({"other_name": "a\nb"}), Some(&lin.token))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "other_name");
+    let p = problem(
+        app.patch("/api/v1/me", &json!({"name": ""}), Some(&lin.token))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "name");
+
+    // `null` removes it; the name stays.
+    let me: Value = app
+        .patch("/api/v1/me", &json!({"other_name": null}), Some(&lin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["other_name"], Value::Null);
+    assert_eq!(me["name"], "林阿姨");
+
+    // An admin may give it when adding someone.
+    let res = app
+        .post(
+            "/api/v1/sites/alpha/members",
+            &json!({"email": "xu@test.example", "name": "徐老师", "other_name": "Teacher Xu",
+                    "roles": ["group_leader"]}),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let added: Value = res.json().await.unwrap();
+    assert_eq!(added["other_name"], "Teacher Xu");
+}

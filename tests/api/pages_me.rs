@@ -444,3 +444,20 @@ async fn the_pages_mail_links_open_speak_the_visitors_language() {
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("两次输入的密码不一样"));
 }
+
+/// Her page shows the name she gave and, beside it, her second-language
+/// name once she has set one (issue 20, 14).
+#[tokio::test]
+async fn her_page_shows_her_second_language_name() {
+    let app = spawn_app().await;
+    let (me, cookie, _) = signed_in(&app).await;
+    let page = get_page(&app, "/me", &cookie).await.text().await.unwrap();
+    assert!(!page.contains("外文名"), "no second-language name yet");
+    let res = app
+        .patch("/api/v1/me", &json!({"other_name": "Chen Jing"}), Some(&me.token))
+        .await;
+    assert_eq!(res.status(), 200);
+    let page = get_page(&app, "/me", &cookie).await.text().await.unwrap();
+    assert!(page.contains("外文名"), "{page}");
+    assert!(page.contains("Chen Jing"), "{page}");
+}

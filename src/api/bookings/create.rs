@@ -253,6 +253,7 @@ pub async fn create_booking(
         .map(|key| IdempotencyKey { key, request_hash });
     let run = move |conn: &mut crate::db::DbConn| {
         let access = site_access(conn, &slug, &user)?;
+        let tz = access.site.tz();
         create_once(
             conn,
             &access,
@@ -261,11 +262,12 @@ pub async fn create_booking(
             &notifier,
             now,
             |_, outcome| {
-                let (status, response) = created_response(&access, &user.name, outcome)?;
+                let (status, mut response) = created_response(&access, &user.name, outcome)?;
+                // Rendered here, once, as it is kept for a retry.
+                crate::api::views::localise(access.site.tz(), &mut response);
                 if !dry_run {
                     return Ok((status, response.to_string()));
                 }
-                let mut response = response;
                 if let serde_json::Value::Object(map) = &mut response {
                     map.insert("dry_run".into(), true.into());
                     map.insert("would_status".into(), status.into());
@@ -273,6 +275,7 @@ pub async fn create_booking(
                 Ok((200u16, response.to_string()))
             },
         )
+        .map_err(|e| e.in_site_time(tz))
     };
     let answer = if dry_run {
         state.db.rehearse(run).await?

@@ -57,10 +57,10 @@ async fn decide(
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let b = flow::approve_or_reject(conn, &access, id, approve, reason.as_deref(), &notifier, now)?;
-            Ok(view(&access, &b, None, None))
+            Ok((access.site.tz(), view(&access, &b, None, None)))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(v))
+    site_json(StatusCode::OK, v.0, &v.1)
 }
 
 /// Approves a pending booking (site admin).
@@ -130,8 +130,8 @@ pub async fn check_in(
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let b = flow::check_in(conn, &access, id, &notifier, now)?;
-            Ok(view(&access, &b, None, None))
+            Ok((access.site.tz(), view(&access, &b, None, None)))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(v))
+    site_json(StatusCode::OK, v.0, &v.1)
 }

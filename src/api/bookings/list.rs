@@ -116,10 +116,10 @@ pub async fn list_bookings(
                 .iter()
                 .map(|(b, owner, resource)| view(&access, b, Some(owner), Some(resource)))
                 .collect();
-            Ok(Page { items, next })
+            Ok((access.site.tz(), Page { items, next }))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(out))
+    site_json(StatusCode::OK, out.0, &out.1)
 }
 
 /// One booking (any member of the site).
@@ -144,13 +144,9 @@ pub async fn get_booking(
             let names: HashMap<i64, String> = store::bookings::user_names(conn, &[b.owner_id])?
                 .into_iter()
                 .collect();
-            Ok(view(
-                &access,
-                &b,
-                names.get(&b.owner_id).map(String::as_str),
-                None,
-            ))
+            let v = view(&access, &b, names.get(&b.owner_id).map(String::as_str), None);
+            Ok((access.site.tz(), v))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(v))
+    site_json(StatusCode::OK, v.0, &v.1)
 }

@@ -7,9 +7,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::api::views::utc;
+// For the handlers below (`use super::*`): site-scoped answers.
+pub(crate) use crate::api::views::site_json;
 use crate::domain::booking::{BookingStatus, Urgency};
 use crate::store::access::SiteAccess;
 use crate::store::bookings::Booking;
+pub(crate) use actix_web::http::StatusCode;
 
 mod create;
 mod lifecycle;

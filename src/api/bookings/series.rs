@@ -62,10 +62,10 @@ pub async fn get_series(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            series_view(conn, &access, id)
+            Ok((access.site.tz(), series_view(conn, &access, id)?))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(v))
+    site_json(StatusCode::OK, v.0, &v.1)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -102,10 +102,10 @@ pub async fn edit_series(
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let series = flow::edit_series(conn, &access, id, &change, now)?;
-            series_view(conn, &access, series.id)
+            Ok((access.site.tz(), series_view(conn, &access, series.id)?))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(v))
+    site_json(StatusCode::OK, v.0, &v.1)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

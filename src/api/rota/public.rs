@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{DateRange, names_for};
-use crate::api::views::{calendar_response, utc};
+use crate::api::views::{calendar_response, site_json, utc};
 use crate::clock;
 use crate::db::DbConn;
 use crate::domain::local_time::local_date;
@@ -16,6 +16,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::sites;
 use crate::workflows::schedule::{ItemKind, posted_day};
+use actix_web::http::StatusCode;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PublicName {
@@ -81,10 +82,13 @@ pub async fn public_rota(
         .read(move |conn| {
             let site = sites::by_slug(conn, &slug)?.ok_or_else(|| ApiError::not_found("site"))?;
             let period = q.period(local_date(site.tz(), now))?;
-            published_shifts(conn, site.id, period.first(), period.last())
+            Ok((
+                site.tz(),
+                published_shifts(conn, site.id, period.first(), period.last())?,
+            ))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(PublicRota { shifts }))
+    site_json(StatusCode::OK, shifts.0, &PublicRota { shifts: shifts.1 })
 }
 
 /// The published rota as an iCalendar feed (public).
@@ -183,10 +187,11 @@ pub async fn schedule(
         .db
         .read(move |conn| {
             let site = sites::by_slug(conn, &slug)?.ok_or_else(|| ApiError::not_found("site"))?;
-            posted_day(conn, &site, user_id, date, now)
+            Ok((site.tz(), posted_day(conn, &site, user_id, date, now)?))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Schedule {
+    let (tz, day) = day;
+    let schedule = Schedule {
         date: day.date,
         name: day.name,
         items: day
@@ -203,5 +208,6 @@ pub async fn schedule(
                 .into(),
             })
             .collect(),
-    }))
+    };
+    site_json(StatusCode::OK, tz, &schedule)
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DateRange, ShiftView, names_for, shift_view};
 use crate::api::json::ApiJson;
+use crate::api::views::site_json;
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::local_time::local_date;
@@ -14,6 +15,7 @@ use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::workflows;
 use crate::workflows::rota::{self as flow, CalendarDrop, OpenPosition, Published};
+use actix_web::http::StatusCode;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -58,14 +60,15 @@ pub async fn generate(
             let access = site_access(conn, &slug, &user)?;
             let drafted = flow::generate(conn, &access, b.from.date(), b.to.date(), now)?;
             let names = names_for(conn, &drafted.shifts)?;
-            Ok(Draft {
+            let draft = Draft {
                 shifts: drafted.shifts.iter().map(|s| shift_view(s, &names)).collect(),
                 unfilled: drafted.unfilled,
                 calendar_drops: drafted.calendar_drops,
-            })
+            };
+            Ok((access.site.tz(), draft))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(draft))
+    site_json(StatusCode::OK, draft.0, &draft.1)
 }
 
 /// The draft and published state of every shift in a period (site admin).
@@ -92,10 +95,11 @@ pub async fn list_shifts(
             let period = q.period(local_date(access.site.tz(), now))?;
             let shifts = workflows::rota_read::shifts(conn, &access, period)?;
             let names = names_for(conn, &shifts)?;
-            Ok(shifts.iter().map(|s| shift_view(s, &names)).collect::<Vec<_>>())
+            let views = shifts.iter().map(|s| shift_view(s, &names)).collect::<Vec<_>>();
+            Ok((access.site.tz(), views))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(views))
+    site_json(StatusCode::OK, views.0, &views.1)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -139,14 +143,15 @@ pub async fn edit_shift(
             let access = site_access(conn, &slug, &user)?;
             let (shift, warnings) = flow::edit(conn, &access, id, &b.assignees)?;
             let names = names_for(conn, std::slice::from_ref(&shift))?;
-            Ok(EditedShift {
+            let edited = EditedShift {
                 shift: shift_view(&shift, &names),
                 warnings: warnings.texts,
                 warning_codes: warnings.codes,
-            })
+            };
+            Ok((access.site.tz(), edited))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(v))
+    site_json(StatusCode::OK, v.0, &v.1)
 }
 
 /// Publishes a period: a new version, desks booked, changed people mailed.
@@ -172,8 +177,11 @@ pub async fn publish(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            flow::publish(conn, &access, b.from.date(), b.to.date(), &notifier, now)
+            Ok((
+                access.site.tz(),
+                flow::publish(conn, &access, b.from.date(), b.to.date(), &notifier, now)?,
+            ))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(published))
+    site_json(StatusCode::OK, published.0, &published.1)
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{ShiftView, names_for, shift_view};
-use crate::api::views::utc;
+use crate::api::views::{site_json, utc};
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::errors::ApiError;
@@ -14,6 +14,7 @@ use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::workflows;
 use crate::workflows::rota as flow;
+use actix_web::http::StatusCode;
 
 /// Offers one's published shift to colleagues.
 #[utoipa::path(
@@ -36,10 +37,10 @@ pub async fn offer(
             let access = site_access(conn, &slug, &user)?;
             let shift = flow::offer(conn, &access, id, &notifier, now)?;
             let names = names_for(conn, std::slice::from_ref(&shift))?;
-            Ok(shift_view(&shift, &names))
+            Ok((access.site.tz(), shift_view(&shift, &names)))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(v))
+    site_json(StatusCode::OK, v.0, &v.1)
 }
 
 /// Takes a shift a colleague offered, subject to the rota's rules.
@@ -63,10 +64,10 @@ pub async fn take(
             let access = site_access(conn, &slug, &user)?;
             let shift = flow::take(conn, &access, id, &notifier, now)?;
             let names = names_for(conn, std::slice::from_ref(&shift))?;
-            Ok(shift_view(&shift, &names))
+            Ok((access.site.tz(), shift_view(&shift, &names)))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(v))
+    site_json(StatusCode::OK, v.0, &v.1)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -102,21 +103,22 @@ pub async fn list_swaps(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            workflows::rota_read::swaps(conn, &access)
+            Ok((access.site.tz(), workflows::rota_read::swaps(conn, &access)?))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(
-        rows.iter()
-            .map(|(w, s)| SwapView {
-                shift_id: s.id,
-                label: s.label.clone(),
-                starts_at: utc(s.starts_at),
-                from_user: w.from_user,
-                to_user: w.to_user,
-                offered_at: utc(w.offered_at),
-                taken_at: w.taken_at.map(utc),
-                flagged_at: w.flagged_at.map(utc),
-            })
-            .collect::<Vec<_>>(),
-    ))
+    let (tz, rows) = rows;
+    let views = rows
+        .iter()
+        .map(|(w, s)| SwapView {
+            shift_id: s.id,
+            label: s.label.clone(),
+            starts_at: utc(s.starts_at),
+            from_user: w.from_user,
+            to_user: w.to_user,
+            offered_at: utc(w.offered_at),
+            taken_at: w.taken_at.map(utc),
+            flagged_at: w.flagged_at.map(utc),
+        })
+        .collect::<Vec<_>>();
+    site_json(StatusCode::OK, tz, &views)
 }

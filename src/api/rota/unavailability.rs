@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DateRange;
 use crate::api::json::ApiJson;
-use crate::api::views::utc;
+use crate::api::views::{site_json, utc};
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::invalid::text;
@@ -19,6 +19,7 @@ use crate::store;
 use crate::store::access::site_access;
 use crate::workflows;
 use crate::workflows::rota_inputs;
+use actix_web::http::StatusCode;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -80,10 +81,11 @@ pub async fn add_unavailability(
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            rota_inputs::add_unavailability(conn, &access, b.user_id, period, &reason, now)
+            let row = rota_inputs::add_unavailability(conn, &access, b.user_id, period, &reason, now)?;
+            Ok((access.site.tz(), row))
         })
         .await?;
-    Ok(HttpResponse::Created().json(unavailability_view(&row)))
+    site_json(StatusCode::CREATED, row.0, &unavailability_view(&row.1))
 }
 
 /// Unavailability: admins see everyone's, others their own.
@@ -109,10 +111,11 @@ pub async fn list_unavailability(
             let access = site_access(conn, &slug, &user)?;
             let tz = access.site.tz();
             let window = q.period(local_date(tz, now))?.instants(tz);
-            workflows::rota_read::unavailability(conn, &access, window)
+            Ok((tz, workflows::rota_read::unavailability(conn, &access, window)?))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows.iter().map(unavailability_view).collect::<Vec<_>>()))
+    let views = rows.1.iter().map(unavailability_view).collect::<Vec<_>>();
+    site_json(StatusCode::OK, rows.0, &views)
 }
 
 /// Removes an unavailability (its person or an admin).

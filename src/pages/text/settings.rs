@@ -5,6 +5,8 @@ pub struct Settings {
     pub title: &'static str,
     pub account: &'static str,
     pub name: &'static str,
+    /// The name in a second language.
+    pub other_name: &'static str,
     pub language: &'static str,
     pub language_now: &'static str,
     /// The button that switches to the other language, in that language.
@@ -71,6 +73,7 @@ pub const ZH: Settings = Settings {
     title: "我的设置",
     account: "我的账号",
     name: "姓名",
+    other_name: "外文名",
     language: "语言",
     language_now: "页面和邮件现在用中文。",
     switch_language: "Switch to English",
@@ -153,6 +156,7 @@ pub const EN: Settings = Settings {
     title: "My settings",
     account: "My account",
     name: "Name",
+    other_name: "Name in another language",
     language: "Language",
     language_now: "Pages and mail are in English.",
     switch_language: "改用中文",
