@@ -20,4 +20,6 @@ pub struct AppState {
     pub notifier: Notifier,
     /// Where the outbox worker sends mail.
     pub mailer: Mailer,
+    /// Turns for heavy reads, so they cannot take every core at once.
+    pub heavy: crate::heavy::HeavyReads,
 }

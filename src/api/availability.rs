@@ -13,7 +13,7 @@ use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::resources::{self, ResourceFilter};
-use crate::workflows::availability::free_slots;
+use crate::workflows::availability as search;
 
 /// The most windows one answer lists.
 pub const MAX_SLOTS: usize = 500;
@@ -52,12 +52,17 @@ pub struct Availability {
 }
 
 /// Free windows respecting opening hours, blackouts, buffers, the slot grid,
-/// notice and how far ahead one may book.
+/// notice and how far ahead one may book. A few searches compute at once
+/// (about one per core); the rest wait up to 2 s, then get 429.
 #[utoipa::path(
     tag = "bookings",
     security(("bearer" = [])),
     params(("site" = String, Path, description = "The site's slug"), AvailabilityQuery),
-    responses((status = 200, body = Availability), (status = 422, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = Availability),
+        (status = 422, content_type = "application/problem+json"),
+        (status = 429, description = "Too many searches at once; `Retry-After` says when to come back", content_type = "application/problem+json"),
+    )
 )]
 #[get("/api/v1/sites/{site}/availability")]
 pub async fn availability(
@@ -91,7 +96,10 @@ pub async fn availability(
     // Without `from`, start an hour back and let each resource's rules clamp
     // it: a computer's slot already under way is still bookable "now".
     let from = q.from.or_else(|| Some((now - Duration::hours(1)).fixed_offset()));
-    let slots = state
+    // The turn is taken before reading, so that those waiting hold neither
+    // a connection nor their inputs in memory.
+    let _turn = state.heavy.turn().await?;
+    let inputs = state
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
@@ -113,17 +121,18 @@ pub async fn availability(
                 _ => Vec::new(),
             };
             let length = q.duration_minutes.map(Duration::minutes);
-            let mut slots = free_slots(conn, tz, &candidates, window, length, now)?;
-            slots.truncate(MAX_SLOTS);
-            Ok(slots
-                .into_iter()
-                .map(|s| Slot {
-                    resource_id: s.resource_id,
-                    starts_at: s.window.start,
-                    ends_at: s.window.end,
-                })
-                .collect::<Vec<_>>())
+            search::load(conn, tz, candidates, window, length, now)
         })
         .await?;
+    // Computed off the connection: it is back in the pool by now.
+    let slots = web::block(move || inputs.free_windows(MAX_SLOTS))
+        .await?
+        .into_iter()
+        .map(|s| Slot {
+            resource_id: s.resource_id,
+            starts_at: s.window.start,
+            ends_at: s.window.end,
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(Availability { slots }))
 }

@@ -1,5 +1,7 @@
 //! Idempotency keys: a retried POST with the same key and body gets the
-//! first answer again instead of a second booking.
+//! first answer again instead of a second booking. A key belongs to one
+//! person at one site: clients pick keys, and two people's (or one
+//! person's at two sites) may meet.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -15,9 +17,9 @@ pub struct Stored {
     pub response: String,
 }
 
-pub fn find(conn: &mut DbConn, user_id: i64, key: &str) -> Result<Option<Stored>, ApiError> {
+pub fn find(conn: &mut DbConn, user_id: i64, site_id: i64, key: &str) -> Result<Option<Stored>, ApiError> {
     Ok(idempotency_keys::table
-        .find((user_id, key))
+        .find((user_id, site_id, key))
         .select((
             idempotency_keys::request_hash,
             idempotency_keys::status_code,
@@ -35,6 +37,7 @@ pub fn find(conn: &mut DbConn, user_id: i64, key: &str) -> Result<Option<Stored>
 pub fn store(
     conn: &mut DbConn,
     user_id: i64,
+    site_id: i64,
     key: &str,
     request_hash: &str,
     status_code: i32,
@@ -44,6 +47,7 @@ pub fn store(
     diesel::insert_into(idempotency_keys::table)
         .values((
             idempotency_keys::user_id.eq(user_id),
+            idempotency_keys::site_id.eq(site_id),
             idempotency_keys::key.eq(key),
             idempotency_keys::request_hash.eq(request_hash),
             idempotency_keys::status_code.eq(status_code),

@@ -30,3 +30,8 @@ mod sites;
 mod smtp;
 mod tokens;
 mod upgrades;
+// Issue 19 (hostile testing), items 3, 11, 12 and 14.
+mod heavy_reads;
+mod names_and_exports;
+mod past_changes;
+mod waitlist_cap;
