@@ -252,7 +252,9 @@ mod tests {
 
     #[test]
     fn names_refuse_invisible_and_direction_characters() {
-        for c in ['\u{200B}', '\u{200D}', '\u{200F}', '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}', '\u{FEFF}'] {
+        for c in [
+            '\u{200B}', '\u{200D}', '\u{200F}', '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}', '\u{FEFF}',
+        ] {
             let err = person_name(&format!("陈{c}梅")).unwrap_err();
             assert_eq!(err.fields[0].field, "name", "{c:?}");
         }

@@ -401,7 +401,8 @@ pub fn absence(
         .ok_or_else(|| ApiError::invalid("date", "the duty does not take place on that date"))?;
     if occ.slot.start <= now {
         return Err(
-            ApiError::conflict(format!("The duty on {date} has begun or passed.")).with("rule", "duty_date_begun"),
+            ApiError::conflict(format!("The duty on {date} has begun or passed."))
+                .with("rule", "duty_date_begun"),
         );
     }
     let signups = store::duties::signups(conn, &[duty.id])?;
@@ -466,7 +467,9 @@ pub fn withdraw(
     }
     let cal = calendar::load(conn, site.id)?;
     let today = local_date(site.tz(), now);
-    let begun = |date: NaiveDate| date < today || occurrence_on(site, &duty, &cal, date).is_some_and(|o| o.slot.start <= now);
+    let begun = |date: NaiveDate| {
+        date < today || occurrence_on(site, &duty, &cal, date).is_some_and(|o| o.slot.start <= now)
+    };
     let from = match from {
         Some(date) if begun(date) => {
             return Err(ApiError::conflict(format!(

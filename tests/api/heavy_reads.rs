@@ -38,7 +38,12 @@ async fn a_crowd_of_year_long_searches_waits_its_turn_and_others_stay_quick() {
     // Open three times a day, Monday to Saturday: many windows to compute.
     let hours: Value = ["mon", "tue", "wed", "thu", "fri", "sat"]
         .iter()
-        .map(|d| ((*d).to_owned(), json!(["08:30-11:30", "13:30-17:00", "18:30-21:00"])))
+        .map(|d| {
+            (
+                (*d).to_owned(),
+                json!(["08:30-11:30", "13:30-17:00", "18:30-21:00"]),
+            )
+        })
         .collect::<serde_json::Map<_, _>>()
         .into();
     for i in 0..ROOMS {
@@ -55,7 +60,13 @@ async fn a_crowd_of_year_long_searches_waits_its_turn_and_others_stay_quick() {
     ));
     // Warm: the first search alone answers, with the most windows one
     // answer lists.
-    let first = app.client.get(&url).bearer_auth(&searcher.token).send().await.unwrap();
+    let first = app
+        .client
+        .get(&url)
+        .bearer_auth(&searcher.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(first.status(), 200);
     let first: Value = first.json().await.unwrap();
     assert_eq!(first["slots"].as_array().unwrap().len(), 500);
@@ -82,7 +93,10 @@ async fn a_crowd_of_year_long_searches_waits_its_turn_and_others_stay_quick() {
         assert_eq!(res.status(), 200, "GET /me while the searches run");
         peak_kb = peak_kb.max(status_kb("VmRSS"));
         tokio::time::sleep(Duration::from_millis(20)).await;
-        assert!(started.elapsed() < Duration::from_secs(120), "the searches never finished");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the searches never finished"
+        );
     }
     let mut answers = Vec::new();
     for s in searches {
@@ -108,7 +122,10 @@ async fn a_crowd_of_year_long_searches_waits_its_turn_and_others_stay_quick() {
         "only answers or 429, never 503: {answers:?}"
     );
     assert!(ok >= 1, "some searches are answered: {answers:?}");
-    assert!(turned_away >= 1, "the crowd beyond the turns is told to retry: {answers:?}");
+    assert!(
+        turned_away >= 1,
+        "the crowd beyond the turns is told to retry: {answers:?}"
+    );
     assert!(
         answers.iter().filter(|(s, _)| *s == 429).all(|(_, retry)| *retry),
         "429 says when to retry"

@@ -92,7 +92,10 @@ async fn csv_cells_are_defused_in_every_form_a_spreadsheet_reads() {
         .unwrap();
     assert_eq!(res.status(), 200);
     let csv = res.text().await.unwrap();
-    assert!(csv.contains(",'\u{FF1D}HYPERLINK") || csv.contains(",\"'\u{FF1D}HYPERLINK"), "{csv}");
+    assert!(
+        csv.contains(",'\u{FF1D}HYPERLINK") || csv.contains(",\"'\u{FF1D}HYPERLINK"),
+        "{csv}"
+    );
     assert!(csv.contains("'\u{FEFF}=1+1"), "{csv}");
     assert!(csv.contains("note;'=cmd"), "{csv}");
     assert!(!csv.contains(";=cmd"), "{csv}");

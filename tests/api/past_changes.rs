@@ -10,7 +10,9 @@ use crate::helpers::{PASSWORD, TestApp, open_room, problem, sh, spawn_app};
 use livingroom::domain::person::Roles;
 
 fn today() -> NaiveDate {
-    chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
 }
 
 async fn on_duty(app: &TestApp, date: NaiveDate) -> Vec<Value> {
@@ -19,7 +21,10 @@ async fn on_duty(app: &TestApp, date: NaiveDate) -> Vec<Value> {
         .await;
     assert_eq!(res.status(), 200);
     let v: Value = res.json().await.unwrap();
-    v["occurrences"][0]["signed_up"].as_array().cloned().unwrap_or_default()
+    v["occurrences"][0]["signed_up"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -166,8 +171,11 @@ async fn an_ended_booking_cannot_be_cancelled_through_the_api_or_the_page() {
     let (staff, _series, ids) = series(&app).await;
     move_to_past(&app, ids[0]).await;
     let p = problem(
-        app.delete(&format!("/api/v1/sites/alpha/bookings/{}", ids[0]), Some(&staff.token))
-            .await,
+        app.delete(
+            &format!("/api/v1/sites/alpha/bookings/{}", ids[0]),
+            Some(&staff.token),
+        )
+        .await,
         409,
     )
     .await;
@@ -178,12 +186,22 @@ async fn an_ended_booking_cannot_be_cancelled_through_the_api_or_the_page() {
     let res = app
         .client
         .post(app.url("/login"))
-        .form(&[("email", staff.email.as_str()), ("password", PASSWORD), ("next", "/")])
+        .form(&[
+            ("email", staff.email.as_str()),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     let html = app
         .client
         .get(app.url("/s/alpha/rooms/mine"))
@@ -208,9 +226,12 @@ async fn an_ended_booking_cannot_be_cancelled_through_the_api_or_the_page() {
     assert_eq!(status(&app, &staff, ids[0]).await, "confirmed");
     // One still ahead is cancelled as before.
     assert_eq!(
-        app.delete(&format!("/api/v1/sites/alpha/bookings/{}", ids[1]), Some(&staff.token))
-            .await
-            .status(),
+        app.delete(
+            &format!("/api/v1/sites/alpha/bookings/{}", ids[1]),
+            Some(&staff.token)
+        )
+        .await
+        .status(),
         204
     );
 }

@@ -33,7 +33,10 @@ async fn waitlist_places_count_toward_the_future_cap() {
     assert_eq!(res.status(), 200);
     let holder = app.quick_member("alpha", Roles::STAFF).await;
     for days in [3, 4] {
-        assert_eq!(app.book("alpha", &holder, hour_on(room, days)).await.status(), 201);
+        assert_eq!(
+            app.book("alpha", &holder, hour_on(room, days)).await.status(),
+            201
+        );
     }
 
     let late = app.quick_member("alpha", Roles::STAFF).await;
@@ -54,7 +57,13 @@ async fn waitlist_places_count_toward_the_future_cap() {
     assert_eq!(waiting["items"].as_array().map(Vec::len), Some(1), "{waiting}");
 }
 
-async fn book_with_key(app: &TestApp, slug: &str, who: &Person, key: &str, body: &Value) -> reqwest::Response {
+async fn book_with_key(
+    app: &TestApp,
+    slug: &str,
+    who: &Person,
+    key: &str,
+    body: &Value,
+) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/sites/{slug}/bookings")))
         .bearer_auth(&who.token)
@@ -78,7 +87,8 @@ async fn an_idempotency_key_is_the_callers_at_one_site() {
         rooms.push(app.resource(slug, &admin, room).await);
     }
     // The same request word for word (a pool, not an id) at both sites.
-    let body = json!({"pool": "rooms", "starts_at": sh(2, 9, 0), "ends_at": sh(2, 10, 0), "purpose": "meeting"});
+    let body =
+        json!({"pool": "rooms", "starts_at": sh(2, 9, 0), "ends_at": sh(2, 10, 0), "purpose": "meeting"});
     let at_alpha = book_with_key(&app, "alpha", &operator, "same-key", &body).await;
     assert_eq!(at_alpha.status(), 201);
     let at_alpha: Value = at_alpha.json().await.unwrap();
@@ -88,7 +98,10 @@ async fn an_idempotency_key_is_the_callers_at_one_site() {
     assert_eq!(at_beta.status(), 201);
     assert!(at_beta.headers().get("idempotent-replayed").is_none());
     let at_beta: Value = at_beta.json().await.unwrap();
-    assert_eq!(at_beta["resource_id"], rooms[1], "beta's own booking, not alpha's answer");
+    assert_eq!(
+        at_beta["resource_id"], rooms[1],
+        "beta's own booking, not alpha's answer"
+    );
     assert_ne!(at_beta["id"], at_alpha["id"]);
 
     // Someone else's key of the same name is theirs.

@@ -32,7 +32,10 @@ pub fn cancel(
     // An ended booking is a record of use (no-shows, hours, the audit);
     // cancelling it afterwards would rewrite that.
     if booking.status().is_active() && booking.ends_at.and_utc() <= now {
-        return Err(ApiError::conflict("This booking has ended; it cannot be cancelled.").with("rule", "booking_ended"));
+        return Err(
+            ApiError::conflict("This booking has ended; it cannot be cancelled.")
+                .with("rule", "booking_ended"),
+        );
     }
     let Some(ended) = end_and_tell(conn, access, &booking, notifier, now)? else {
         return Err(ApiError::conflict(format!(
@@ -103,10 +106,10 @@ pub fn cancel_series(
     if let Some(d) = from
         && d < local_date(tz, now)
     {
-        return Err(
-            ApiError::conflict(format!("{d} has passed; cancel a series from today or a later date."))
-                .with("rule", "series_from_past"),
-        );
+        return Err(ApiError::conflict(format!(
+            "{d} has passed; cancel a series from today or a later date."
+        ))
+        .with("rule", "series_from_past"));
     }
     let mut cancelled = Vec::new();
     for b in bookings::series_occurrences(conn, series.id)? {
