@@ -22,7 +22,9 @@ pub struct HeavyReads {
 }
 
 /// A turn, given back when dropped.
-pub struct Turn(#[allow(dead_code)] OwnedSemaphorePermit);
+pub struct Turn {
+    _permit: OwnedSemaphorePermit,
+}
 
 impl HeavyReads {
     pub fn new(turns: usize, wait: Duration) -> HeavyReads {
@@ -41,7 +43,7 @@ impl HeavyReads {
     /// Waits up to the wait for a turn; 429 after it.
     pub async fn turn(&self) -> Result<Turn, ApiError> {
         match tokio::time::timeout(self.wait, self.turns.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(Turn(permit)),
+            Ok(Ok(permit)) => Ok(Turn { _permit: permit }),
             _ => Err(ApiError::too_many_requests(
                 "Many searches for free time are running; try again in a moment.",
                 self.wait.as_secs().max(1),

@@ -437,9 +437,13 @@ pub fn create_once(
     now: DateTime<Utc>,
     render: impl FnOnce(&mut DbConn, Outcome) -> Result<(u16, String), ApiError>,
 ) -> Result<Answer, ApiError> {
+    let scope = idempotency::Scope {
+        user_id: access.user_id,
+        site_id: access.site.id,
+    };
     if let Some(k) = key {
         backend::lock(conn, &[k.lock(access.user_id)])?;
-        if let Some(stored) = idempotency::find(conn, access.user_id, access.site.id, &k.key)? {
+        if let Some(stored) = idempotency::find(conn, scope, &k.key)? {
             if stored.request_hash != k.request_hash {
                 return Err(ApiError::invalid(
                     "Idempotency-Key",
@@ -458,8 +462,7 @@ pub fn create_once(
     if let Some(k) = key {
         idempotency::store(
             conn,
-            access.user_id,
-            access.site.id,
+            scope,
             &k.key,
             &k.request_hash,
             i32::from(status),
