@@ -171,6 +171,7 @@ async fn main() -> Result<()> {
             notifier: Notifier::new("http://127.0.0.1:8080"),
             mailer: Mailer::Memory(Arc::new(Mutex::new(Vec::new()))),
             limits: livingroom::auth::limits::Limits::new(&Settings::default())?,
+            heavy: livingroom::heavy::HeavyReads::per_core(),
         });
         let app = test::init_service(
             App::new()

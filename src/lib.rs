@@ -26,6 +26,7 @@
 //!   (weekdays, time ranges, urgencies).
 //! - [`pages`]: server-rendered HTML for people (password pages, the board).
 //! - [`errors`]: `ApiError` and the problem+json error policy.
+//! - [`heavy`]: turns for heavy reads (availability), 429 beyond them.
 //! - [`state`]: `AppState`, what every handler can reach.
 //! - [`startup`]: `Application::build`, binding, middleware.
 //! - [`config`], [`telemetry`], [`metrics`], [`request_id`], [`clock`]:
@@ -45,6 +46,7 @@ pub mod demo;
 pub mod domain;
 pub mod errors;
 pub mod headers;
+pub mod heavy;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;

@@ -81,6 +81,7 @@ impl Application {
             mailer,
             settings,
             metrics: Metrics::default(),
+            heavy: crate::heavy::HeavyReads::per_core(),
         });
         let server = serve(listener, state.clone(), workers)?;
         let background = crate::jobs::start(state.clone());

@@ -22,4 +22,6 @@ pub struct AppState {
     pub mailer: Mailer,
     /// The password threads and the per-client-address budgets.
     pub limits: crate::auth::limits::Limits,
+    /// Turns for heavy reads, so they cannot take every core at once.
+    pub heavy: crate::heavy::HeavyReads,
 }

@@ -15,7 +15,7 @@ use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::resources::{self, ResourceFilter};
-use crate::workflows::availability::free_slots;
+use crate::workflows::availability as search;
 use actix_web::http::StatusCode;
 
 /// The most windows one answer lists.
@@ -55,12 +55,17 @@ pub struct Availability {
 }
 
 /// Free windows respecting opening hours, blackouts, buffers, the slot grid,
-/// notice and how far ahead one may book.
+/// notice and how far ahead one may book. A few searches compute at once
+/// (about one per core); the rest wait up to 2 s, then get 429.
 #[utoipa::path(
     tag = "bookings",
     security(("bearer" = [])),
     params(("site" = String, Path, description = "The site's slug"), AvailabilityQuery),
-    responses((status = 200, body = Availability), (status = 422, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = Availability),
+        (status = 422, content_type = "application/problem+json"),
+        (status = 429, description = "Too many searches at once; `Retry-After` says when to come back", content_type = "application/problem+json"),
+    )
 )]
 #[get("/api/v1/sites/{site}/availability")]
 pub async fn availability(
@@ -94,7 +99,10 @@ pub async fn availability(
     // Without `from`, start an hour back and let each resource's rules clamp
     // it: a computer's slot already under way is still bookable "now".
     let from = q.from.map_or(now - Duration::hours(1), Instant::utc);
-    let slots = state
+    // The turn is taken before reading, so that those waiting hold neither
+    // a connection nor their inputs in memory.
+    let _turn = state.heavy.turn().await?;
+    let inputs = state
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
@@ -117,18 +125,19 @@ pub async fn availability(
                 _ => Vec::new(),
             };
             let length = q.duration_minutes.map(Duration::minutes);
-            let mut slots = free_slots(conn, tz, &candidates, window, length, now)?;
-            slots.truncate(MAX_SLOTS);
-            let slots = slots
-                .into_iter()
-                .map(|s| Slot {
-                    resource_id: s.resource_id,
-                    starts_at: s.window.start,
-                    ends_at: s.window.end,
-                })
-                .collect::<Vec<_>>();
-            Ok((tz, slots))
+            Ok((tz, search::load(conn, tz, candidates, window, length, now)?))
         })
         .await?;
-    site_json(StatusCode::OK, slots.0, &Availability { slots: slots.1 })
+    let (tz, inputs) = inputs;
+    // Computed off the connection: it is back in the pool by now.
+    let slots = web::block(move || inputs.free_windows(MAX_SLOTS))
+        .await?
+        .into_iter()
+        .map(|s| Slot {
+            resource_id: s.resource_id,
+            starts_at: s.window.start,
+            ends_at: s.window.end,
+        })
+        .collect();
+    site_json(StatusCode::OK, tz, &Availability { slots })
 }

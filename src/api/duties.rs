@@ -299,7 +299,8 @@ pub async fn sign_up(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawQuery {
-    /// The first date no longer covered (default: today).
+    /// The first date no longer covered: today or later, and not a date
+    /// whose duty has begun (default: the first date whose duty has not).
     #[param(value_type = Option<String>, format = Date)]
     pub from: Option<crate::domain::window::Date>,
 }
@@ -312,7 +313,7 @@ pub struct WithdrawQuery {
     responses(
         (status = 204),
         (status = 404, content_type = "application/problem+json"),
-        (status = 409, description = "The sign-up has already ended", content_type = "application/problem+json"),
+        (status = 409, description = "The sign-up has already ended, or `from` is a date whose duty has begun or passed", content_type = "application/problem+json"),
     )
 )]
 #[delete("/api/v1/sites/{site}/duties/{id}/signups/{signup_id}")]

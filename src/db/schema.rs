@@ -427,8 +427,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotency_keys (user_id, key) {
+    idempotency_keys (user_id, site_id, key) {
         user_id -> BigInt,
+        site_id -> BigInt,
         key -> Text,
         request_hash -> Text,
         status_code -> Integer,

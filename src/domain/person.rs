@@ -39,7 +39,20 @@ impl Email {
 
 /// A person's display name, as shown on the board.
 pub fn person_name(value: &str) -> Result<String, Invalid> {
-    text("name", value, 100)
+    let name = text("name", value, 100)?;
+    if name.chars().any(is_invisible_format) {
+        return Err(Invalid::field(
+            "name",
+            "must not contain invisible characters (zero-width spaces or text-direction marks)",
+        ));
+    }
+    Ok(name)
+}
+
+/// Zero-width and text-direction characters: in a name they make one
+/// person look like another on the board, or reorder the text around it.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// A name in a second language, beside the name as the person gives it
@@ -240,6 +253,27 @@ mod tests {
             "<a@b.c>",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn names_refuse_invisible_and_direction_characters() {
+        for c in [
+            '\u{200B}', '\u{200D}', '\u{200F}', '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}', '\u{FEFF}',
+        ] {
+            let err = person_name(&format!("陈{c}梅")).unwrap_err();
+            assert_eq!(err.fields[0].field, "name", "{c:?}");
+        }
+        assert_eq!(person_name(" 陈梅 ").unwrap(), "陈梅");
+        assert_eq!(person_name("Zoë O'Neil-Smith").unwrap(), "Zoë O'Neil-Smith");
+    }
+
+    proptest! {
+        #[test]
+        fn no_accepted_name_hides_characters(s in "\\PC{0,20}[\u{200B}-\u{200F}\u{202A}-\u{202E}\u{2066}-\u{2069}\u{FEFF}]?\\PC{0,20}") {
+            if let Ok(name) = person_name(&s) {
+                prop_assert!(!name.chars().any(is_invisible_format));
+            }
         }
     }
 

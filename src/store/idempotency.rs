@@ -1,5 +1,7 @@
 //! Idempotency keys: a retried POST with the same key and body gets the
-//! first answer again instead of a second booking.
+//! first answer again instead of a second booking. A key belongs to one
+//! person at one site: clients pick keys, and two people's (or one
+//! person's at two sites) may meet.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -8,6 +10,13 @@ use crate::db::DbConn;
 use crate::db::schema::idempotency_keys;
 use crate::errors::ApiError;
 
+/// Whose keys: one person's at one site.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope {
+    pub user_id: i64,
+    pub site_id: i64,
+}
+
 /// A stored answer.
 pub struct Stored {
     pub request_hash: String,
@@ -15,9 +24,9 @@ pub struct Stored {
     pub response: String,
 }
 
-pub fn find(conn: &mut DbConn, user_id: i64, key: &str) -> Result<Option<Stored>, ApiError> {
+pub fn find(conn: &mut DbConn, scope: Scope, key: &str) -> Result<Option<Stored>, ApiError> {
     Ok(idempotency_keys::table
-        .find((user_id, key))
+        .find((scope.user_id, scope.site_id, key))
         .select((
             idempotency_keys::request_hash,
             idempotency_keys::status_code,
@@ -34,7 +43,7 @@ pub fn find(conn: &mut DbConn, user_id: i64, key: &str) -> Result<Option<Stored>
 
 pub fn store(
     conn: &mut DbConn,
-    user_id: i64,
+    scope: Scope,
     key: &str,
     request_hash: &str,
     status_code: i32,
@@ -43,7 +52,8 @@ pub fn store(
 ) -> Result<(), ApiError> {
     diesel::insert_into(idempotency_keys::table)
         .values((
-            idempotency_keys::user_id.eq(user_id),
+            idempotency_keys::user_id.eq(scope.user_id),
+            idempotency_keys::site_id.eq(scope.site_id),
             idempotency_keys::key.eq(key),
             idempotency_keys::request_hash.eq(request_hash),
             idempotency_keys::status_code.eq(status_code),

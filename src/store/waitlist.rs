@@ -109,6 +109,23 @@ pub fn waiting(conn: &mut DbConn, site_id: i64) -> Result<Vec<Entry>, ApiError> 
         .load(conn)?)
 }
 
+/// How many entries `owner_id` has waiting at a site for time not yet over.
+pub fn owner_waiting_count(
+    conn: &mut DbConn,
+    site_id: i64,
+    owner_id: i64,
+    now: NaiveDateTime,
+) -> Result<u32, ApiError> {
+    let n: i64 = waitlist::table
+        .filter(waitlist::site_id.eq(site_id))
+        .filter(waitlist::owner_id.eq(owner_id))
+        .filter(waitlist::status.eq("waiting"))
+        .filter(waitlist::ends_at.gt(now))
+        .count()
+        .get_result(conn)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 /// Sites with waiting entries (for the periodic serving job).
 pub fn sites_waiting(conn: &mut DbConn) -> Result<Vec<i64>, ApiError> {
     Ok(waitlist::table

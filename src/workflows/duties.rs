@@ -430,7 +430,10 @@ pub fn absence(
     let occ = occurrence_on(site, &duty, &cal, date)
         .ok_or_else(|| ApiError::invalid("date", "the duty does not take place on that date"))?;
     if occ.slot.start <= now {
-        return Err(ApiError::invalid("date", "that occurrence has started"));
+        return Err(
+            ApiError::conflict(format!("The duty on {date} has begun or passed."))
+                .with("rule", "duty_date_begun"),
+        );
     }
     let signups = store::duties::signups(conn, &[duty.id])?;
     let commitments: Vec<Commitment> = signups.iter().map(Signup::commitment).collect();
@@ -474,7 +477,9 @@ pub fn cover_candidates(
     Ok(out)
 }
 
-/// Ends a sign-up from `from` on (default: today); history stays.
+/// Ends a sign-up from `from` on (default: the first date whose duty has
+/// not begun); history stays. A date that has begun or passed is history:
+/// it cannot be withdrawn from, since attendance and hours count it.
 pub fn withdraw(
     conn: &mut DbConn,
     access: &SiteAccess,
@@ -484,15 +489,31 @@ pub fn withdraw(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
-    let duty = store::duties::by_id(conn, access.site.id, duty_id)?;
+    let site = &access.site;
+    let duty = store::duties::by_id(conn, site.id, duty_id)?;
     let signup = store::duties::signup_by_id(conn, duty.id, signup_id)?;
     if !access.sees_signup(signup.volunteer_id) {
         return Err(ApiError::not_found("sign-up"));
     }
-    let from = from.unwrap_or_else(|| local_date(access.site.tz(), now));
+    let cal = calendar::load(conn, site.id)?;
+    let today = local_date(site.tz(), now);
+    let begun = |date: NaiveDate| {
+        date < today || occurrence_on(site, &duty, &cal, date).is_some_and(|o| o.slot.start <= now)
+    };
+    let from = match from {
+        Some(date) if begun(date) => {
+            return Err(ApiError::conflict(format!(
+                "The duty on {date} has begun or passed; withdraw from a later date."
+            ))
+            .with("rule", "duty_date_begun"));
+        }
+        Some(date) => date,
+        None if begun(today) => today + Duration::days(1),
+        None => today,
+    };
     let last = from - Duration::days(1);
     if signup.until_date.is_some_and(|u| u <= last) {
-        return Err(ApiError::conflict("This sign-up has already ended."));
+        return Err(ApiError::conflict("This sign-up has already ended.").with("rule", "signup_ended"));
     }
     store::duties::end_signup(conn, signup.id, last, now.naive_utc())
 }

@@ -1,5 +1,5 @@
-//! A staff member's day as the bulletin board shows it to anyone: who may
-//! appear there and which of their bookings are shown.
+//! A staff member's day as the bulletin board shows it to the site's
+//! members: who may appear there and which of their bookings are shown.
 
 use chrono::{DateTime, NaiveDate, Utc};
 

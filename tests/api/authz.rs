@@ -52,8 +52,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/sites/{site}/members/{user_id}",                 "U F F A A A N"),
     // The operator is not a member of the site, so has no member record.
     ("GET /api/v1/sites/{site}/members/{user_id} [self]",          "U A A A A N N"),
-    // Public: a staff member's day, as on the bulletin board.
-    ("GET /api/v1/sites/{site}/people/{user_id}/schedule",         "A A A A A A A"),
+    // A staff member's day, as on the bulletin board: members only (issue 19, 14).
+    ("GET /api/v1/sites/{site}/people/{user_id}/schedule",         "U A A A A A N"),
     ("GET /api/v1/sites/{site}/reports/volunteer-hours",           "U F F F A A N"),
     ("GET /api/v1/sites/{site}/resources",                         "U A A A A A N"),
     ("GET /api/v1/sites/{site}/resources/{id}",                    "U A A A A A N"),
@@ -157,7 +157,6 @@ const PUBLIC: &[&str] = &[
     "GET /api/v1/sites/{site}/duties",
     "GET /api/v1/sites/{site}/rota",
     "GET /api/v1/sites/{site}/rota.ics",
-    "GET /api/v1/sites/{site}/people/{user_id}/schedule",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -39,3 +39,8 @@ mod token_lifetimes;
 mod tokens;
 mod upgrades;
 mod web;
+// Issue 19 (hostile testing), items 3, 11, 12 and 14.
+mod heavy_reads;
+mod names_and_exports;
+mod past_changes;
+mod waitlist_cap;

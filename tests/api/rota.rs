@@ -331,7 +331,7 @@ async fn generate_edit_publish_republish_swap_and_read() {
     let day: Value = app
         .get(
             &format!("/api/v1/sites/alpha/people/{}/schedule?date={tue}", taker.id),
-            None,
+            Some(&taker.token),
         )
         .await
         .json()

@@ -191,7 +191,7 @@ fn created_response(
     security(("bearer" = [])),
     params(
         ("site" = String, Path, description = "The site's slug"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body get the first answer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body get the first answer; a key belongs to the caller at this site"),
         CreateQuery,
     ),
     request_body = NewBookingInput,

@@ -20,7 +20,7 @@ use crate::workflows::bookings::{self as flow};
         (status = 204),
         (status = 403, content_type = "application/problem+json"),
         (status = 404, content_type = "application/problem+json"),
-        (status = 409, description = "Already ended", content_type = "application/problem+json"),
+        (status = 409, description = "Already cancelled or ended, or its time is over", content_type = "application/problem+json"),
     )
 )]
 #[delete("/api/v1/sites/{site}/bookings/{id}")]

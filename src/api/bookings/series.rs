@@ -112,8 +112,9 @@ pub async fn edit_series(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SeriesCancelQuery {
-    /// Cancel occurrences on or after this site-local date; absent: every
-    /// occurrence that has not started yet.
+    /// Cancel occurrences on or after this site-local date (today or
+    /// later; what has begun is kept); absent: every occurrence that has
+    /// not started yet.
     #[param(value_type = Option<String>, format = Date)]
     pub from: Option<crate::domain::window::Date>,
 }
@@ -128,7 +129,11 @@ pub struct SeriesCancelled {
     tag = "bookings",
     security(("bearer" = [])),
     params(("site" = String, Path, description = "The site's slug"), ("id" = i64, Path), SeriesCancelQuery),
-    responses((status = 200, body = SeriesCancelled), (status = 404, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = SeriesCancelled),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 409, description = "`from` is a past date", content_type = "application/problem+json"),
+    )
 )]
 #[delete("/api/v1/sites/{site}/booking-series/{id}")]
 pub async fn cancel_series(

@@ -1,5 +1,6 @@
-//! What anyone may read without signing in: the published rota (as JSON
-//! and as an iCalendar feed) and a staff member's posted day.
+//! The wall board's data: the published rota (as JSON and as an iCalendar
+//! feed), which anyone may read, and a staff member's posted day, which the
+//! site's members may.
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -7,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DateRange, names_for};
 use crate::api::views::{calendar_response, site_json, utc};
+use crate::auth::AuthUser;
 use crate::clock;
 use crate::db::DbConn;
 use crate::domain::local_time::local_date;
@@ -14,6 +16,7 @@ use crate::errors::ApiError;
 use crate::mail::ics::{self, CalendarEvent};
 use crate::state::AppState;
 use crate::store;
+use crate::store::access::site_access;
 use crate::store::sites;
 use crate::workflows::schedule::{ItemKind, posted_day};
 use actix_web::http::StatusCode;
@@ -168,15 +171,23 @@ pub struct Schedule {
 }
 
 /// A staff member's day as posted on the bulletin board: desk shifts and
-/// computer and desk bookings (public; no purposes shown).
+/// computer and desk bookings (no purposes shown). For the site's members
+/// only: the bookings say where a person sits and when, which the public
+/// rota does not, and anyone could walk the ids.
 #[utoipa::path(
     tag = "rota",
+    security(("bearer" = [])),
     params(("site" = String, Path, description = "The site's slug"), ("user_id" = i64, Path), DayQuery),
-    responses((status = 200, body = Schedule), (status = 404, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = Schedule),
+        (status = 401, content_type = "application/problem+json"),
+        (status = 404, content_type = "application/problem+json"),
+    )
 )]
 #[get("/api/v1/sites/{site}/people/{user_id}/schedule")]
 pub async fn schedule(
     state: web::Data<AppState>,
+    user: AuthUser,
     path: web::Path<(String, i64)>,
     query: crate::api::query::ApiQuery<DayQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -186,8 +197,8 @@ pub async fn schedule(
     let day = state
         .db
         .read(move |conn| {
-            let site = sites::by_slug(conn, &slug)?.ok_or_else(|| ApiError::not_found("site"))?;
-            Ok((site.tz(), posted_day(conn, &site, user_id, date, now)?))
+            let access = site_access(conn, &slug, &user)?;
+            Ok((access.site.tz(), posted_day(conn, &access.site, user_id, date, now)?))
         })
         .await?;
     let (tz, day) = day;

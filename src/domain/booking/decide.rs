@@ -284,6 +284,9 @@ pub fn decide(s: &Snapshot<'_>) -> Decision {
                 (chosen, vec![0], Vec::new(), Some(plan))
             }
             None if req.on_conflict == OnConflict::Waitlist => {
+                if let Some(v) = check_future_cap(s.future_held, 1, s.future_cap) {
+                    return Decision::Refuse(Refusal::Rules(vec![v]));
+                }
                 return Decision::Queue {
                     resource_id: fits[0].offered.id,
                 };

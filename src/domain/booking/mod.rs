@@ -274,14 +274,15 @@ pub fn check_quota(held: u32, adding: u32, rules: &Rules) -> Option<Violation> {
 }
 
 /// The site's cap on future bookings per person: `held` active bookings
-/// that have not ended yet, `adding` more asked for.
+/// that have not ended yet and places in the waitlist, `adding` more asked
+/// for.
 pub fn check_future_cap(held: u32, adding: u32, cap: Option<u32>) -> Option<Violation> {
     let cap = cap?;
     (held.saturating_add(adding) > cap).then(|| {
         Violation::new(
             Rule::TooManyFutureBookings,
             format!(
-                "Each person may hold {cap} future bookings at this site; you hold {held}. Cancel some, or ask the site admin."
+                "Each person may hold {cap} future bookings at this site, places in the waitlist included; you hold {held}. Cancel some, or ask the site admin."
             ),
         )
     })

@@ -27,7 +27,7 @@ use crate::notify::Recipient;
 use crate::store::access::SiteAccess;
 use crate::store::bookings::{self, Booking, NewBooking};
 use crate::store::resources::{self, Resource};
-use crate::store::{groups, idempotency, users};
+use crate::store::{groups, idempotency, users, waitlist};
 use crate::workflows::priority;
 
 pub struct Created {
@@ -188,8 +188,12 @@ pub fn create(
         .site
         .max_future_bookings_per_person
         .and_then(|c| u32::try_from(c).ok());
+    // Places in the waitlist count too: each may become a booking without
+    // asking again, so a loop of waitlisted requests is held to the cap.
     let future_held = match future_cap {
-        Some(_) => bookings::owner_future_count(conn, site_id, access.user_id, now)?,
+        Some(_) => bookings::owner_future_count(conn, site_id, access.user_id, now)?.saturating_add(
+            waitlist::owner_waiting_count(conn, site_id, access.user_id, now.naive_utc())?,
+        ),
         None => 0,
     };
     let snapshot = Snapshot {
@@ -433,9 +437,13 @@ pub fn create_once(
     now: DateTime<Utc>,
     render: impl FnOnce(&mut DbConn, Outcome) -> Result<(u16, String), ApiError>,
 ) -> Result<Answer, ApiError> {
+    let scope = idempotency::Scope {
+        user_id: access.user_id,
+        site_id: access.site.id,
+    };
     if let Some(k) = key {
         backend::lock(conn, &[k.lock(access.user_id)])?;
-        if let Some(stored) = idempotency::find(conn, access.user_id, &k.key)? {
+        if let Some(stored) = idempotency::find(conn, scope, &k.key)? {
             if stored.request_hash != k.request_hash {
                 return Err(ApiError::invalid(
                     "Idempotency-Key",
@@ -454,7 +462,7 @@ pub fn create_once(
     if let Some(k) = key {
         idempotency::store(
             conn,
-            access.user_id,
+            scope,
             &k.key,
             &k.request_hash,
             i32::from(status),

@@ -29,6 +29,14 @@ pub fn cancel(
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let booking = bookings::by_id(conn, access.site.id, booking_id)?;
     access.may_cancel_booking(booking.owner_id)?;
+    // An ended booking is a record of use (no-shows, hours, the audit);
+    // cancelling it afterwards would rewrite that.
+    if booking.status().is_active() && booking.ends_at.and_utc() <= now {
+        return Err(
+            ApiError::conflict("This booking has ended; it cannot be cancelled.")
+                .with("rule", "booking_ended"),
+        );
+    }
     let Some(ended) = end_and_tell(conn, access, &booking, notifier, now)? else {
         return Err(ApiError::conflict(format!(
             "This booking is already {}.",
@@ -80,10 +88,10 @@ fn series_for_change(conn: &mut DbConn, access: &SiteAccess, id: i64) -> Result<
     Ok(series)
 }
 
-/// Cancels a series' occurrences that have not started (or, with `from`,
-/// those on or after that site-local date): each as [`cancel`] does, its
-/// owner told, and the waitlist served once at the end. Returns the ids
-/// cancelled.
+/// Cancels a series' occurrences that have not started (with `from`, only
+/// those on or after that site-local date, which may not be past): each
+/// as [`cancel`] does, its owner told, and the waitlist served once at the
+/// end. Returns the ids cancelled.
 pub fn cancel_series(
     conn: &mut DbConn,
     access: &SiteAccess,
@@ -95,13 +103,19 @@ pub fn cancel_series(
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let series = series_for_change(conn, access, series_id)?;
     let tz = access.site.tz();
+    if let Some(d) = from
+        && d < local_date(tz, now)
+    {
+        return Err(ApiError::conflict(format!(
+            "{d} has passed; cancel a series from today or a later date."
+        ))
+        .with("rule", "series_from_past"));
+    }
     let mut cancelled = Vec::new();
     for b in bookings::series_occurrences(conn, series.id)? {
         let starts = b.starts_at.and_utc();
-        let wanted = match from {
-            Some(d) => local_date(tz, starts) >= d,
-            None => starts > now,
-        };
+        // What has begun is kept, as it is without `from`.
+        let wanted = starts > now && from.is_none_or(|d| local_date(tz, starts) >= d);
         if wanted && b.status().is_active() && end_and_tell(conn, access, &b, notifier, now)?.is_some() {
             cancelled.push(b.id);
         }

@@ -201,6 +201,8 @@ proptest! {
             Decision::Queue { resource_id } => {
                 prop_assert_eq!(c.req.on_conflict, OnConflict::Waitlist);
                 prop_assert!(c.places[..c.offered_n].iter().any(|p| p.resource_id == resource_id));
+                // A place in line counts toward the future cap (issue 19, 12).
+                prop_assert!(c.future_held < 10, "queued over the future cap");
             }
             Decision::Book(b) => {
                 prop_assert!(!(c.req.urgency == Urgency::Urgent && c.urgent_used >= 3), "over the urgent quota");
