@@ -345,7 +345,12 @@ pub async fn invitation_joins(state: &AppState, token: &str) -> Result<bool, Api
 /// proves it is them by giving it, and it stays as it is: a second
 /// invitation (another site's, or one sent before the first was used)
 /// never overwrites a password already set.
-pub async fn accept_invite(state: &AppState, client: IpAddr, token: &str, given: &str) -> Result<(), ApiError> {
+pub async fn accept_invite(
+    state: &AppState,
+    client: IpAddr,
+    token: &str,
+    given: &str,
+) -> Result<(), ApiError> {
     state.limits.per_client.check(client)?;
     let token_hash = secret::hash(token);
     let now = clock::now_naive();

@@ -198,7 +198,10 @@ pub async fn schedule(
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            Ok((access.site.tz(), posted_day(conn, &access.site, user_id, date, now)?))
+            Ok((
+                access.site.tz(),
+                posted_day(conn, &access.site, user_id, date, now)?,
+            ))
         })
         .await?;
     let (tz, day) = day;
