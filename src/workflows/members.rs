@@ -75,13 +75,16 @@ impl Member {
         }
     }
 
-    /// The second-language name the site sees: an account's own is shown
-    /// only once the person has joined (a site inviting an existing
-    /// account learns nothing of it before).
+    /// The second-language name the site sees: what the admin typed for a
+    /// new account; an existing account's own (one with a password) only
+    /// once the person has joined, so a site inviting an address learns
+    /// nothing of the account behind it.
     pub fn other_name(&self) -> Option<&str> {
-        match (&self.membership.joined_at, &self.membership.invited_name) {
-            (None, Some(_)) => None,
-            _ => self.user.other_name.as_deref(),
+        let invited_existing = self.membership.joined_at.is_none() && self.user.password_hash.is_some();
+        if invited_existing {
+            None
+        } else {
+            self.user.other_name.as_deref()
         }
     }
 
