@@ -219,6 +219,11 @@ impl ApiError {
         self.kind
     }
 
+    /// The offending fields of a validation problem.
+    pub fn fields(&self) -> &[FieldError] {
+        &self.errors
+    }
+
     pub fn detail(&self) -> &str {
         &self.detail
     }

@@ -80,5 +80,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(rooms::book::submit)
         .service(console::home)
         .service(console::approvals::list)
-        .service(console::approvals::decide);
+        .service(console::approvals::decide)
+        .service(console::people::list)
+        .service(console::people::invite)
+        .service(console::people::show)
+        .service(console::people::save)
+        .service(console::people::remove_form)
+        .service(console::people::remove);
 }

@@ -200,3 +200,159 @@ async fn the_secretary_works_the_approval_queue_in_the_console() {
         "{queue}"
     );
 }
+
+async fn members_of(app: &TestApp, admin: &Person) -> Vec<Value> {
+    let res = app
+        .get("/api/v1/sites/alpha/members?limit=100", Some(&admin.token))
+        .await;
+    res.json::<Value>().await.unwrap()["items"]
+        .as_array()
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_secretary_invites_changes_and_removes_people_in_the_console() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let staff = app.staff("alpha", "Qian Kai").await;
+
+    // Staff are refused the console's people.
+    let cookie = sign_in(&app, &staff.email).await;
+    assert_eq!(page(&app, "/s/alpha/console/people", &cookie).await.0, 403);
+
+    let admin = sign_in(&app, &s.admin.email).await;
+    let (status, list) = page(&app, "/s/alpha/console/people", &admin).await;
+    assert_eq!(status, 200);
+    assert!(
+        list.contains("Qian Kai") && list.contains("Auntie Lin"),
+        "members listed by name"
+    );
+    let csrf = csrf_in(&list);
+
+    // Mistakes come back next to their fields, as written; nobody is invited.
+    let res = post(
+        &app,
+        "/s/alpha/console/people",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("email", "not-an-address"),
+            ("name", "王芳"),
+            ("skills", "medical"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains(r#"id="email-error""#) && body.contains(r#"id="roles-error""#),
+        "{body}"
+    );
+    assert!(
+        body.contains("not-an-address") && body.contains("王芳"),
+        "what she wrote is kept"
+    );
+    assert_eq!(members_of(&app, &s.admin).await.len(), 3);
+
+    // A good invitation: listed as invited with its roles and skills.
+    let res = post(
+        &app,
+        "/s/alpha/console/people",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("email", "wang.fang@example.org"),
+            ("name", "王芳"),
+            ("other_name", "Wang Fang"),
+            ("role_volunteer", "on"),
+            ("skills", "medical，legal"),
+            ("language", "zh-CN"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/s/alpha/console/people?done=invited");
+    let wang = members_of(&app, &s.admin)
+        .await
+        .into_iter()
+        .find(|m| m["email"] == "wang.fang@example.org")
+        .expect("invited");
+    assert_eq!(wang["status"], "invited");
+    assert_eq!(wang["roles"], json!(["volunteer"]));
+    assert_eq!(wang["skills"], json!(["legal", "medical"]));
+    let (_, list) = page(&app, "/s/alpha/console/people", &admin).await;
+    let invited_at = list.find("王芳").unwrap();
+    assert!(
+        invited_at < list.find("Qian Kai").unwrap(),
+        "the invited are listed first"
+    );
+    // The same address again is refused in her words.
+    let res = post(
+        &app,
+        "/s/alpha/console/people",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("email", "wang.fang@example.org"),
+            ("name", "王芳"),
+            ("role_staff", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+
+    // Change a member: roles, skills and senior.
+    let path = format!("/s/alpha/console/people/{}", staff.id);
+    let (status, form) = page(&app, &path, &admin).await;
+    assert_eq!(status, 200);
+    assert!(form.contains(r#"name="role_staff" checked"#), "{form}");
+    let res = post(
+        &app,
+        &path,
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("role_staff", "on"),
+            ("role_volunteer", "on"),
+            ("skills", "legal"),
+            ("senior", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let qian = members_of(&app, &s.admin)
+        .await
+        .into_iter()
+        .find(|m| m["user_id"] == staff.id)
+        .unwrap();
+    assert_eq!(qian["roles"], json!(["staff", "volunteer"]));
+    assert_eq!(qian["skills"], json!(["legal"]));
+    assert_eq!(qian["senior"], true);
+
+    // The last admin cannot stop being one; the refusal is next to the roles.
+    let res = post(
+        &app,
+        &format!("/s/alpha/console/people/{}", s.admin.id),
+        &admin,
+        &[("csrf", &csrf), ("role_staff", "on")],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains(r#"id="roles-error""#));
+
+    // Removing asks once, then removes.
+    let (status, confirm) = page(&app, &format!("{path}/remove"), &admin).await;
+    assert_eq!(status, 200);
+    assert!(confirm.contains("Qian Kai"), "the question names the person");
+    let res = post(&app, &format!("{path}/remove"), &admin, &[("csrf", "forged")]).await;
+    assert_eq!(res.status(), 403);
+    let res = post(&app, &format!("{path}/remove"), &admin, &[("csrf", &csrf)]).await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        members_of(&app, &s.admin)
+            .await
+            .iter()
+            .all(|m| m["user_id"] != staff.id)
+    );
+}

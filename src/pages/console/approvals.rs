@@ -41,17 +41,23 @@ fn one(user: &PageUser, slug: &str, tz: Tz, w: &WaitingRequest, refusal: Option<
     let field = format!("reason-{}", b.id);
     let problem = refusal.filter(|r| r.id == b.id);
     html! {
-        li.card id=(format!("request-{}", b.id)) {
+        li.card {
             h2.booking-title { (w.resource) " · " (when) }
             p { (b.purpose) }
             p { (c.requested_by) (w.owner) }
             @if let Some(g) = &w.group { p { (c.group) (g) } }
             @if let Some(n) = b.headcount { p { (c.headcount) (n) } }
-            form method="post" action=(action) {
+            // A full page load, not an htmx swap: swapping this list while
+            // another request stayed on it made Chromium report an inline
+            // style against the CSP (not yet understood).
+            form method="post" action=(action) hx-boost="false" {
                 input type="hidden" name="csrf" value=(user.csrf);
                 button type="submit" name="decision" value="approve" { (c.approve) }
             }
-            form method="post" action=(action) {
+            // A full page load, not an htmx swap: swapping this list while
+            // another request stayed on it made Chromium report an inline
+            // style against the CSP (not yet understood).
+            form method="post" action=(action) hx-boost="false" {
                 input type="hidden" name="csrf" value=(user.csrf);
                 label for=(field) { (c.reject_reason) }
                 @if let Some(p) = problem {

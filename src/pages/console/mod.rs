@@ -5,6 +5,7 @@
 //! nowhere.
 
 pub mod approvals;
+pub mod people;
 
 use actix_web::{HttpResponse, get, web};
 use maud::{Markup, html};
@@ -25,7 +26,7 @@ fn fail(user: &PageUser) -> impl Fn(ApiError) -> PageError + '_ {
 /// the section; `here` is marked for screen readers.
 fn sections(user: &PageUser, slug: &str, here: &str) -> Markup {
     let c = &user.text().console;
-    let links = [("approvals", c.approvals)];
+    let links = [("people", c.people), ("approvals", c.approvals)];
     html! {
         nav.console aria-label=(c.sections) {
             ul.plain {
@@ -85,6 +86,10 @@ pub async fn home(
             h1 { (c.title) }
             p { (c.intro) }
             ul.plain.cards {
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/people")) { (c.people) } }
+                    p { (c.people_intro) }
+                }
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/approvals")) { (c.approvals) } }
                     @if waiting == 0 {

@@ -2,7 +2,9 @@
 // leader's request for the hall waits for approval; the secretary opens
 // 管理 from the navigation, sees what waits, opens 审批, and does not
 // approve it, saying why; the request leaves the queue and the leader's
-// mail gives the reason in the secretary's words.
+// mail gives the reason in the secretary's words. Then 人员: she invites a
+// new volunteer (a mistake first, shown next to its field) and finds her
+// listed as invited.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -51,7 +53,7 @@ async function leaderAsks(context, base, ask) {
 }
 
 export async function run(browser, base, size) {
-  const { page, context, shot, audit, finish, signIn } = await open(browser, base, "secretary", size);
+  const { page, context, shot, audit, finish, signIn, expectRefusal } = await open(browser, base, "secretary", size);
   const ask = ASK[size.width];
   await leaderAsks(context, base, ask);
 
@@ -86,5 +88,24 @@ export async function run(browser, base, size) {
   }
   check(told !== null && told >= 1,
     told === null ? "LIVINGROOM_MAIL_DIR names the server's mail folder (the runner must pass it)" : "the leader's mail gives the reason");
+
+  // 人员: invite a volunteer; a missing role is pointed out first.
+  await page.click("nav.console >> text=人员");
+  await page.waitForSelector("h2#invite");
+  await audit("people");
+  const email = `new.volunteer.${size.width}@livingroom.example`;
+  await page.fill("#email", email);
+  await page.fill("#name", `新志愿者${size.width}`);
+  await page.uncheck("input[name=role_staff]");
+  expectRefusal(`${base}/s/demo/console/people`);
+  await page.getByRole("button", { name: "发送邀请" }).click();
+  await page.waitForSelector("#roles-error");
+  check((await page.inputValue("#email")) === email, "what she typed is kept after a mistake");
+  await audit("people with a mistake");
+  await page.check("input[name=role_volunteer]");
+  await page.getByRole("button", { name: "发送邀请" }).click();
+  await page.waitForSelector("p.notice[role=status]");
+  check((await page.textContent("main")).includes(`新志愿者${size.width}`), "the invited volunteer is listed");
+  await shot("people");
   await finish();
 }

@@ -1,0 +1,544 @@
+//! 人员: who belongs to the site and who has not accepted an invitation
+//! yet; inviting a person; changing roles, skills and "senior" (以老带新);
+//! removing someone after asking once. The same workflows as the members
+//! API (`workflows::members`), so the rules (one admin at least, an
+//! invitation answered the same whether or not the address has an account)
+//! are the API's.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::{fail, page};
+use crate::clock;
+use crate::domain::person::{self, Email, Language, Role, Roles, Skill};
+use crate::errors::ApiError;
+use crate::pages::frame::{respond, see_other};
+use crate::pages::session::{PageError, PageUser};
+use crate::pages::text::Console;
+use crate::state::AppState;
+use crate::store::access::site_access;
+use crate::workflows::members::{self, Member, MemberChange, NewMember};
+
+/// How many people the page lists: a committee has a few dozen.
+const LISTED: i64 = 200;
+
+/// A field and what is wrong with it, in her words; "" is the whole form.
+type FieldErrors = Vec<(&'static str, &'static str)>;
+
+const ROLES: [(&str, Role); 4] = [
+    ("role_admin", Role::Admin),
+    ("role_staff", Role::Staff),
+    ("role_volunteer", Role::Volunteer),
+    ("role_group_leader", Role::GroupLeader),
+];
+
+/// The role and skill fields both forms share. Checkboxes each have their
+/// own name: a form without JavaScript sends only the ticked ones.
+#[derive(Deserialize, Default, Clone)]
+pub struct RoleFields {
+    role_admin: Option<String>,
+    role_staff: Option<String>,
+    role_volunteer: Option<String>,
+    role_group_leader: Option<String>,
+    #[serde(default)]
+    skills: String,
+    senior: Option<String>,
+}
+
+impl RoleFields {
+    fn of(m: &Member) -> RoleFields {
+        let r = m.membership.roles();
+        let tick = |on: bool| on.then(|| "on".to_owned());
+        RoleFields {
+            role_admin: tick(r.admin),
+            role_staff: tick(r.staff),
+            role_volunteer: tick(r.volunteer),
+            role_group_leader: tick(r.group_leader),
+            skills: m.skills.join(", "),
+            senior: tick(m.membership.senior),
+        }
+    }
+
+    fn ticked(&self, name: &str) -> bool {
+        match name {
+            "role_admin" => self.role_admin.is_some(),
+            "role_staff" => self.role_staff.is_some(),
+            "role_volunteer" => self.role_volunteer.is_some(),
+            _ => self.role_group_leader.is_some(),
+        }
+    }
+
+    /// The roles and skills, or what is wrong with them.
+    fn parse(&self, c: &Console, errors: &mut FieldErrors) -> Option<(Roles, Vec<String>)> {
+        let chosen: Vec<Role> = ROLES
+            .iter()
+            .filter(|(name, _)| self.ticked(name))
+            .map(|(_, r)| *r)
+            .collect();
+        let roles = Roles::parse(&chosen)
+            .map_err(|_| errors.push(("roles", c.err_roles)))
+            .ok();
+        let words: Vec<String> = self
+            .skills
+            .split([',', '，', '、'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let skills = Skill::parse_all(&words)
+            .map(|all| all.iter().map(|s| s.as_str().to_owned()).collect())
+            .map_err(|_| errors.push(("skills", c.err_skills)))
+            .ok();
+        Some((roles?, skills?))
+    }
+}
+
+fn described(errors: &FieldErrors, field: &str) -> Option<String> {
+    errors
+        .iter()
+        .any(|(f, _)| *f == field)
+        .then(|| format!("{field}-error"))
+}
+
+/// A labelled field with its error (if any) between label and input.
+fn field(errors: &FieldErrors, name: &str, label: &str, input: Markup) -> Markup {
+    let error = errors.iter().find(|(f, _)| *f == name).map(|(_, m)| *m);
+    html! {
+        div.field.has-error[error.is_some()] {
+            label for=(name) { (label) }
+            @if let Some(m) = error { p.error id=(format!("{name}-error")) { (m) } }
+            (input)
+        }
+    }
+}
+
+fn summary(c: &Console, errors: &FieldErrors) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" tabindex="-1" {
+                h2 { (c.fix_these) }
+                ul {
+                    @for (f, m) in errors {
+                        @if f.is_empty() { li { (m) } } @else { li { a href=(format!("#{f}")) { (m) } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn role_fields(c: &Console, f: &RoleFields, errors: &FieldErrors) -> Markup {
+    let error = errors.iter().find(|(n, _)| *n == "roles").map(|(_, m)| *m);
+    html! {
+        fieldset.field.has-error[error.is_some()] id="roles" aria-describedby=[described(errors, "roles")] {
+            legend { (c.roles) }
+            @if let Some(m) = error { p.error id="roles-error" { (m) } }
+            @for ((name, _), label) in ROLES.iter().zip(c.role_names) {
+                label.check {
+                    input type="checkbox" name=(name) checked[f.ticked(name)];
+                    " " (label)
+                }
+            }
+        }
+        (field(errors, "skills", c.skills_hint, html! {
+            input #skills type="text" name="skills" value=(f.skills) aria-describedby=[described(errors, "skills")];
+        }))
+        div.field {
+            label.check {
+                input #senior type="checkbox" name="senior" checked[f.senior.is_some()] aria-describedby="senior-hint";
+                " " (c.senior)
+            }
+            p.hint id="senior-hint" { (c.senior_hint) }
+        }
+    }
+}
+
+fn role_words(c: &Console, m: &Member) -> String {
+    let r = m.membership.roles();
+    [r.admin, r.staff, r.volunteer, r.group_leader]
+        .iter()
+        .zip(c.role_names)
+        .filter(|(on, _)| **on)
+        .map(|(_, name)| name.split(['（', ' ']).next().unwrap_or(name))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn person_card(c: &Console, slug: &str, m: &Member) -> Markup {
+    html! {
+        li.card {
+            h3 {
+                (m.name())
+                @if let Some(o) = m.other_name() { " " span.other-name lang="en" { (o) } }
+            }
+            p {
+                (role_words(c, m))
+                @if !m.active() { " " span.badge.pending { (c.invited_badge) } }
+                @if m.membership.senior { " " span.badge.confirmed { (c.senior_badge) } }
+            }
+            @if !m.skills.is_empty() { p { (c.skills_label) (m.skills.join(", ")) } }
+            p { a.button.secondary href=(format!("/s/{slug}/console/people/{}", m.user.id))
+                aria-label=(format!("{} {}", c.change, m.name())) { (c.change) } }
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct InviteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    other_name: String,
+    #[serde(default)]
+    language: String,
+    #[serde(flatten)]
+    roles: RoleFields,
+}
+
+async fn list_page(
+    state: &web::Data<AppState>,
+    user: &PageUser,
+    slug: &str,
+    done: Option<&str>,
+    form: &InviteForm,
+    errors: &FieldErrors,
+) -> Result<HttpResponse, PageError> {
+    let (caller, site) = (user.clone(), slug.to_owned());
+    let people = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &site, &caller)?;
+            access.require_admin()?;
+            members::list(conn, &access, 0, LISTED)
+        })
+        .await
+        .map_err(fail(user))?;
+    let c = &user.text().console;
+    let (invited, joined): (Vec<&Member>, Vec<&Member>) = people.iter().partition(|m| !m.active());
+    let done = match done {
+        Some("invited") => Some(c.invited_done),
+        Some("saved") => Some(c.saved_done),
+        Some("removed") => Some(c.removed_done),
+        _ => None,
+    };
+    let language = Language::from_code(if form.language.is_empty() {
+        "zh-CN"
+    } else {
+        &form.language
+    });
+    let body = html! {
+        h1 { (c.people) }
+        @if let Some(d) = done { p.notice role="status" { (d) } }
+        p { (c.people_intro) }
+        h2 { (c.invited_heading) }
+        @if invited.is_empty() { p { (c.no_one_invited) } }
+        ul.plain.people { @for m in &invited { (person_card(c, slug, m)) } }
+        h2 { (c.members_heading) }
+        ul.plain.people { @for m in &joined { (person_card(c, slug, m)) } }
+        h2 #invite { (c.invite_heading) }
+        (summary(c, errors))
+        form.stack method="post" action=(format!("/s/{slug}/console/people")) novalidate {
+            input type="hidden" name="csrf" value=(user.csrf);
+            (field(errors, "email", c.email, html! {
+                input #email type="email" name="email" value=(form.email) autocomplete="off" required aria-describedby=[described(errors, "email")];
+            }))
+            (field(errors, "name", c.name, html! {
+                input #name type="text" name="name" value=(form.name) required aria-describedby=[described(errors, "name")];
+            }))
+            (field(errors, "other_name", c.other_name, html! {
+                input #other_name type="text" name="other_name" value=(form.other_name) aria-describedby=[described(errors, "other_name")];
+            }))
+            (role_fields(c, &form.roles, errors))
+            div.field {
+                label for="language" { (c.language) }
+                select #language name="language" {
+                    option value="zh-CN" selected[language == Language::ZhCn] { "中文" }
+                    option value="en" selected[language == Language::En] { "English" }
+                }
+            }
+            button type="submit" { (c.invite) }
+        }
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(respond(status, page(user, slug, "people", c.people, body)))
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+#[get("/s/{site}/console/people")]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    q: web::Query<Done>,
+) -> Result<HttpResponse, PageError> {
+    let slug = path.into_inner();
+    let form = InviteForm {
+        roles: RoleFields {
+            role_staff: Some("on".to_owned()),
+            ..RoleFields::default()
+        },
+        ..InviteForm::default()
+    };
+    list_page(&state, &user, &slug, q.done.as_deref(), &form, &Vec::new()).await
+}
+
+/// A workflow's refusal that belongs next to a field, in her words.
+fn refusal_words(c: &Console, e: &ApiError) -> Option<(&'static str, &'static str)> {
+    if e.detail().contains("already a member") {
+        return Some(("email", c.err_already));
+    }
+    if e.detail().contains("at least one admin") {
+        return Some(("roles", c.err_last_admin));
+    }
+    e.fields().first().map(|f| match f.field.as_str() {
+        "email" => ("email", c.err_email),
+        "name" => ("name", c.err_name),
+        "other_name" => ("other_name", c.err_other_name),
+        "skills" => ("skills", c.err_skills),
+        _ => ("roles", c.err_roles),
+    })
+}
+
+#[post("/s/{site}/console/people")]
+pub async fn invite(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    f: web::Form<InviteForm>,
+) -> Result<HttpResponse, PageError> {
+    user.check(&f.csrf)?;
+    let slug = path.into_inner();
+    let f = f.into_inner();
+    let c = &user.text().console;
+    let mut errors: FieldErrors = Vec::new();
+    let email = Email::parse(&f.email)
+        .map_err(|_| errors.push(("email", c.err_email)))
+        .ok();
+    let name = person::person_name(&f.name)
+        .map_err(|_| errors.push(("name", c.err_name)))
+        .ok();
+    let other_name = match f.other_name.trim() {
+        "" => Some(None),
+        o => person::other_name(o)
+            .map(Some)
+            .map_err(|_| errors.push(("other_name", c.err_other_name)))
+            .ok(),
+    };
+    let roles = f.roles.parse(c, &mut errors);
+    let (Some(email), Some(name), Some(other_name), Some((roles, skills))) = (email, name, other_name, roles)
+    else {
+        return list_page(&state, &user, &slug, None, &f, &errors).await;
+    };
+    let new = NewMember {
+        email: email.as_str().to_owned(),
+        name,
+        other_name,
+        roles,
+        skills,
+        password_hash: None,
+        senior: f.roles.senior.is_some(),
+        language: Language::from_code(&f.language),
+    };
+    let (caller, site, notifier, now) = (
+        user.clone(),
+        slug.clone(),
+        state.notifier.clone(),
+        clock::now_naive(),
+    );
+    let added = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &site, &caller)?;
+            members::add(conn, &access, new, &notifier, now).map(|_| ())
+        })
+        .await;
+    match added {
+        Ok(()) => Ok(see_other(&format!("/s/{slug}/console/people?done=invited"))),
+        Err(e) => match refusal_words(c, &e) {
+            Some(err) => list_page(&state, &user, &slug, None, &f, &vec![err]).await,
+            None => Err(fail(&user)(e)),
+        },
+    }
+}
+
+async fn member_page(
+    state: &web::Data<AppState>,
+    user: &PageUser,
+    slug: &str,
+    id: i64,
+    form: Option<&RoleFields>,
+    errors: &FieldErrors,
+) -> Result<HttpResponse, PageError> {
+    let (caller, site) = (user.clone(), slug.to_owned());
+    let m = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &site, &caller)?;
+            access.require_admin()?;
+            members::seen_by(conn, &access, id)
+        })
+        .await
+        .map_err(fail(user))?;
+    let c = &user.text().console;
+    let current = RoleFields::of(&m);
+    let shown = form.unwrap_or(&current);
+    let body = html! {
+        p { a href=(format!("/s/{slug}/console/people")) { "‹ " (c.people) } }
+        h1 {
+            (m.name())
+            @if let Some(o) = m.other_name() { " " span.other-name lang="en" { (o) } }
+        }
+        p { (m.user.email) @if !m.active() { " " span.badge.pending { (c.invited_badge) } } }
+        (summary(c, errors))
+        form.stack method="post" action=(format!("/s/{slug}/console/people/{id}")) novalidate {
+            input type="hidden" name="csrf" value=(user.csrf);
+            (role_fields(c, shown, errors))
+            button type="submit" { (c.save) }
+        }
+        p { a.button.secondary href=(format!("/s/{slug}/console/people/{id}/remove")) { (c.remove) } }
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(respond(status, page(user, slug, "people", m.name(), body)))
+}
+
+#[get("/s/{site}/console/people/{id}")]
+pub async fn show(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, PageError> {
+    let (slug, id) = path.into_inner();
+    member_page(&state, &user, &slug, id, None, &Vec::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    roles: RoleFields,
+}
+
+#[post("/s/{site}/console/people/{id}")]
+pub async fn save(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, i64)>,
+    f: web::Form<ChangeForm>,
+) -> Result<HttpResponse, PageError> {
+    user.check(&f.csrf)?;
+    let (slug, id) = path.into_inner();
+    let f = f.into_inner();
+    let c = &user.text().console;
+    let mut errors: FieldErrors = Vec::new();
+    let Some((roles, skills)) = f.roles.parse(c, &mut errors) else {
+        return member_page(&state, &user, &slug, id, Some(&f.roles), &errors).await;
+    };
+    let change = MemberChange {
+        roles: Some(roles),
+        senior: Some(f.roles.senior.is_some()),
+        max_shifts_per_week: None,
+        skills: Some(skills),
+    };
+    let (caller, site) = (user.clone(), slug.clone());
+    let saved = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &site, &caller)?;
+            members::change(conn, &access, id, change).map(|_| ())
+        })
+        .await;
+    match saved {
+        Ok(()) => Ok(see_other(&format!("/s/{slug}/console/people?done=saved"))),
+        Err(e) => match refusal_words(c, &e) {
+            Some(err) => member_page(&state, &user, &slug, id, Some(&f.roles), &vec![err]).await,
+            None => Err(fail(&user)(e)),
+        },
+    }
+}
+
+/// Removing asks once, naming what will happen.
+#[get("/s/{site}/console/people/{id}/remove")]
+pub async fn remove_form(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, PageError> {
+    let (slug, id) = path.into_inner();
+    let (caller, site) = (user.clone(), slug.clone());
+    let m = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &site, &caller)?;
+            access.require_admin()?;
+            members::seen_by(conn, &access, id)
+        })
+        .await
+        .map_err(fail(&user))?;
+    let c = &user.text().console;
+    let body = html! {
+        h1 { (c.remove_confirm) }
+        p.card { strong { (m.name()) } " · " (m.user.email) }
+        p { (c.remove_warning) }
+        form method="post" action=(format!("/s/{slug}/console/people/{id}/remove")) {
+            input type="hidden" name="csrf" value=(user.csrf);
+            button.danger type="submit" { (c.remove) }
+        }
+        p { a.button.secondary href=(format!("/s/{slug}/console/people/{id}")) { (c.keep) } }
+    };
+    Ok(respond(
+        StatusCode::OK,
+        page(&user, &slug, "people", c.remove_confirm, body),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[post("/s/{site}/console/people/{id}/remove")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, i64)>,
+    f: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    user.check(&f.csrf)?;
+    let (slug, id) = path.into_inner();
+    let (caller, site, now) = (user.clone(), slug.clone(), clock::now_naive());
+    let removed = state
+        .db
+        .write(move |conn| {
+            let access = site_access(conn, &site, &caller)?;
+            members::remove(conn, &access, id, now)
+        })
+        .await;
+    let c = &user.text().console;
+    match removed {
+        Ok(()) => Ok(see_other(&format!("/s/{slug}/console/people?done=removed"))),
+        Err(e) => match refusal_words(c, &e) {
+            Some(err) => member_page(&state, &user, &slug, id, None, &vec![err]).await,
+            None => Err(fail(&user)(e)),
+        },
+    }
+}
