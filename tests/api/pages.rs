@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::web::{csrf_in, get as get_page, location, sign_in_to as sign_in};
 
 async fn setup(app: &TestApp) -> crate::helpers::Person {
     app.site("alpha").await;
@@ -17,49 +18,6 @@ async fn setup(app: &TestApp) -> crate::helpers::Person {
         .await;
     }
     app.staff("alpha", "Qian Kai").await
-}
-
-/// Signs in through the form; returns the `Set-Cookie` header and the
-/// `name=value` pair to send back.
-async fn sign_in(app: &TestApp, email: &str, next: &str) -> (reqwest::Response, String) {
-    let res = app
-        .client
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD), ("next", next)])
-        .send()
-        .await
-        .expect("login");
-    let set = res
-        .headers()
-        .get("set-cookie")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let pair = set.split(';').next().unwrap_or_default().to_owned();
-    (res, pair)
-}
-
-async fn get_page(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("page")
-}
-
-fn csrf_in(html: &str) -> String {
-    let at = html
-        .find(r#"name="csrf" value=""#)
-        .expect("a form with a csrf field")
-        + 19;
-    html[at..].split('"').next().unwrap().to_owned()
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
 }
 
 async fn my_bookings(app: &TestApp, token: &str) -> Vec<Value> {

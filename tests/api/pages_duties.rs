@@ -6,7 +6,8 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, Person, TestApp, spawn_app};
+use crate::helpers::{Person, TestApp, spawn_app};
+use crate::web::{csrf_in, get as get_page, location, post as post_form, sign_in_to as sign_in};
 use livingroom::domain::person::Roles;
 
 /// The next Tuesday after today in Shanghai (never today: it may have begun).
@@ -52,58 +53,6 @@ async fn desk(app: &TestApp, places: i64) -> Desk {
         .await;
     let huang = app.member("alpha", "Huang", Roles::VOLUNTEER, &["medical"]).await;
     Desk { duty, chen, huang }
-}
-
-/// Signs in through the form; returns the answer and the cookie pair.
-async fn sign_in(app: &TestApp, email: &str, next: &str) -> (reqwest::Response, String) {
-    let res = app
-        .client
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD), ("next", next)])
-        .send()
-        .await
-        .unwrap();
-    let set = res
-        .headers()
-        .get("set-cookie")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let pair = set.split(';').next().unwrap_or_default().to_owned();
-    (res, pair)
-}
-
-async fn get_page(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-fn csrf_in(html: &str) -> String {
-    let at = html
-        .find(r#"name="csrf" value=""#)
-        .expect("a form with a csrf field")
-        + 19;
-    html[at..].split('"').next().unwrap().to_owned()
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
 }
 
 /// Signed in, on the duty list: the cookie and the form token.

@@ -6,54 +6,8 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, Person, TestApp, spawn_app};
+use crate::web::{csrf_in, get as get_page, location, post as post_form, sign_in_with_password as sign_in};
 use livingroom::domain::person::Roles;
-
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> String {
-    let res = app
-        .client
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", password), ("next", "/me")])
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(res.status(), 303, "sign in as {email}");
-    let set = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-    set.split(';').next().unwrap().to_owned()
-}
-
-async fn get_page(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("page")
-}
-
-async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .expect("form")
-}
-
-fn csrf_in(html: &str) -> String {
-    let at = html
-        .find(r#"name="csrf" value=""#)
-        .expect("a form with a csrf field")
-        + 19;
-    html[at..].split('"').next().unwrap().to_owned()
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
 
 /// A staff member of `alpha`, signed in on the web; her page's CSRF token.
 async fn signed_in(app: &TestApp) -> (Person, String, String) {

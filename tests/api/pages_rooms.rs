@@ -7,7 +7,8 @@ use chrono::{Datelike, Duration, NaiveDate};
 use livingroom::domain::person::Roles;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, Person, TestApp, spawn_app};
+use crate::helpers::{Person, TestApp, spawn_app};
+use crate::web::{csrf_in, page, post, sign_in};
 
 struct Setup {
     admin: Person,
@@ -74,45 +75,6 @@ fn tuesday(weeks: i64) -> NaiveDate {
 
 fn at(date: NaiveDate, hour: u32) -> String {
     format!("{date}T{hour:02}:00:00+08:00")
-}
-
-async fn sign_in(app: &TestApp, email: &str) -> String {
-    let res = app
-        .client
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    let set = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-    set.split(';').next().unwrap().to_owned()
-}
-
-async fn page(app: &TestApp, path: &str, cookie: &str) -> (u16, String) {
-    let res = app
-        .client
-        .get(app.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-async fn post(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-fn csrf_in(html: &str) -> String {
-    let at = html.find(r#"name="csrf" value=""#).expect("a csrf field") + 19;
-    html[at..].split('"').next().unwrap().to_owned()
 }
 
 async fn mine(app: &TestApp, who: &Person) -> Vec<Value> {

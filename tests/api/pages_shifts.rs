@@ -5,7 +5,8 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, Person, TestApp, spawn_app};
+use crate::helpers::{Person, TestApp, spawn_app};
+use crate::web::{csrf_in, location, page as get_page, post as post_form, sign_in};
 
 fn next_monday() -> NaiveDate {
     let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
@@ -124,55 +125,6 @@ fn staff_shift(d: &Desk) -> (&Value, &Person) {
             d.staff.iter().find(|p| people.contains(&p.id)).map(|p| (s, p))
         })
         .expect("a staff member has a shift")
-}
-
-async fn sign_in(app: &TestApp, email: &str) -> String {
-    let res = app
-        .client
-        .post(app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(res.status(), 303);
-    let set = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-    set.split(';').next().unwrap().to_owned()
-}
-
-async fn get_page(app: &TestApp, path: &str, cookie: &str) -> (u16, String) {
-    let res = app
-        .client
-        .get(app.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("page");
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .expect("form")
-}
-
-fn csrf_in(html: &str) -> String {
-    let at = html
-        .find(r#"name="csrf" value=""#)
-        .expect("a form with a csrf field")
-        + 19;
-    html[at..].split('"').next().unwrap().to_owned()
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
 }
 
 #[tokio::test]
