@@ -375,6 +375,25 @@ pub async fn invite(
     }
 }
 
+/// One member or invited person of the site, as its admin sees them.
+async fn one_person(
+    state: &web::Data<AppState>,
+    user: &PageUser,
+    slug: &str,
+    id: i64,
+) -> Result<Member, PageError> {
+    let (caller, site) = (user.clone(), slug.to_owned());
+    state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &site, &caller)?;
+            access.require_admin()?;
+            members::seen_by(conn, &access, id)
+        })
+        .await
+        .map_err(fail(user))
+}
+
 async fn member_page(
     state: &web::Data<AppState>,
     user: &PageUser,
@@ -383,16 +402,7 @@ async fn member_page(
     form: Option<&RoleFields>,
     errors: &FieldErrors,
 ) -> Result<HttpResponse, PageError> {
-    let (caller, site) = (user.clone(), slug.to_owned());
-    let m = state
-        .db
-        .read(move |conn| {
-            let access = site_access(conn, &site, &caller)?;
-            access.require_admin()?;
-            members::seen_by(conn, &access, id)
-        })
-        .await
-        .map_err(fail(user))?;
+    let m = one_person(state, user, slug, id).await?;
     let c = &user.text().console;
     let current = RoleFields::of(&m);
     let shown = form.unwrap_or(&current);
@@ -483,16 +493,7 @@ pub async fn remove_form(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, PageError> {
     let (slug, id) = path.into_inner();
-    let (caller, site) = (user.clone(), slug.clone());
-    let m = state
-        .db
-        .read(move |conn| {
-            let access = site_access(conn, &site, &caller)?;
-            access.require_admin()?;
-            members::seen_by(conn, &access, id)
-        })
-        .await
-        .map_err(fail(&user))?;
+    let m = one_person(&state, &user, &slug, id).await?;
     let c = &user.text().console;
     let body = html! {
         h1 { (c.remove_confirm) }
