@@ -293,3 +293,25 @@ pub fn attendance_between(
         ))
         .load(conn)?)
 }
+
+/// Every attendance mark of a site's duties between two dates, as
+/// (duty id, date, volunteer id, `attended` or `no_show`).
+pub fn marks_between(
+    conn: &mut DbConn,
+    site_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(i64, NaiveDate, i64, String)>, ApiError> {
+    Ok(duty_attendance::table
+        .inner_join(duties::table)
+        .filter(duties::site_id.eq(site_id))
+        .filter(duty_attendance::date.ge(from))
+        .filter(duty_attendance::date.le(to))
+        .select((
+            duty_attendance::duty_id,
+            duty_attendance::date,
+            duty_attendance::volunteer_id,
+            duty_attendance::status,
+        ))
+        .load(conn)?)
+}

@@ -20,6 +20,8 @@ pub mod calendar_feed;
 pub mod duties;
 /// The volunteer's duty pages: the list with what she may do, her dates, one date.
 pub mod duty_board;
+/// The admin's roll of duty dates: who is on, who came.
+pub mod duty_roll;
 /// Interest groups and their leaders.
 pub mod groups;
 /// A person's own page: her account, language, mail, sessions.

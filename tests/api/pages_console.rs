@@ -356,3 +356,108 @@ async fn the_secretary_invites_changes_and_removes_people_in_the_console() {
             .all(|m| m["user_id"] != staff.id)
     );
 }
+
+/// Issue 22, 值班: the week's duty dates with the short ones first; a date
+/// to come shows who is on and cannot be marked yet; a date that has
+/// begun records a walk-in who covered, as the API's attendance does.
+#[tokio::test]
+async fn the_secretary_sees_short_dates_first_and_records_who_came() {
+    use chrono::{Datelike, Duration};
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+    let yesterday = chrono::Utc::now().with_timezone(&tz).date_naive() - Duration::days(1);
+    let weekday = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        [yesterday.weekday().num_days_from_monday() as usize];
+    let res = app
+        .post(
+            "/api/v1/sites/alpha/duties",
+            &json!({"name": "阅览室值班", "weekday": weekday, "start": "08:00", "end": "10:00", "capacity": 2}),
+            Some(&s.admin.token),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let duty = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    app.db
+        .write(move |conn| {
+            use diesel::prelude::*;
+            use livingroom::db::schema::duties;
+            diesel::update(duties::table.find(duty))
+                .set(duties::from_date.eq(yesterday - Duration::weeks(2)))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let chen = app.member("alpha", "Chen Mei", Roles::VOLUNTEER, &[]).await;
+    let huang = app.member("alpha", "Dr Huang", Roles::VOLUNTEER, &[]).await;
+    let res = app
+        .post(
+            &format!("/api/v1/sites/alpha/duties/{duty}/signups"),
+            &json!({"scope": "weekly"}),
+            Some(&chen.token),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+
+    let staff = app.staff("alpha", "Qian Kai").await;
+    let cookie = sign_in(&app, &staff.email).await;
+    assert_eq!(page(&app, "/s/alpha/console/duties", &cookie).await.0, 403);
+
+    let admin = sign_in(&app, &s.admin.email).await;
+    // Next week: Chen Mei is on, one place is free, nothing can be marked.
+    let next = yesterday + Duration::days(7);
+    let (status, week) = page(&app, &format!("/s/alpha/console/duties?week={next}"), &admin).await;
+    assert_eq!(status, 200);
+    let short = week.find("缺人的时段").unwrap();
+    let all = week.find("本周的值班").unwrap();
+    assert!(
+        week[short..all].contains("阅览室值班"),
+        "the short date is listed first"
+    );
+    assert!(week[all..].contains("Chen Mei"), "who is on, by name");
+    assert!(!week.contains("/attendance"), "a date to come cannot be marked");
+    let csrf = csrf_in(&week);
+
+    // Yesterday's date has begun: record Dr Huang, who covered unasked.
+    let (_, past) = page(&app, &format!("/s/alpha/console/duties?week={yesterday}"), &admin).await;
+    let action = format!("/s/alpha/console/duties/{duty}/{yesterday}/attendance");
+    assert!(past.contains(&action), "a begun date can be marked");
+    let huang_id = huang.id.to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("volunteer_id", huang_id.as_str()),
+        ("status", "attended"),
+        ("week", "x"),
+    ];
+    let res = post(
+        &app,
+        &action,
+        &admin,
+        &[
+            ("csrf", "forged"),
+            ("volunteer_id", &huang_id),
+            ("status", "attended"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+    let res = post(&app, &action, &admin, &form).await;
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).ends_with("&done=marked"), "{}", location(&res));
+    let (_, past) = page(&app, &format!("/s/alpha/console/duties?week={yesterday}"), &admin).await;
+    assert!(
+        past.contains("Dr Huang") && past.contains("已记：到了"),
+        "the walk-in is recorded"
+    );
+    let report: Value = app
+        .get(
+            &format!("/api/v1/sites/alpha/reports/volunteer-hours?from={yesterday}&to={yesterday}"),
+            Some(&s.admin.token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["total_hours"], 2.0, "{report}");
+}

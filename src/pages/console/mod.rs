@@ -5,6 +5,7 @@
 //! nowhere.
 
 pub mod approvals;
+pub mod duties;
 pub mod people;
 
 use actix_web::{HttpResponse, get, web};
@@ -26,7 +27,11 @@ fn fail(user: &PageUser) -> impl Fn(ApiError) -> PageError + '_ {
 /// the section; `here` is marked for screen readers.
 fn sections(user: &PageUser, slug: &str, here: &str) -> Markup {
     let c = &user.text().console;
-    let links = [("people", c.people), ("approvals", c.approvals)];
+    let links = [
+        ("people", c.people),
+        ("approvals", c.approvals),
+        ("duties", c.duties),
+    ];
     html! {
         nav.console aria-label=(c.sections) {
             ul.plain {
@@ -89,6 +94,10 @@ pub async fn home(
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/people")) { (c.people) } }
                     p { (c.people_intro) }
+                }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/duties")) { (c.duties) } }
+                    p { (c.duties_intro) }
                 }
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/approvals")) { (c.approvals) } }

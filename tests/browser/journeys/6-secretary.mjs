@@ -4,7 +4,7 @@
 // approve it, saying why; the request leaves the queue and the leader's
 // mail gives the reason in the secretary's words. Then 人员: she invites a
 // new volunteer (a mistake first, shown next to its field) and finds her
-// listed as invited.
+// listed as invited; 值班 lists the week's duty dates.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -107,5 +107,12 @@ export async function run(browser, base, size) {
   await page.waitForSelector("p.notice[role=status]");
   check((await page.textContent("main")).includes(`新志愿者${size.width}`), "the invited volunteer is listed");
   await shot("people");
+
+  // 值班: this week's duty dates, the short ones first.
+  await page.click("nav.console >> text=值班");
+  await page.waitForSelector("ul.duty-roll");
+  check((await page.locator("ul.duty-roll > li.card").count()) > 0, "the demo's duty dates are listed");
+  await audit("duties");
+  await shot("duties");
   await finish();
 }
