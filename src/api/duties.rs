@@ -554,19 +554,10 @@ pub async fn put_calendar(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let b = body.into_inner();
-    if b.holidays.len() + b.workdays.len() > 1000 {
-        return Err(ApiError::invalid("holidays", "at most 1000 dates"));
-    }
-    let cal = SiteCalendar {
-        holidays: b.holidays.into_iter().map(|d| d.date()).collect(),
-        workdays: b.workdays.into_iter().map(|d| d.date()).collect(),
-    };
-    if let Some(d) = cal.holidays.intersection(&cal.workdays).next() {
-        return Err(ApiError::invalid(
-            "workdays",
-            format!("{d} is also listed as a holiday"),
-        ));
-    }
+    let cal = SiteCalendar::checked(
+        b.holidays.into_iter().map(|d| d.date()).collect(),
+        b.workdays.into_iter().map(|d| d.date()).collect(),
+    )?;
     let now = Utc::now();
     let saved = state
         .db

@@ -88,5 +88,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(console::people::remove_form)
         .service(console::people::remove)
         .service(console::duties::list)
-        .service(console::duties::record);
+        .service(console::duties::record)
+        .service(console::calendar::show)
+        .service(console::calendar::submit);
 }

@@ -461,3 +461,117 @@ async fn the_secretary_sees_short_dates_first_and_records_who_came() {
         .unwrap();
     assert_eq!(report["total_hours"], 2.0, "{report}");
 }
+
+/// Issue 22, 日历: holidays pasted as a range, what they would do shown
+/// before saving (nothing saved by looking), saving them, and lines that
+/// cannot be read coming back next to their field.
+#[tokio::test]
+async fn the_secretary_sees_what_holidays_change_before_saving_them() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let res = app
+        .post(
+            "/api/v1/sites/alpha/duties",
+            &json!({"name": "读报陪聊", "weekday": "fri", "start": "09:00", "end": "10:00", "capacity": 2}),
+            Some(&s.admin.token),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let staff = app.staff("alpha", "Qian Kai").await;
+    let cookie = sign_in(&app, &staff.email).await;
+    assert_eq!(page(&app, "/s/alpha/console/calendar", &cookie).await.0, 403);
+
+    let admin = sign_in(&app, &s.admin.email).await;
+    let (status, html) = page(&app, "/s/alpha/console/calendar", &admin).await;
+    assert_eq!(status, 200);
+    let csrf = csrf_in(&html);
+    // A Friday a few months ahead, and the two days after it.
+    let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+    let mut friday = chrono::Utc::now().with_timezone(&tz).date_naive() + chrono::Duration::days(60);
+    while chrono::Datelike::weekday(&friday) != chrono::Weekday::Fri {
+        friday += chrono::Duration::days(1);
+    }
+    let sunday = friday + chrono::Duration::days(2);
+    let holidays = format!("日期,名称\n{friday} 至 {sunday},假期\n");
+    let saturday_after = friday + chrono::Duration::days(8);
+    let workdays = format!("{saturday_after} 补班");
+    let res = post(
+        &app,
+        "/s/alpha/console/calendar",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("step", "preview"),
+            ("holidays", &holidays),
+            ("workdays", &workdays),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let preview = res.text().await.unwrap();
+    assert!(
+        preview.contains("这些值班不再进行") && preview.contains("读报陪聊"),
+        "{preview}"
+    );
+    let saved: Value = app
+        .get("/api/v1/sites/alpha/calendar", Some(&s.admin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved["holidays"], json!([]), "looking saves nothing");
+
+    let res = post(
+        &app,
+        "/s/alpha/console/calendar",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("step", "save"),
+            ("holidays", &holidays),
+            ("workdays", &workdays),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let saved: Value = app
+        .get("/api/v1/sites/alpha/calendar", Some(&s.admin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let days = |n: i64| (friday + chrono::Duration::days(n)).to_string();
+    assert_eq!(saved["holidays"], json!([days(0), days(1), days(2)]), "{saved}");
+    assert_eq!(saved["workdays"], json!([days(8)]), "{saved}");
+
+    // A line that cannot be read, and a day both ways, come back at their fields.
+    let res = post(
+        &app,
+        "/s/alpha/console/calendar",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("step", "preview"),
+            ("holidays", "2027-13-45 国庆"),
+            ("workdays", ""),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains(r#"id="holidays-error""#));
+    let both = friday.to_string();
+    let res = post(
+        &app,
+        "/s/alpha/console/calendar",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("step", "save"),
+            ("holidays", &both),
+            ("workdays", &both),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains(r#"id="workdays-error""#));
+}

@@ -5,6 +5,7 @@
 //! nowhere.
 
 pub mod approvals;
+pub mod calendar;
 pub mod duties;
 pub mod people;
 
@@ -29,6 +30,7 @@ fn sections(user: &PageUser, slug: &str, here: &str) -> Markup {
     let c = &user.text().console;
     let links = [
         ("people", c.people),
+        ("calendar", c.calendar),
         ("approvals", c.approvals),
         ("duties", c.duties),
     ];
@@ -94,6 +96,10 @@ pub async fn home(
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/people")) { (c.people) } }
                     p { (c.people_intro) }
+                }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/calendar")) { (c.calendar) } }
+                    p { (c.calendar_intro) }
                 }
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/duties")) { (c.duties) } }

@@ -4,7 +4,8 @@
 // approve it, saying why; the request leaves the queue and the leader's
 // mail gives the reason in the secretary's words. Then 人员: she invites a
 // new volunteer (a mistake first, shown next to its field) and finds her
-// listed as invited; 值班 lists the week's duty dates.
+// listed as invited; 值班 lists the week's duty dates; 日历 previews a
+// pasted holiday range before saving.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -114,5 +115,18 @@ export async function run(browser, base, size) {
   check((await page.locator("ul.duty-roll > li.card").count()) > 0, "the demo's duty dates are listed");
   await audit("duties");
   await shot("duties");
+
+  // 日历: next year's holidays are there; a pasted range is previewed with
+  // what it changes (not saved here: other widths and journeys share the demo).
+  await page.click("nav.console >> text=日历");
+  await page.waitForSelector("#holidays");
+  await audit("calendar");
+  const year = new Date().getFullYear() + 1;
+  await page.fill("#holidays", `${await page.inputValue("#holidays")}\n${year}-11-10 至 ${year}-11-12 社区活动\n`);
+  await page.getByRole("button", { name: "看看会有什么变化" }).click();
+  await page.waitForSelector("text=保存后会有这些变化");
+  check((await page.textContent("main")).includes("新增的放假日期"), "the preview lists the new holidays");
+  await audit("calendar preview");
+  await shot("calendar-preview");
   await finish();
 }
