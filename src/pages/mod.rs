@@ -86,5 +86,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(console::people::show)
         .service(console::people::save)
         .service(console::people::remove_form)
-        .service(console::people::remove);
+        .service(console::people::remove)
+        .service(console::audit::csv)
+        .service(console::audit::list);
 }

@@ -5,6 +5,7 @@
 //! nowhere.
 
 pub mod approvals;
+pub mod audit;
 pub mod people;
 
 use actix_web::{HttpResponse, get, web};
@@ -26,7 +27,11 @@ fn fail(user: &PageUser) -> impl Fn(ApiError) -> PageError + '_ {
 /// the section; `here` is marked for screen readers.
 fn sections(user: &PageUser, slug: &str, here: &str) -> Markup {
     let c = &user.text().console;
-    let links = [("people", c.people), ("approvals", c.approvals)];
+    let links = [
+        ("people", c.people),
+        ("approvals", c.approvals),
+        ("audit", c.audit),
+    ];
     html! {
         nav.console aria-label=(c.sections) {
             ul.plain {
