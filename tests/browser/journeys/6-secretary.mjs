@@ -107,5 +107,15 @@ export async function run(browser, base, size) {
   await page.waitForSelector("p.notice[role=status]");
   check((await page.textContent("main")).includes(`新志愿者${size.width}`), "the invited volunteer is listed");
   await shot("people");
+
+  // 日志: the trail by name in the site's time; its CSV is a spreadsheet.
+  await page.click("nav.console >> text=日志");
+  await page.waitForSelector("form.audit-filter");
+  await audit("audit trail");
+  await shot("audit");
+  const href = await page.getAttribute("a[href*='/console/audit/csv']", "href");
+  const csv = await context.request.get(new URL(href, base).toString());
+  check(csv.status() === 200, `the audit CSV downloads (${csv.status()})`);
+  check((csv.headers()["content-type"] ?? "").startsWith("text/csv"), "the audit CSV is text/csv");
   await finish();
 }
