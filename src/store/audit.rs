@@ -84,6 +84,8 @@ pub struct NamedEntry {
     /// The resource of the entry's booking (the one made, or moved to).
     pub resource_id: Option<i64>,
     pub resource: Option<String>,
+    /// That booking's start and end (UTC).
+    pub slot: Option<(NaiveDateTime, NaiveDateTime)>,
 }
 
 /// Entries with the actor's, the subject's and the resource's names.
@@ -140,13 +142,20 @@ pub fn list(conn: &mut DbConn, site_id: i64, f: &AuditFilter) -> Result<Vec<Name
         .iter()
         .filter_map(|r| r.booking_id.or(r.other_booking_id))
         .collect();
-    let on_resource: std::collections::HashMap<i64, (i64, String)> = bookings::table
+    type OnResource = (i64, String, NaiveDateTime, NaiveDateTime);
+    let on_resource: std::collections::HashMap<i64, OnResource> = bookings::table
         .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
         .filter(bookings::id.eq_any(&booking_ids))
-        .select((bookings::id, resources::id, resources::name))
-        .load::<(i64, i64, String)>(conn)?
+        .select((
+            bookings::id,
+            resources::id,
+            resources::name,
+            bookings::starts_at,
+            bookings::ends_at,
+        ))
+        .load::<(i64, i64, String, NaiveDateTime, NaiveDateTime)>(conn)?
         .into_iter()
-        .map(|(b, r, name)| (b, (r, name)))
+        .map(|(b, r, name, start, end)| (b, (r, name, start, end)))
         .collect();
     Ok(rows
         .into_iter()
@@ -161,8 +170,9 @@ pub fn list(conn: &mut DbConn, site_id: i64, f: &AuditFilter) -> Result<Vec<Name
                 entry: r,
                 actor,
                 subject,
-                resource_id: resource.as_ref().map(|(id, _)| *id),
-                resource: resource.map(|(_, name)| name),
+                resource_id: resource.as_ref().map(|(id, ..)| *id),
+                slot: resource.as_ref().map(|(_, _, start, end)| (*start, *end)),
+                resource: resource.map(|(_, name, ..)| name),
             }
         })
         .collect())

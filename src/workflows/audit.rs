@@ -3,6 +3,7 @@
 //! here, and export it as the same CSV: names beside ids, times in the
 //! site's zone.
 
+use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 
 use crate::db::DbConn;
@@ -72,7 +73,8 @@ pub fn browse(
 }
 
 /// The entries as the spreadsheet of the quarterly check: times with the
-/// site's offset, people and resources by name (ids kept for matching).
+/// site's offset, people and resources by name (ids kept for matching),
+/// and the booking's time, which `details` gives in UTC.
 pub fn csv(tz: Tz, entries: &[NamedEntry]) -> String {
     let mut out = Csv::new(&[
         "id",
@@ -86,13 +88,16 @@ pub fn csv(tz: Tz, entries: &[NamedEntry]) -> String {
         "reason",
         "details",
         "resource",
+        "starts_at",
+        "ends_at",
     ]);
     let id = |i: Option<i64>| i.map(|i| i.to_string()).unwrap_or_default();
+    let at = |t: NaiveDateTime| t.and_utc().with_timezone(&tz).fixed_offset().to_rfc3339();
     for n in entries {
         let e = &n.entry;
         out.row(&[
             e.id.to_string(),
-            e.at.and_utc().with_timezone(&tz).fixed_offset().to_rfc3339(),
+            at(e.at),
             e.action.clone(),
             n.actor.clone().unwrap_or_default(),
             n.subject.clone().unwrap_or_default(),
@@ -102,6 +107,8 @@ pub fn csv(tz: Tz, entries: &[NamedEntry]) -> String {
             e.reason.clone().unwrap_or_default(),
             e.details.clone(),
             n.resource.clone().unwrap_or_default(),
+            n.slot.map(|(s, _)| at(s)).unwrap_or_default(),
+            n.slot.map(|(_, e)| at(e)).unwrap_or_default(),
         ]);
     }
     out.finish()

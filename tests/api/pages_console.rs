@@ -492,6 +492,10 @@ async fn the_secretary_reads_the_audit_trail_by_person_resource_kind_and_period(
         assert_eq!(line[3], row[2], "{csv}");
         assert_eq!(line[10], row[4], "{csv}");
         assert!(line[1].ends_with("+08:00"), "{csv}");
+        assert!(
+            line[11].ends_with("+08:00") && line[12].ends_with("+08:00"),
+            "{csv}"
+        );
         assert!(row[0].ends_with(&line[1][11..16]), "{csv} {row:?}");
     }
 

@@ -292,7 +292,14 @@ fn table(c: &Console, words: Words, found: &Found, shown: &[NamedEntry]) -> Mark
                         td data-label=(resource) { (n.resource.as_deref().unwrap_or("")) }
                         td data-label=(details) {
                             @if let Some(r) = &e.reason { (r) br; }
-                            (e.details)
+                            // The stored details name the resource by id
+                            // and the time in UTC: the booking's own time,
+                            // in the site's zone, says it in her words.
+                            @if let Some((start, end)) = n.slot {
+                                (words.range(found.tz, start.and_utc(), end.and_utc()))
+                            } @else {
+                                (e.details)
+                            }
                         }
                     }
                 }
