@@ -103,6 +103,10 @@ pub async fn home(
                         p.notice { (c.waiting_count_before) (waiting) (c.waiting_count_after) }
                     }
                 }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/audit")) { (c.audit) } }
+                    p { (c.audit_intro) }
+                }
             }
         },
     )))
