@@ -6,10 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::bookings::{WaitlistView, waitlist_view};
-use super::views::{site_json, site_time, utc};
+use super::views::{site_json, utc};
 use crate::auth::AuthUser;
 use crate::clock;
-use crate::domain::csv::Csv;
 use crate::domain::period::{Period, PeriodOf};
 use crate::domain::window::Instant;
 use crate::errors::ApiError;
@@ -151,17 +150,12 @@ pub struct AuditView {
     pub urgency: Option<String>,
     pub reason: Option<String>,
     pub details: String,
+    /// The resource of the entry's booking (the one made, or moved to).
+    pub resource_id: Option<i64>,
+    pub resource: Option<String>,
 }
 
-const ACTIONS: [&str; 7] = [
-    "preemption",
-    "relocation",
-    "waitlisted",
-    "waitlist_served",
-    "waitlist_expired",
-    "urgent_use",
-    "emergency_use",
-];
+use crate::workflows::audit::KINDS as ACTIONS;
 
 /// The audit trail (site admin), as JSON or, with `Accept: text/csv`, as a
 /// spreadsheet for the quarterly check.
@@ -213,10 +207,12 @@ pub async fn audit_trail(
                 &access,
                 &AuditFilter {
                     user_id: q.user_id,
+                    resource_id: None,
                     action: q.action.clone(),
                     from: window.start.naive_utc(),
                     to: window.end.naive_utc(),
                     after_id: page.after_id,
+                    newest_first: false,
                     // A CSV export is the whole period, in one file.
                     limit: if csv { 100_000 } else { page.limit + 1 },
                 },
@@ -224,55 +220,34 @@ pub async fn audit_trail(
             .map(|rows| (tz, rows))
         })
         .await?;
-    let views: Vec<AuditView> = rows
-        .into_iter()
-        .map(|(e, actor, subject)| AuditView {
-            id: e.id,
-            at: utc(e.at),
-            action: e.action,
-            actor_id: e.actor_id,
-            actor,
-            subject_user_id: e.subject_user_id,
-            subject,
-            booking_id: e.booking_id,
-            other_booking_id: e.other_booking_id,
-            urgency: e.urgency,
-            reason: e.reason,
-            details: e.details,
-        })
-        .collect();
     if csv {
-        let mut out = Csv::new(&[
-            "id",
-            "at",
-            "action",
-            "actor",
-            "subject",
-            "booking_id",
-            "other_booking_id",
-            "urgency",
-            "reason",
-            "details",
-        ]);
-        for v in &views {
-            out.row(&[
-                v.id.to_string(),
-                site_time(tz, v.at),
-                v.action.clone(),
-                v.actor.clone().unwrap_or_default(),
-                v.subject.clone().unwrap_or_default(),
-                v.booking_id.map(|i| i.to_string()).unwrap_or_default(),
-                v.other_booking_id.map(|i| i.to_string()).unwrap_or_default(),
-                v.urgency.clone().unwrap_or_default(),
-                v.reason.clone().unwrap_or_default(),
-                v.details.clone(),
-            ]);
-        }
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header(("Content-Disposition", "attachment; filename=\"audit.csv\""))
-            .body(out.finish()));
+            .body(workflows::audit::csv(tz, &rows)));
     }
+    let views: Vec<AuditView> = rows
+        .into_iter()
+        .map(|n| {
+            let e = n.entry;
+            AuditView {
+                id: e.id,
+                at: utc(e.at),
+                action: e.action,
+                actor_id: e.actor_id,
+                actor: n.actor,
+                subject_user_id: e.subject_user_id,
+                subject: n.subject,
+                booking_id: e.booking_id,
+                other_booking_id: e.other_booking_id,
+                urgency: e.urgency,
+                reason: e.reason,
+                details: e.details,
+                resource_id: n.resource_id,
+                resource: n.resource,
+            }
+        })
+        .collect();
     site_json(StatusCode::OK, tz, &Page::from_rows(views, page.limit, |v| v.id))
 }
 

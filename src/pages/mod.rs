@@ -90,5 +90,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(console::duties::list)
         .service(console::duties::record)
         .service(console::calendar::show)
-        .service(console::calendar::submit);
+        .service(console::calendar::submit)
+        .service(console::audit::csv)
+        .service(console::audit::list);
 }

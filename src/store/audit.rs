@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{audit_log, users};
+use crate::db::schema::{audit_log, bookings, resources, users};
 use crate::errors::ApiError;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -63,29 +63,65 @@ pub fn record(conn: &mut DbConn, e: &NewAudit<'_>, now: NaiveDateTime) -> Result
 pub struct AuditFilter {
     /// Entries where this person acted or was affected.
     pub user_id: Option<i64>,
+    /// Entries whose booking (or the booking it displaced) is on this
+    /// resource.
+    pub resource_id: Option<i64>,
     pub action: Option<String>,
     pub from: NaiveDateTime,
     pub to: NaiveDateTime,
+    /// Oldest first: entries after this id. Newest first: entries before
+    /// it (0: from the newest).
     pub after_id: i64,
+    pub newest_first: bool,
     pub limit: i64,
 }
 
-/// An entry with its actor's and subject's names.
-pub type NamedEntry = (AuditEntry, Option<String>, Option<String>);
+/// An entry with its actor's, its subject's and its resource's names.
+pub struct NamedEntry {
+    pub entry: AuditEntry,
+    pub actor: Option<String>,
+    pub subject: Option<String>,
+    /// The resource of the entry's booking (the one made, or moved to).
+    pub resource_id: Option<i64>,
+    pub resource: Option<String>,
+    /// That booking's start and end (UTC).
+    pub slot: Option<(NaiveDateTime, NaiveDateTime)>,
+}
 
-/// Entries with the actor's and the subject's names.
+/// Entries with the actor's, the subject's and the resource's names.
 pub fn list(conn: &mut DbConn, site_id: i64, f: &AuditFilter) -> Result<Vec<NamedEntry>, ApiError> {
     let mut q = audit_log::table
         .filter(audit_log::site_id.eq(site_id))
         .filter(audit_log::at.ge(f.from))
         .filter(audit_log::at.lt(f.to))
-        .filter(audit_log::id.gt(f.after_id))
-        .order(audit_log::id)
         .limit(f.limit)
         .select(AuditEntry::as_select())
         .into_boxed();
+    q = if f.newest_first {
+        let q = q.order(audit_log::id.desc());
+        if f.after_id > 0 {
+            q.filter(audit_log::id.lt(f.after_id))
+        } else {
+            q
+        }
+    } else {
+        q.order(audit_log::id).filter(audit_log::id.gt(f.after_id))
+    };
     if let Some(u) = f.user_id {
         q = q.filter(audit_log::actor_id.eq(u).or(audit_log::subject_user_id.eq(u)));
+    }
+    if let Some(r) = f.resource_id {
+        let on = |r: i64| {
+            bookings::table
+                .filter(bookings::site_id.eq(site_id))
+                .filter(bookings::resource_id.eq(r))
+                .select(bookings::id.nullable())
+        };
+        q = q.filter(
+            audit_log::booking_id
+                .eq_any(on(r))
+                .or(audit_log::other_booking_id.eq_any(on(r))),
+        );
     }
     if let Some(a) = &f.action {
         q = q.filter(audit_log::action.eq(a.clone()));
@@ -102,12 +138,42 @@ pub fn list(conn: &mut DbConn, site_id: i64, f: &AuditFilter) -> Result<Vec<Name
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect();
+    let booking_ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.booking_id.or(r.other_booking_id))
+        .collect();
+    type OnResource = (i64, String, NaiveDateTime, NaiveDateTime);
+    let on_resource: std::collections::HashMap<i64, OnResource> = bookings::table
+        .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
+        .filter(bookings::id.eq_any(&booking_ids))
+        .select((
+            bookings::id,
+            resources::id,
+            resources::name,
+            bookings::starts_at,
+            bookings::ends_at,
+        ))
+        .load::<(i64, i64, String, NaiveDateTime, NaiveDateTime)>(conn)?
+        .into_iter()
+        .map(|(b, r, name, start, end)| (b, (r, name, start, end)))
+        .collect();
     Ok(rows
         .into_iter()
         .map(|r| {
             let actor = r.actor_id.and_then(|id| names.get(&id).cloned());
             let subject = r.subject_user_id.and_then(|id| names.get(&id).cloned());
-            (r, actor, subject)
+            let resource = r
+                .booking_id
+                .or(r.other_booking_id)
+                .and_then(|b| on_resource.get(&b).cloned());
+            NamedEntry {
+                entry: r,
+                actor,
+                subject,
+                resource_id: resource.as_ref().map(|(id, ..)| *id),
+                slot: resource.as_ref().map(|(_, _, start, end)| (*start, *end)),
+                resource: resource.map(|(_, name, ..)| name),
+            }
         })
         .collect())
 }

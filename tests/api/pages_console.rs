@@ -575,3 +575,223 @@ async fn the_secretary_sees_what_holidays_change_before_saving_them() {
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains(r#"id="workdays-error""#));
 }
+
+/// The cells of each row of the console's audit table, in order.
+fn audit_rows(html: &str) -> Vec<Vec<String>> {
+    let Some(body) = html.split("<tbody>").nth(1) else {
+        return Vec::new();
+    };
+    let body = body.split("</tbody>").next().unwrap();
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td data-label=\"")
+                .skip(1)
+                .map(|cell| {
+                    let text = cell.split_once('>').unwrap().1;
+                    text.split("</td>").next().unwrap().to_owned()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Issue 22, 日志: the trail narrowed by person, resource, kind and
+/// period; names, not ids; times in the site's zone; the CSV the same rows;
+/// staff refused; a wrong filter answered next to its field.
+#[tokio::test]
+async fn the_secretary_reads_the_audit_trail_by_person_resource_kind_and_period() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let pc_one = app
+        .resource("alpha", &admin, json!({"name": "PC one", "kind": "computer"}))
+        .await;
+    let pc_two = app
+        .resource("alpha", &admin, json!({"name": "PC two", "kind": "computer"}))
+        .await;
+    let qian = app.staff("alpha", "Qian Kai").await;
+    let zhou = app.staff("alpha", "Zhou Min").await;
+    for (who, pc, hour, urgency) in [
+        (&qian, pc_one, 9, "urgent"),
+        (&qian, pc_two, 11, "urgent"),
+        (&zhou, pc_one, 14, "emergency"),
+    ] {
+        let body = json!({"resource_id": pc, "starts_at": sh(2, hour, 0), "ends_at": sh(2, hour + 1, 0),
+                          "purpose": "x", "urgency": urgency, "reason": "a fire in block 7"});
+        assert_eq!(app.book("alpha", who, body).await.status(), 201);
+    }
+    let cookie = sign_in(&app, &admin.email).await;
+
+    // Everything, newest first, by name; the link in the console's sections.
+    let (status, html) = page(&app, "/s/alpha/console/audit", &cookie).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(r#"href="/s/alpha/console/audit" aria-current="page""#));
+    let rows = audit_rows(&html);
+    assert_eq!(rows.len(), 3, "{html}");
+    let who: Vec<&str> = rows.iter().map(|r| r[2].as_str()).collect();
+    let what: Vec<&str> = rows.iter().map(|r| r[4].as_str()).collect();
+    assert_eq!(who, ["Zhou Min", "Qian Kai", "Qian Kai"]);
+    assert_eq!(what, ["PC one", "PC two", "PC one"]);
+    for r in &rows {
+        assert!(r.iter().all(|c| c.parse::<i64>().is_err()), "no bare ids: {r:?}");
+    }
+    assert!(
+        rows[0][1] == "特急使用" || rows[0][1] == "Emergency use",
+        "{:?}",
+        rows[0]
+    );
+
+    // The time in the site's zone, as the API's offset gives it.
+    let api: Value = app
+        .get("/api/v1/sites/alpha/audit", Some(&admin.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let newest = chrono::DateTime::parse_from_rfc3339(api["items"][2]["at"].as_str().unwrap()).unwrap();
+    assert_eq!(api["items"][2]["resource"], "PC one");
+    assert_eq!(api["items"][2]["resource_id"], pc_one);
+    let weekday = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+        [chrono::Datelike::weekday(&newest).num_days_from_monday() as usize];
+    let zh = format!(
+        "{} {weekday} {}",
+        newest.format("%-m月%-d日"),
+        newest.format("%H:%M")
+    );
+    let en = format!("{}, {}", newest.format("%a %-d %b"), newest.format("%H:%M"));
+    assert!(
+        rows[0][0] == zh || rows[0][0] == en,
+        "{:?} vs {zh} / {en}",
+        rows[0][0]
+    );
+
+    // Each filter narrows.
+    let by_person = format!("/s/alpha/console/audit?person={}", qian.id);
+    let (_, html) = page(&app, &by_person, &cookie).await;
+    assert_eq!(audit_rows(&html).len(), 2, "{html}");
+    let by_resource = format!("/s/alpha/console/audit?resource={pc_one}");
+    let (_, html) = page(&app, &by_resource, &cookie).await;
+    assert_eq!(audit_rows(&html).len(), 2, "{html}");
+    let (_, html) = page(&app, &format!("{by_resource}&kind=urgent_use"), &cookie).await;
+    let rows_one = audit_rows(&html);
+    assert_eq!(rows_one.len(), 1, "{html}");
+    assert_eq!(rows_one[0][2], "Qian Kai");
+    let (_, html) = page(
+        &app,
+        "/s/alpha/console/audit?from=2020-01-01&to=2020-01-31",
+        &cookie,
+    )
+    .await;
+    assert!(audit_rows(&html).is_empty(), "{html}");
+
+    // The CSV link gives exactly the filtered rows, in the page's order.
+    let (_, html) = page(&app, &by_person, &cookie).await;
+    let at = html.find("/s/alpha/console/audit/csv?").expect("a CSV link");
+    let link = html[at..].split('"').next().unwrap().replace("&amp;", "&");
+    let res = app
+        .client
+        .get(app.url(&link))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = res.text().await.unwrap();
+    let lines: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let page_rows = audit_rows(&html);
+    assert_eq!(lines.len(), page_rows.len(), "{csv}");
+    for (line, row) in lines.iter().zip(&page_rows) {
+        assert_eq!(line[3], row[2], "{csv}");
+        assert_eq!(line[10], row[4], "{csv}");
+        assert!(line[1].ends_with("+08:00"), "{csv}");
+        assert!(
+            line[11].ends_with("+08:00") && line[12].ends_with("+08:00"),
+            "{csv}"
+        );
+        assert!(row[0].ends_with(&line[1][11..16]), "{csv} {row:?}");
+    }
+
+    // Staff are refused the page and its CSV.
+    let staff = sign_in(&app, &qian.email).await;
+    assert_eq!(page(&app, "/s/alpha/console/audit", &staff).await.0, 403);
+    assert_eq!(page(&app, "/s/alpha/console/audit/csv", &staff).await.0, 403);
+
+    // A wrong filter comes back next to its field, 422.
+    for (query, field) in [
+        ("from=2026-13-01", "from"),
+        ("from=yesterday", "from"),
+        ("from=2026-03-02&to=2026-03-01", "from"),
+        ("from=2024-01-01&to=2025-06-01", "to"),
+        ("kind=teatime", "kind"),
+        ("person=Qian", "person"),
+    ] {
+        for path in ["/s/alpha/console/audit", "/s/alpha/console/audit/csv"] {
+            let (status, html) = page(&app, &format!("{path}?{query}"), &cookie).await;
+            assert_eq!(status, 422, "{path}?{query}");
+            assert!(
+                html.contains(&format!(r#"id="{field}-error""#)),
+                "{query}: {html}"
+            );
+        }
+    }
+}
+
+/// Issue 22, 日志: a hundred entries a page, newest first, and "earlier
+/// entries" leads to the rest; the CSV has them all.
+#[tokio::test]
+async fn the_audit_trail_pages_a_hundred_at_a_time() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    app.db
+        .write(|conn| {
+            use livingroom::store::{audit, sites};
+            let site = sites::by_slug(conn, "alpha")?.unwrap();
+            let now = livingroom::clock::now_naive();
+            for n in 0..101 {
+                let e = audit::NewAudit {
+                    site_id: site.id,
+                    action: "waitlist_expired",
+                    details: format!("entry number {n}"),
+                    ..audit::NewAudit::default()
+                };
+                audit::record(conn, &e, now)?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let cookie = sign_in(&app, &admin.email).await;
+    let (_, first) = page(&app, "/s/alpha/console/audit", &cookie).await;
+    let rows = audit_rows(&first);
+    assert_eq!(rows.len(), 100);
+    assert_eq!(rows[0][5], "entry number 100", "newest first");
+    let at = first
+        .find("/s/alpha/console/audit?")
+        .expect("an earlier-entries link");
+    let more = first[at..].split('"').next().unwrap().replace("&amp;", "&");
+    let (status, second) = page(&app, &more, &cookie).await;
+    assert_eq!(status, 200);
+    let rest = audit_rows(&second);
+    assert_eq!(rest.len(), 1, "{second}");
+    assert_eq!(rest[0][5], "entry number 0");
+    assert!(!second.contains("/s/alpha/console/audit?from"), "no further link");
+    let csv = app
+        .client
+        .get(app.url("/s/alpha/console/audit/csv"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 102, "a header and every entry");
+}

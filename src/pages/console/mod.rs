@@ -5,6 +5,7 @@
 //! nowhere.
 
 pub mod approvals;
+pub mod audit;
 pub mod calendar;
 pub mod duties;
 pub mod people;
@@ -33,6 +34,7 @@ fn sections(user: &PageUser, slug: &str, here: &str) -> Markup {
         ("calendar", c.calendar),
         ("approvals", c.approvals),
         ("duties", c.duties),
+        ("audit", c.audit),
     ];
     html! {
         nav.console aria-label=(c.sections) {
@@ -112,6 +114,10 @@ pub async fn home(
                     } @else {
                         p.notice { (c.waiting_count_before) (waiting) (c.waiting_count_after) }
                     }
+                }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/audit")) { (c.audit) } }
+                    p { (c.audit_intro) }
                 }
             }
         },

@@ -25,7 +25,7 @@ use crate::workflows::members::{self, Member, MemberChange, NewMember};
 const LISTED: i64 = 200;
 
 /// A field and what is wrong with it, in her words; "" is the whole form.
-type FieldErrors = Vec<(&'static str, &'static str)>;
+pub(super) type FieldErrors = Vec<(&'static str, &'static str)>;
 
 const ROLES: [(&str, Role); 4] = [
     ("role_admin", Role::Admin),
@@ -95,7 +95,7 @@ impl RoleFields {
     }
 }
 
-fn described(errors: &FieldErrors, field: &str) -> Option<String> {
+pub(super) fn described(errors: &FieldErrors, field: &str) -> Option<String> {
     errors
         .iter()
         .any(|(f, _)| *f == field)
@@ -103,7 +103,7 @@ fn described(errors: &FieldErrors, field: &str) -> Option<String> {
 }
 
 /// A labelled field with its error (if any) between label and input.
-fn field(errors: &FieldErrors, name: &str, label: &str, input: Markup) -> Markup {
+pub(super) fn field(errors: &FieldErrors, name: &str, label: &str, input: Markup) -> Markup {
     let error = errors.iter().find(|(f, _)| *f == name).map(|(_, m)| *m);
     html! {
         div.field.has-error[error.is_some()] {
@@ -114,7 +114,7 @@ fn field(errors: &FieldErrors, name: &str, label: &str, input: Markup) -> Markup
     }
 }
 
-fn summary(c: &Console, errors: &FieldErrors) -> Markup {
+pub(super) fn summary(c: &Console, errors: &FieldErrors) -> Markup {
     html! {
         @if !errors.is_empty() {
             div.error-summary role="alert" tabindex="-1" {
