@@ -9,12 +9,12 @@ use super::views::{site_json, site_json_text, utc};
 use crate::auth::{AuthUser, password};
 use crate::clock;
 use crate::domain::Invalid;
-use crate::domain::person::{self, Email, Language, Role, Roles, Skill};
+use crate::domain::person::{self, Language, Role, Roles, Skill};
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::store::pagination::{Page, PageQuery};
-use crate::workflows::members::{self, Member, MemberChange, NewMember};
+use crate::workflows::members::{self, Member, MemberChange, NewMember, Typed};
 use actix_web::http::StatusCode;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -105,44 +105,31 @@ pub async fn add_member(
     let slug = path.into_inner();
     let body = body.into_inner();
     let mut invalid = Invalid::default();
-    let email = invalid.collect(Email::parse(&body.email));
-    let name = invalid.collect(person::person_name(&body.name));
-    let other_name = match &body.other_name {
-        Some(o) => invalid.collect(person::other_name(o)).map(Some),
-        None => Some(None),
-    };
-    let roles = invalid.collect(Roles::parse(&body.roles));
-    let skills = invalid.collect(Skill::parse_all(&body.skills));
+    let new = invalid.collect(NewMember::parse(Typed {
+        email: &body.email,
+        name: &body.name,
+        other_name: body.other_name.as_deref(),
+        roles: &body.roles,
+        skills: &body.skills,
+        senior: body.senior,
+        language: body.language.unwrap_or_default(),
+    }));
     let password = match &body.password {
         Some(p) => invalid.collect(person::new_password("password", p)).map(Some),
         None => Some(None),
     };
     invalid.into_result()?;
-    let password_hash = match password.flatten() {
-        Some(p) => Some(
+    let mut new = new.expect("checked");
+    if let Some(p) = password.flatten() {
+        new.password_hash = Some(
             state
                 .limits
                 .passwords
                 .run(move || password::hash(&p))
                 .await?
                 .map_err(ApiError::internal)?,
-        ),
-        None => None,
-    };
-    let new = NewMember {
-        email: email.expect("checked").as_str().to_owned(),
-        name: name.expect("checked"),
-        other_name: other_name.expect("checked"),
-        roles: roles.expect("checked"),
-        skills: skills
-            .expect("checked")
-            .iter()
-            .map(|s| s.as_str().to_owned())
-            .collect(),
-        password_hash,
-        senior: body.senior,
-        language: body.language.unwrap_or_default(),
-    };
+        );
+    }
     let now = clock::now_naive();
     let notifier = state.notifier.clone();
     let (member, slug, tz) = state

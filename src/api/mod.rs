@@ -15,6 +15,7 @@ pub mod json;
 pub mod members;
 pub mod openapi;
 pub mod query;
+pub mod reports;
 pub mod resources;
 pub mod rota;
 pub mod sites;

@@ -14,6 +14,7 @@
 //! - [`calendar`]: site holidays and make-up working days.
 //! - [`duty`]: volunteer duty occurrences, capacity and skills.
 //! - [`csv`]: spreadsheet-safe CSV export of user text.
+//! - [`report`]: a report as a table (chart, table, CSV and print alike).
 //! - [`recurrence`]: weekly series in local time.
 //! - [`allocation`]: choosing a member of a pool.
 //! - [`policy`]: who may do what on a site (every role rule).
@@ -37,6 +38,7 @@ pub mod person;
 pub mod policy;
 pub mod priority;
 pub mod recurrence;
+pub mod report;
 pub mod resource;
 pub mod rota;
 pub mod sign_in;

@@ -91,6 +91,15 @@ impl Standing {
         )
     }
 
+    /// The reports of the quarterly check (utilisation, fairness, hours):
+    /// the site's admin and operators.
+    pub fn may_read_reports(&self) -> Result<(), Forbidden> {
+        allow(
+            self.is_admin(),
+            "Only the site's admin or the district may read its reports.",
+        )
+    }
+
     /// Admins and staff (social workers) see the people of the site.
     pub fn require_staff_or_admin(&self) -> Result<(), Forbidden> {
         allow(

@@ -15,6 +15,7 @@ use crate::clock;
 use crate::domain::booking::{BookingRequest, OnConflict, Target, Urgency, check_reason};
 use crate::domain::interval::Interval;
 use crate::domain::local_time::floor_to_slot;
+use crate::domain::person::Language;
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::{SiteAccess, site_access};
@@ -39,23 +40,42 @@ fn fail(user: &PageUser) -> impl Fn(ApiError) -> PageError + '_ {
 }
 
 /// A time range as people say it: "今天 15:30–16:30", "明天 09:00–10:00",
-/// else with the date and weekday; always in the site's zone.
+/// "今天 23:45–明天 00:15" across midnight, else with the date and
+/// weekday; always in the site's zone.
 fn range(user: &PageUser, tz: chrono_tz::Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
-    let today = clock::now().with_timezone(&tz).date_naive();
-    let day = match (s.date_naive() - today).num_days() {
-        0 => Some(user.text().today),
-        1 => Some(user.text().tomorrow),
-        _ => None,
-    };
-    match day {
-        Some(day) if s.date_naive() == e.date_naive() => {
-            format!("{day} {}–{}", s.format("%H:%M"), e.format("%H:%M"))
-        }
-        _ => Words::new(user.language).range(tz, start, end),
-    }
+    range_at(user.language, tz, clock::now(), start, end)
 }
 
+/// `range` at a given now, so the words can be checked at any hour.
+fn range_at(
+    language: Language,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> String {
+    let text = super::text::text(language);
+    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
+    let today = now.with_timezone(&tz).date_naive();
+    let word = |day: chrono::NaiveDate| match (day - today).num_days() {
+        0 => Some(text.today),
+        1 => Some(text.tomorrow),
+        _ => None,
+    };
+    match (word(s.date_naive()), word(e.date_naive())) {
+        (Some(day), _) if s.date_naive() == e.date_naive() => {
+            format!("{day} {}–{}", s.format("%H:%M"), e.format("%H:%M"))
+        }
+        // Lower case: the second day word sits mid-sentence in English.
+        (Some(first), Some(second)) => format!(
+            "{first} {}–{} {}",
+            s.format("%H:%M"),
+            second.to_lowercase(),
+            e.format("%H:%M")
+        ),
+        _ => Words::new(language).range(tz, start, end),
+    }
+}
 /// `/`: straight to her site, or a short chooser when she has several.
 #[get("/")]
 pub async fn root(state: web::Data<AppState>, user: PageUser) -> Result<HttpResponse, PageError> {
@@ -427,3 +447,31 @@ pub async fn book(
 }
 
 pub mod answers;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32, day: u32) -> DateTime<Utc> {
+        chrono_tz::Asia::Shanghai
+            .with_ymd_and_hms(2026, 12, day, h, m, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    /// CI once booked at 23:45 site time: the answer must still say
+    /// today and tomorrow, not two full dates.
+    #[test]
+    fn ranges_read_as_people_say_them() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let now = at(23, 40, 3);
+        let zh = |s, e| range_at(Language::ZhCn, tz, now, s, e);
+        assert_eq!(zh(at(23, 45, 3), at(23, 59, 3)), "今天 23:45–23:59");
+        assert_eq!(zh(at(23, 45, 3), at(0, 15, 4)), "今天 23:45–明天 00:15");
+        assert_eq!(zh(at(9, 0, 4), at(10, 0, 4)), "明天 09:00–10:00");
+        assert!(zh(at(9, 0, 5), at(10, 0, 5)).starts_with("2026-12-05"));
+        let en = range_at(Language::En, tz, now, at(23, 45, 3), at(0, 15, 4));
+        assert_eq!(en, "Today 23:45–tomorrow 00:15");
+    }
+}

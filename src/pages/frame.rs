@@ -263,3 +263,49 @@ pub async fn manifest() -> HttpResponse {
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(body.to_string())
 }
+
+/// A field and what is wrong with it, in the reader's words; the field ""
+/// is the whole form. `M` is `&'static str` for fixed sentences, `String`
+/// where a refusal's own words are kept.
+pub type FieldErrors<M = &'static str> = Vec<(&'static str, M)>;
+
+/// What is wrong with `field`, if anything.
+pub fn error_of<'a, M: AsRef<str>>(errors: &'a [(&'static str, M)], field: &str) -> Option<&'a str> {
+    errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_ref())
+}
+
+/// The id of `field`'s error, for `aria-describedby`, when it has one.
+pub fn described<M: AsRef<str>>(errors: &[(&'static str, M)], field: &str) -> Option<String> {
+    error_of(errors, field).map(|_| format!("{field}-error"))
+}
+
+/// A labelled field with its error (if any) between label and input, so a
+/// screen reader and a hurried eye meet the error before the box.
+pub fn field<M: AsRef<str>>(errors: &[(&'static str, M)], name: &str, label: &str, input: Markup) -> Markup {
+    let error = error_of(errors, name);
+    html! {
+        div.field.has-error[error.is_some()] {
+            label for=(name) { (label) }
+            @if let Some(m) = error { p.error id=(format!("{name}-error")) { (m) } }
+            (input)
+        }
+    }
+}
+
+/// The list of mistakes atop a form, each linked to its field; nothing
+/// when there are none.
+pub fn error_summary<M: AsRef<str>>(heading: &str, errors: &[(&'static str, M)]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" tabindex="-1" {
+                h2 { (heading) }
+                ul {
+                    @for (f, m) in errors {
+                        @if f.is_empty() { li { (m.as_ref()) } }
+                        @else { li { a href=(format!("#{f}")) { (m.as_ref()) } } }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -109,3 +109,10 @@ pub fn preview(
 pub fn current(conn: &mut DbConn, access: &SiteAccess) -> Result<SiteCalendar, ApiError> {
     calendar::load(conn, access.site.id)
 }
+
+/// The calendar as the console edits it: the site admin's, like
+/// [`replace`] and [`preview`].
+pub fn for_editing(conn: &mut DbConn, access: &SiteAccess) -> Result<SiteCalendar, ApiError> {
+    access.require_admin()?;
+    current(conn, access)
+}

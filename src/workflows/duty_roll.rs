@@ -1,8 +1,9 @@
 //! The admin's roll of duty dates (the console's 值班): each date of the
 //! site's duties in a period with who is on, the free places, who was
 //! marked as come or not, and the site's volunteers (for one who covered
-//! without signing up). Marking is [`crate::workflows::duties::mark`],
-//! shared with the API's `duties/{id}/attendance`.
+//! without signing up). Recording is [`crate::workflows::duties::mark`],
+//! shared with the API's `duties/{id}/attendance`, behind the console's
+//! admin-only door [`record`].
 
 use std::collections::BTreeMap;
 
@@ -79,4 +80,21 @@ pub fn roll(
         })
         .collect();
     Ok(Roll { dates, volunteers })
+}
+
+/// The console's way to record whether a volunteer came: the API's
+/// attendance rule ([`duties::mark`], which staff may also use) behind the
+/// console's door, which is the site admin's.
+#[allow(clippy::too_many_arguments)]
+pub fn record(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    duty_id: i64,
+    date: NaiveDate,
+    volunteer_id: i64,
+    attended: bool,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    access.require_admin()?;
+    duties::mark(conn, access, duty_id, date, volunteer_id, attended, now)
 }

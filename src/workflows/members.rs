@@ -14,7 +14,8 @@ use chrono::{Duration, NaiveDateTime};
 
 use crate::auth::secret;
 use crate::db::DbConn;
-use crate::domain::person::{Language, Roles};
+use crate::domain::Invalid;
+use crate::domain::person::{self, Email, Language, Role, Roles, Skill};
 use crate::domain::policy;
 use crate::errors::ApiError;
 use crate::notify::Notifier;
@@ -38,6 +39,50 @@ pub struct NewMember {
     pub password_hash: Option<String>,
     pub senior: bool,
     pub language: Language,
+}
+
+/// A person to add as typed, before it is checked: the API's body and the
+/// console's invitation form both become one, so both check alike.
+pub struct Typed<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub other_name: Option<&'a str>,
+    pub roles: &'a [Role],
+    pub skills: &'a [String],
+    pub senior: bool,
+    pub language: Language,
+}
+
+impl NewMember {
+    /// Every field checked at once (all mistakes, not the first). The
+    /// password, when there is one, is hashed by the caller on the bounded
+    /// password threads and set afterwards.
+    pub fn parse(t: Typed<'_>) -> Result<NewMember, Invalid> {
+        let mut invalid = Invalid::default();
+        let email = invalid.collect(Email::parse(t.email));
+        let name = invalid.collect(person::person_name(t.name));
+        let other_name = match t.other_name {
+            Some(o) => invalid.collect(person::other_name(o)).map(Some),
+            None => Some(None),
+        };
+        let roles = invalid.collect(Roles::parse(t.roles));
+        let skills = invalid.collect(Skill::parse_all(t.skills));
+        match (email, name, other_name, roles, skills) {
+            (Some(email), Some(name), Some(other_name), Some(roles), Some(skills)) if invalid.is_empty() => {
+                Ok(NewMember {
+                    email: email.as_str().to_owned(),
+                    name,
+                    other_name,
+                    roles,
+                    skills: skills.iter().map(|s| s.as_str().to_owned()).collect(),
+                    password_hash: None,
+                    senior: t.senior,
+                    language: t.language,
+                })
+            }
+            _ => Err(invalid),
+        }
+    }
 }
 
 pub struct AddedMember {
@@ -146,6 +191,7 @@ fn already_member(email: &str) -> ApiError {
     ApiError::conflict(format!(
         "{email} is already a member of this site, or invited to it; change their roles instead."
     ))
+    .with("rule", "already_member")
 }
 
 fn keeps_own_password() -> ApiError {
@@ -254,6 +300,19 @@ pub fn list(
         .collect())
 }
 
+/// The roster the console manages, the invited included: the site
+/// admin's (the members list of the API is open to staff too).
+pub fn roster(conn: &mut DbConn, access: &SiteAccess, limit: i64) -> Result<Vec<Member>, ApiError> {
+    access.require_admin()?;
+    list(conn, access, 0, limit)
+}
+
+/// One member as the console edits them (the site admin's).
+pub fn for_editing(conn: &mut DbConn, access: &SiteAccess, user_id: i64) -> Result<Member, ApiError> {
+    access.require_admin()?;
+    seen_by(conn, access, user_id)
+}
+
 /// Member `user_id` as the caller may see them: themselves, or anyone for
 /// staff and admins.
 pub fn seen_by(conn: &mut DbConn, access: &SiteAccess, user_id: i64) -> Result<Member, ApiError> {
@@ -286,7 +345,7 @@ fn keep_an_admin(
     // Only a joined admin counts: an invited one may never accept.
     let was_admin = current.is_admin && current.joined_at.is_some();
     if policy::leaves_no_admin(was_admin, stays_admin, || users::admin_count(conn, site_id))? {
-        return Err(ApiError::conflict("A site must keep at least one admin."));
+        return Err(ApiError::conflict("A site must keep at least one admin.").with("rule", "last_admin"));
     }
     Ok(())
 }

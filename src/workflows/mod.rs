@@ -34,6 +34,8 @@ pub mod my_day;
 pub mod outbox;
 /// Preemption, relocation, the waitlist and the audit trail.
 pub mod priority;
+/// The quarterly check's reports: rooms, computers, front desk, volunteers.
+pub mod reports;
 /// Adding and changing resources and their blackouts.
 pub mod resources;
 /// A group leader's room requests: the preview of a series, her room bookings.

@@ -10,12 +10,13 @@ use chrono_tz::Tz;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::people::{FieldErrors, described, field, summary};
+use super::people::summary;
 use super::{fail, page};
 use crate::clock;
 use crate::domain::local_time::{local_date, midnight};
 use crate::domain::window::date_in_window;
 use crate::pages::frame::respond;
+use crate::pages::frame::{FieldErrors, described, field};
 use crate::pages::session::{PageError, PageUser};
 use crate::pages::text::Console;
 use crate::state::AppState;

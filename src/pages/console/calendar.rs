@@ -16,15 +16,13 @@ use super::{fail, page};
 use crate::clock;
 use crate::domain::calendar::{SiteCalendar, dates_in};
 use crate::domain::person::Language;
-use crate::pages::frame::{respond, see_other};
+use crate::pages::frame::{FieldErrors, error_of, respond, see_other};
 use crate::pages::session::{PageError, PageUser};
 use crate::pages::text::Console;
 use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::words::Words;
 use crate::workflows::calendar::{self as flow, CalendarChange};
-
-type FieldErrors = Vec<(&'static str, &'static str)>;
 
 fn lines(dates: &BTreeSet<NaiveDate>) -> String {
     dates.iter().map(|d| format!("{d}\n")).collect()
@@ -59,7 +57,7 @@ pub struct CalendarForm {
 }
 
 fn form(user: &PageUser, c: &Console, slug: &str, f: &CalendarForm, errors: &FieldErrors) -> Markup {
-    let error = |name: &str| errors.iter().find(|(n, _)| *n == name).map(|(_, m)| *m);
+    let error = |name: &str| error_of(errors, name);
     let area = |name: &'static str, label: &str, value: &str| {
         let e = error(name);
         html! {
@@ -121,8 +119,7 @@ pub async fn show(
         .db
         .read(move |conn| {
             let access = site_access(conn, &site, &caller)?;
-            access.require_admin()?;
-            flow::current(conn, &access)
+            flow::for_editing(conn, &access)
         })
         .await
         .map_err(fail(&user))?;

@@ -17,8 +17,7 @@ use crate::pages::text::Console;
 use crate::state::AppState;
 use crate::store::access::site_access;
 use crate::words::Words;
-use crate::workflows::duties::mark;
-use crate::workflows::duty_roll::{Roll, RollDate, roll};
+use crate::workflows::duty_roll::{self, Roll, RollDate, roll};
 
 #[derive(Deserialize)]
 pub struct WeekQuery {
@@ -218,8 +217,7 @@ pub async fn record(
         .db
         .write(move |conn| {
             let access = site_access(conn, &site, &caller)?;
-            access.require_admin()?;
-            mark(conn, &access, duty, date, volunteer, attended, now)
+            duty_roll::record(conn, &access, duty, date, volunteer, attended, now)
         })
         .await
         .map_err(fail(&user))?;

@@ -12,20 +12,17 @@ use serde::Deserialize;
 
 use super::{fail, page};
 use crate::clock;
-use crate::domain::person::{self, Email, Language, Role, Roles, Skill};
+use crate::domain::person::{Language, Role, Roles, Skill};
 use crate::errors::ApiError;
-use crate::pages::frame::{respond, see_other};
+use crate::pages::frame::{FieldErrors, described, error_summary, field, respond, see_other};
 use crate::pages::session::{PageError, PageUser};
 use crate::pages::text::Console;
 use crate::state::AppState;
 use crate::store::access::site_access;
-use crate::workflows::members::{self, Member, MemberChange, NewMember};
+use crate::workflows::members::{self, Member, MemberChange, NewMember, Typed};
 
 /// How many people the page lists: a committee has a few dozen.
 const LISTED: i64 = 200;
-
-/// A field and what is wrong with it, in her words; "" is the whole form.
-pub(super) type FieldErrors = Vec<(&'static str, &'static str)>;
 
 const ROLES: [(&str, Role); 4] = [
     ("role_admin", Role::Admin),
@@ -70,24 +67,31 @@ impl RoleFields {
         }
     }
 
-    /// The roles and skills, or what is wrong with them.
-    fn parse(&self, c: &Console, errors: &mut FieldErrors) -> Option<(Roles, Vec<String>)> {
-        let chosen: Vec<Role> = ROLES
+    /// The roles ticked.
+    fn chosen(&self) -> Vec<Role> {
+        ROLES
             .iter()
             .filter(|(name, _)| self.ticked(name))
             .map(|(_, r)| *r)
-            .collect();
-        let roles = Roles::parse(&chosen)
-            .map_err(|_| errors.push(("roles", c.err_roles)))
-            .ok();
-        let words: Vec<String> = self
-            .skills
+            .collect()
+    }
+
+    /// The skills typed, split at Latin or Chinese commas.
+    fn skill_words(&self) -> Vec<String> {
+        self.skills
             .split([',', '，', '、'])
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
-            .collect();
-        let skills = Skill::parse_all(&words)
+            .collect()
+    }
+
+    /// The roles and skills, or what is wrong with them.
+    fn parse(&self, c: &Console, errors: &mut FieldErrors) -> Option<(Roles, Vec<String>)> {
+        let roles = Roles::parse(&self.chosen())
+            .map_err(|_| errors.push(("roles", c.err_roles)))
+            .ok();
+        let skills = Skill::parse_all(&self.skill_words())
             .map(|all| all.iter().map(|s| s.as_str().to_owned()).collect())
             .map_err(|_| errors.push(("skills", c.err_skills)))
             .ok();
@@ -95,38 +99,9 @@ impl RoleFields {
     }
 }
 
-pub(super) fn described(errors: &FieldErrors, field: &str) -> Option<String> {
-    errors
-        .iter()
-        .any(|(f, _)| *f == field)
-        .then(|| format!("{field}-error"))
-}
-
-/// A labelled field with its error (if any) between label and input.
-pub(super) fn field(errors: &FieldErrors, name: &str, label: &str, input: Markup) -> Markup {
-    let error = errors.iter().find(|(f, _)| *f == name).map(|(_, m)| *m);
-    html! {
-        div.field.has-error[error.is_some()] {
-            label for=(name) { (label) }
-            @if let Some(m) = error { p.error id=(format!("{name}-error")) { (m) } }
-            (input)
-        }
-    }
-}
-
+/// The console's mistakes atop a form.
 pub(super) fn summary(c: &Console, errors: &FieldErrors) -> Markup {
-    html! {
-        @if !errors.is_empty() {
-            div.error-summary role="alert" tabindex="-1" {
-                h2 { (c.fix_these) }
-                ul {
-                    @for (f, m) in errors {
-                        @if f.is_empty() { li { (m) } } @else { li { a href=(format!("#{f}")) { (m) } } }
-                    }
-                }
-            }
-        }
-    }
+    error_summary(c.fix_these, errors)
 }
 
 fn role_fields(c: &Console, f: &RoleFields, errors: &FieldErrors) -> Markup {
@@ -214,8 +189,7 @@ async fn list_page(
         .db
         .read(move |conn| {
             let access = site_access(conn, &site, &caller)?;
-            access.require_admin()?;
-            members::list(conn, &access, 0, LISTED)
+            members::roster(conn, &access, LISTED)
         })
         .await
         .map_err(fail(user))?;
@@ -298,19 +272,24 @@ pub async fn list(
 
 /// A workflow's refusal that belongs next to a field, in her words.
 fn refusal_words(c: &Console, e: &ApiError) -> Option<(&'static str, &'static str)> {
-    if e.detail().contains("already a member") {
-        return Some(("email", c.err_already));
+    match e.extension("rule").and_then(|r| r.as_str()) {
+        Some("already_member") => return Some(("email", c.err_already)),
+        Some("last_admin") => return Some(("roles", c.err_last_admin)),
+        _ => {}
     }
-    if e.detail().contains("at least one admin") {
-        return Some(("roles", c.err_last_admin));
-    }
-    e.fields().first().map(|f| match f.field.as_str() {
+    e.fields().first().map(|f| field_words(c, &f.field))
+}
+
+/// A field the members workflow named (`skills[2]`, ...) and what is wrong
+/// with it in the secretary's words.
+fn field_words(c: &Console, field: &str) -> (&'static str, &'static str) {
+    match field.split('[').next().unwrap_or(field) {
         "email" => ("email", c.err_email),
         "name" => ("name", c.err_name),
         "other_name" => ("other_name", c.err_other_name),
         "skills" => ("skills", c.err_skills),
         _ => ("roles", c.err_roles),
-    })
+    }
 }
 
 #[post("/s/{site}/console/people")]
@@ -324,34 +303,28 @@ pub async fn invite(
     let slug = path.into_inner();
     let f = f.into_inner();
     let c = &user.text().console;
-    let mut errors: FieldErrors = Vec::new();
-    let email = Email::parse(&f.email)
-        .map_err(|_| errors.push(("email", c.err_email)))
-        .ok();
-    let name = person::person_name(&f.name)
-        .map_err(|_| errors.push(("name", c.err_name)))
-        .ok();
-    let other_name = match f.other_name.trim() {
-        "" => Some(None),
-        o => person::other_name(o)
-            .map(Some)
-            .map_err(|_| errors.push(("other_name", c.err_other_name)))
-            .ok(),
-    };
-    let roles = f.roles.parse(c, &mut errors);
-    let (Some(email), Some(name), Some(other_name), Some((roles, skills))) = (email, name, other_name, roles)
-    else {
-        return list_page(&state, &user, &slug, None, &f, &errors).await;
-    };
-    let new = NewMember {
-        email: email.as_str().to_owned(),
-        name,
-        other_name,
-        roles,
-        skills,
-        password_hash: None,
+    let (roles, skills) = (f.roles.chosen(), f.roles.skill_words());
+    let typed = Typed {
+        email: &f.email,
+        name: &f.name,
+        other_name: Some(f.other_name.trim()).filter(|o| !o.is_empty()),
+        roles: &roles,
+        skills: &skills,
         senior: f.roles.senior.is_some(),
         language: Language::from_code(&f.language),
+    };
+    let new = match NewMember::parse(typed) {
+        Ok(new) => new,
+        Err(invalid) => {
+            let mut errors: FieldErrors = Vec::new();
+            for bad in &invalid.fields {
+                let err = field_words(c, &bad.field);
+                if !errors.contains(&err) {
+                    errors.push(err);
+                }
+            }
+            return list_page(&state, &user, &slug, None, &f, &errors).await;
+        }
     };
     let (caller, site, notifier, now) = (
         user.clone(),
@@ -387,8 +360,7 @@ async fn one_person(
         .db
         .read(move |conn| {
             let access = site_access(conn, &site, &caller)?;
-            access.require_admin()?;
-            members::seen_by(conn, &access, id)
+            members::for_editing(conn, &access, id)
         })
         .await
         .map_err(fail(user))

@@ -15,7 +15,7 @@ use crate::domain::interval::Interval;
 use crate::domain::local_time::{at_minutes, format_clock, parse_clock, resolve};
 use crate::domain::recurrence::{MAX_OCCURRENCES, Recurrence};
 use crate::errors::{ApiError, ProblemType};
-use crate::pages::frame::{Nav, layout, respond, see_other};
+use crate::pages::frame::{self, Nav, described, error_summary, field, layout, respond, see_other};
 use crate::pages::session::{PageError, PageUser};
 use crate::pages::text::rule;
 use crate::state::AppState;
@@ -58,8 +58,8 @@ pub struct RoomForm {
     skip: String,
 }
 
-/// A field and what is wrong with it, in her words.
-type FieldErrors = Vec<(&'static str, String)>;
+/// A field and what is wrong with it, in her words (a refusal's own words kept).
+type FieldErrors = frame::FieldErrors<String>;
 
 impl RoomForm {
     /// Her request as the booking workflow takes it, or what to fix.
@@ -204,26 +204,6 @@ fn refusal(user: &PageUser, e: &ApiError) -> FieldErrors {
     vec![("", e.detail().to_owned())]
 }
 
-fn error_of<'a>(errors: &'a FieldErrors, field: &str) -> Option<&'a str> {
-    errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-}
-
-/// A field's label, the error under it when there is one, and the input.
-fn field(errors: &FieldErrors, id: &'static str, label: &str, input: Markup) -> Markup {
-    let error = error_of(errors, id);
-    html! {
-        div.field.has-error[error.is_some()] {
-            label for=(id) { (label) }
-            @if let Some(e) = error { p.error id=(format!("{id}-error")) { (e) } }
-            (input)
-        }
-    }
-}
-
-fn described(errors: &FieldErrors, id: &str) -> Option<String> {
-    error_of(errors, id).map(|_| format!("{id}-error"))
-}
-
 fn times(selected: &str, options: &[u32]) -> Markup {
     html! {
         @for m in options {
@@ -250,17 +230,7 @@ fn form_page(user: &PageUser, slug: &str, c: &Choices, f: &RoomForm, errors: &Fi
         p { a href=(format!("/s/{slug}/rooms?room={}&week={}#week", c.room.id, f.date)) { "‹ " (t.back) } }
         h1 { (r.when_question(&c.room.name)) }
         @if c.room.rules().requires_approval { p.notice { (r.pending_note) } }
-        @if !errors.is_empty() {
-            div.error-summary role="alert" tabindex="-1" {
-                h2 { (r.errors_title) }
-                ul {
-                    @for (f, m) in errors {
-                        @if f.is_empty() { li { (m) } }
-                        @else { li { a href=(format!("#{f}")) { (m) } } }
-                    }
-                }
-            }
-        }
+        (error_summary(r.errors_title, errors))
         @for m in whole { p.error { (m) } }
         form.stack.room-form method="post" action=(action) novalidate {
             input type="hidden" name="csrf" value=(user.csrf);

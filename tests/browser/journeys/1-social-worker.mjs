@@ -36,7 +36,10 @@ export async function run(browser, base, size) {
   await page.waitForSelector("text=约好了");
   const card = await page.textContent("main .card");
   check(/共享电脑 \d/.test(card), `the answer names the computer: ${card.trim().replace(/\s+/g, " ")}`);
-  check(/\d\d:\d\d–\d\d:\d\d/.test(card), "and when, in the site's time (今天 HH:MM–HH:MM)");
+  check(
+    /(今天|明天) \d\d:\d\d–(明天 )?\d\d:\d\d/.test(card),
+    "and when, in the site's time (今天 HH:MM–HH:MM, or –明天 HH:MM past midnight)",
+  );
   await audit("booked");
   await shot("booked");
 

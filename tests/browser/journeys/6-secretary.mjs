@@ -5,7 +5,7 @@
 // mail gives the reason in the secretary's words. Then 人员: she invites a
 // new volunteer (a mistake first, shown next to its field) and finds her
 // listed as invited; 值班 lists the week's duty dates; 日历 previews a
-// pasted holiday range before saving; 日志 finds an urgent claim by name,
+// pasted holiday range and a make-up Saturday, then saves them; 日志 finds an urgent claim by name,
 // and its CSV downloads.
 
 import { readdirSync, readFileSync } from "node:fs";
@@ -134,18 +134,31 @@ export async function run(browser, base, size) {
   await audit("duties");
   await shot("duties");
 
-  // 日历: next year's holidays are there; a pasted range is previewed with
-  // what it changes (not saved here: other widths and journeys share the demo).
+  // 日历: next year's holidays are there; a pasted holiday range and a
+  // make-up Saturday (调休) are previewed with what they change, then saved.
+  // Each width saves its own year, after the demo's, so no other journey
+  // (and not the other width) meets them.
   await page.click("nav.console >> text=日历");
   await page.waitForSelector("#holidays");
   await audit("calendar");
-  const year = new Date().getFullYear() + 1;
+  const year = new Date().getFullYear() + (size.width === 390 ? 3 : 4);
+  const saturday = new Date(Date.UTC(year, 10, 16));
+  while (saturday.getUTCDay() !== 6) saturday.setUTCDate(saturday.getUTCDate() + 1);
+  const makeUp = saturday.toISOString().slice(0, 10);
   await page.fill("#holidays", `${await page.inputValue("#holidays")}\n${year}-11-10 至 ${year}-11-12 社区活动\n`);
+  await page.fill("#workdays", `${await page.inputValue("#workdays")}\n${makeUp} 补班\n`);
   await page.getByRole("button", { name: "看看会有什么变化" }).click();
   await page.waitForSelector("text=保存后会有这些变化");
-  check((await page.textContent("main")).includes("新增的放假日期"), "the preview lists the new holidays");
+  const preview = await page.textContent("main");
+  check(preview.includes("新增的放假日期") && preview.includes(`${year}年11月10日`), "the preview lists the new holidays");
+  const [, m, d] = makeUp.split("-").map(Number);
+  check(preview.includes("新增的补班日期") && preview.includes(`${year}年${m}月${d}日 周六`), `the preview lists the make-up Saturday ${makeUp}`);
   await audit("calendar preview");
   await shot("calendar-preview");
+  await page.getByRole("button", { name: "保存日历" }).click();
+  await page.waitForSelector("text=日历已保存");
+  const saved = await page.textContent("main");
+  check(saved.includes(`${year}年11月12日`) && saved.includes(`${year}年${m}月${d}日 周六`), "saved: the holidays and the make-up Saturday are listed");
 
   // 日志: the trail by name in the site's time; its CSV is a spreadsheet.
   const pc = await urgentUse(context, base, size.width === 390 ? 12 : 13);
