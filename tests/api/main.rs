@@ -43,4 +43,5 @@ mod web;
 mod heavy_reads;
 mod names_and_exports;
 mod past_changes;
+mod reports_rooms;
 mod waitlist_cap;
