@@ -529,6 +529,7 @@ pub fn offer(
                 user_id: colleague.id,
                 roles: m.roles(),
                 operator: colleague.is_operator,
+                observer: colleague.is_observer,
             },
             caller: colleague,
         };

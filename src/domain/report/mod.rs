@@ -9,6 +9,10 @@
 
 use super::csv::Csv;
 
+pub mod front_desk;
+pub mod summary;
+pub mod volunteers;
+
 /// What a column's numbers are, for formatting and for the chart's axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
