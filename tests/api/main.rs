@@ -44,3 +44,5 @@ mod heavy_reads;
 mod names_and_exports;
 mod past_changes;
 mod waitlist_cap;
+// Issue 22: reports 3-5 and the district observer.
+mod reports_people;
