@@ -115,6 +115,17 @@ impl Standing {
         )
     }
 
+    /// A district observer with no role here reads and changes nothing;
+    /// asked first by the changes any member may attempt (an absence, a
+    /// swap offer, one's own unavailability), which the others' roles or
+    /// ownership already guard.
+    pub fn may_act_here(&self) -> Result<(), Forbidden> {
+        allow(
+            !self.observer || self.operator || self.roles != Roles::default(),
+            "A district observer reads the site; only its members change things.",
+        )
+    }
+
     /// Admins and staff (social workers) see the people of the site.
     pub fn require_staff_or_admin(&self) -> Result<(), Forbidden> {
         allow(
@@ -309,6 +320,7 @@ mod tests {
             prop_assert!(!s.sees_signup(owner));
             prop_assert!(!s.sees_unavailability_of(owner));
             prop_assert!(s.may_see_member(owner).is_err());
+            prop_assert!(s.may_act_here().is_err());
         }
 
         /// An admin (or operator) may everything an owner may, on anyone's

@@ -423,6 +423,7 @@ pub fn absence(
     notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<usize, ApiError> {
+    access.may_act_here()?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let site = &access.site;
     let duty = store::duties::by_id(conn, site.id, duty_id)?;
