@@ -365,6 +365,10 @@ async fn the_front_desk_report_has_the_hand_computed_figures() {
     let uncovered = r["uncovered"].as_array().unwrap();
     assert_eq!(uncovered.len(), 1);
     assert_eq!(uncovered[0]["date"], json!(f.last_friday));
+    assert_eq!(
+        uncovered[0]["starts_at"],
+        json!(format!("{}T08:30:00+08:00", f.last_friday))
+    );
 
     let csv = csv(&f.app, &path, &f.admin.token).await;
     assert_eq!(

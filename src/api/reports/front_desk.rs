@@ -1,8 +1,11 @@
 //! `GET /api/v1/sites/{site}/reports/front-desk`: report 3.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::{ReportQuery, answer};
+use crate::api::views::site_json;
+use crate::api::waitlist::wants_csv;
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::errors::ApiError;
@@ -37,13 +40,18 @@ pub async fn front_desk_report(
     let slug = path.into_inner();
     let q = query.into_inner();
     let now = clock::now();
-    let report = state
+    let (tz, report) = state
         .db
         .read(move |conn| {
             let access = site_access(conn, &slug, &user)?;
             let period = q.period(access.site.tz(), now)?;
-            front_desk::report(conn, &access, period, now)
+            Ok((access.site.tz(), front_desk::report(conn, &access, period, now)?))
         })
         .await?;
-    Ok(answer(&req, &report, &report.table()))
+    if wants_csv(&req) {
+        return Ok(answer(&req, &report, &report.table()));
+    }
+    // The uncovered posts' instants with the site's offset, as every
+    // answer about a site gives them.
+    site_json(StatusCode::OK, tz, &report)
 }
