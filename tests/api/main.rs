@@ -45,3 +45,5 @@ mod names_and_exports;
 mod past_changes;
 mod reports_rooms;
 mod waitlist_cap;
+// Issue 22: reports 3-5 and the district observer.
+mod reports_people;

@@ -6,6 +6,9 @@
 
 pub mod computers;
 pub mod rooms;
+pub mod front_desk;
+pub mod summary;
+pub mod volunteers;
 
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};

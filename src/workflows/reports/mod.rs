@@ -6,3 +6,6 @@
 
 pub mod computers;
 pub mod rooms;
+pub mod front_desk;
+pub mod summary;
+pub mod volunteers;
