@@ -92,5 +92,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(console::calendar::show)
         .service(console::calendar::submit)
         .service(console::audit::csv)
-        .service(console::audit::list);
+        .service(console::audit::list)
+        .service(console::resources::list)
+        .service(console::resources::new_form)
+        .service(console::resources::create)
+        .service(console::resources::edit)
+        .service(console::resources::save)
+        .service(console::resources::remove_form)
+        .service(console::resources::remove)
+        .service(console::resources_blackouts::list)
+        .service(console::resources_blackouts::add)
+        .service(console::resources_blackouts::delete);
 }

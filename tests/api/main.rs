@@ -47,3 +47,5 @@ mod reports_rooms;
 mod waitlist_cap;
 // Issue 22: reports 3-5 and the district observer.
 mod reports_people;
+// Issue 22: the console's 场地.
+mod pages_console_resources;

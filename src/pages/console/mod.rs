@@ -9,6 +9,9 @@ pub mod audit;
 pub mod calendar;
 pub mod duties;
 pub mod people;
+pub mod resources;
+pub mod resources_blackouts;
+pub mod resources_form;
 
 use actix_web::{HttpResponse, get, web};
 use maud::{Markup, html};
@@ -31,6 +34,7 @@ fn sections(user: &PageUser, slug: &str, here: &str) -> Markup {
     let c = &user.text().console;
     let links = [
         ("people", c.people),
+        ("resources", resources::words(user).title),
         ("calendar", c.calendar),
         ("approvals", c.approvals),
         ("duties", c.duties),
@@ -98,6 +102,10 @@ pub async fn home(
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/people")) { (c.people) } }
                     p { (c.people_intro) }
+                }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/resources")) { (resources::words(&user).title) } }
+                    p { (resources::words(&user).card_intro) }
                 }
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/calendar")) { (c.calendar) } }

@@ -6,12 +6,14 @@ use crate::domain::person::Language;
 
 mod console;
 mod duties;
+pub mod resources_console;
 mod rooms;
 mod settings;
 mod shifts;
 
 pub use console::Console;
 pub use duties::Duties;
+pub use resources_console::ResourcesText;
 pub use rooms::Rooms;
 pub use settings::Settings;
 pub use shifts::Shifts;
