@@ -92,5 +92,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(console::calendar::show)
         .service(console::calendar::submit)
         .service(console::audit::csv)
-        .service(console::audit::list);
+        .service(console::audit::list)
+        .service(console::rota::show)
+        .service(console::rota::save_templates)
+        .service(console::rota::generate)
+        .service(console::rota::publish)
+        .service(console::rota::shift)
+        .service(console::rota::save_shift)
+        .service(console::duties_new::show)
+        .service(console::duties_new::create);
 }

@@ -44,3 +44,5 @@ mod heavy_reads;
 mod names_and_exports;
 mod past_changes;
 mod waitlist_cap;
+// Issue 22: the console's 排班 and duty set-up pages.
+mod pages_console_rota;

@@ -8,7 +8,9 @@ pub mod approvals;
 pub mod audit;
 pub mod calendar;
 pub mod duties;
+pub mod duties_new;
 pub mod people;
+pub mod rota;
 
 use actix_web::{HttpResponse, get, web};
 use maud::{Markup, html};
@@ -35,6 +37,7 @@ fn sections(user: &PageUser, slug: &str, here: &str) -> Markup {
         ("approvals", c.approvals),
         ("duties", c.duties),
         ("audit", c.audit),
+        ("rota", super::text::rota_text(user.language).title),
     ];
     html! {
         nav.console aria-label=(c.sections) {
@@ -118,6 +121,10 @@ pub async fn home(
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/audit")) { (c.audit) } }
                     p { (c.audit_intro) }
+                }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/rota")) { (super::text::rota_text(user.language).title) } }
+                    p { (super::text::rota_text(user.language).card_intro) }
                 }
             }
         },
