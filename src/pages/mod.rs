@@ -102,5 +102,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(console::resources::remove)
         .service(console::resources_blackouts::list)
         .service(console::resources_blackouts::add)
-        .service(console::resources_blackouts::delete);
+        .service(console::resources_blackouts::delete)
+        .service(console::rota::show)
+        .service(console::rota::save_templates)
+        .service(console::rota::generate)
+        .service(console::rota::publish)
+        .service(console::rota::shift)
+        .service(console::rota::save_shift)
+        .service(console::duties_new::show)
+        .service(console::duties_new::create);
 }

@@ -49,3 +49,5 @@ mod waitlist_cap;
 mod reports_people;
 // Issue 22: the console's 场地.
 mod pages_console_resources;
+// Issue 22: the console's 排班 and duty set-up pages.
+mod pages_console_rota;

@@ -8,10 +8,12 @@ pub mod approvals;
 pub mod audit;
 pub mod calendar;
 pub mod duties;
+pub mod duties_new;
 pub mod people;
 pub mod resources;
 pub mod resources_blackouts;
 pub mod resources_form;
+pub mod rota;
 
 use actix_web::{HttpResponse, get, web};
 use maud::{Markup, html};
@@ -37,6 +39,7 @@ fn sections(user: &PageUser, slug: &str, here: &str) -> Markup {
         ("resources", resources::words(user).title),
         ("calendar", c.calendar),
         ("approvals", c.approvals),
+        ("rota", super::text::rota_text(user.language).title),
         ("duties", c.duties),
         ("audit", c.audit),
     ];
@@ -112,16 +115,20 @@ pub async fn home(
                     p { (c.calendar_intro) }
                 }
                 li.card {
-                    h2 { a href=(format!("/s/{slug}/console/duties")) { (c.duties) } }
-                    p { (c.duties_intro) }
-                }
-                li.card {
                     h2 { a href=(format!("/s/{slug}/console/approvals")) { (c.approvals) } }
                     @if waiting == 0 {
                         p { (c.none_waiting) }
                     } @else {
                         p.notice { (c.waiting_count_before) (waiting) (c.waiting_count_after) }
                     }
+                }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/rota")) { (super::text::rota_text(user.language).title) } }
+                    p { (super::text::rota_text(user.language).card_intro) }
+                }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/duties")) { (c.duties) } }
+                    p { (c.duties_intro) }
                 }
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/audit")) { (c.audit) } }

@@ -317,3 +317,6 @@ pub fn rule(language: Language, code: &str) -> Option<&'static str> {
         Language::En => en,
     })
 }
+
+mod rota_console;
+pub use rota_console::{RotaText, rota_text};
