@@ -2,15 +2,13 @@
 //! summary's plain booked hours). Queries only: the figures are
 //! `domain::report`'s.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::instant::stored;
 use crate::db::schema::{
-    bookings, duties, duty_absences, duty_attendance, memberships, resources, rota_shifts, rota_swaps, users,
+    duties, duty_absences, duty_attendance, memberships, rota_shifts, rota_swaps, users,
 };
-use crate::domain::interval::Interval;
 use crate::errors::ApiError;
 
 /// The site's staff (joined members who sit at the desk), as (id, name).
@@ -114,24 +112,5 @@ pub fn absences_between(
             users::name,
             duty_absences::date,
         ))
-        .load(conn)?)
-}
-
-/// (start, end) of the confirmed bookings of the site's resources of
-/// `kind` that overlap `within`.
-pub fn confirmed_spans(
-    conn: &mut DbConn,
-    site_id: i64,
-    kind: &str,
-    within: Interval,
-) -> Result<Vec<(NaiveDateTime, NaiveDateTime)>, ApiError> {
-    Ok(bookings::table
-        .inner_join(resources::table.on(resources::id.eq(bookings::resource_id)))
-        .filter(bookings::site_id.eq(site_id))
-        .filter(resources::kind.eq(kind))
-        .filter(bookings::status.eq("confirmed"))
-        .filter(bookings::starts_at.lt(stored(within.end)))
-        .filter(bookings::ends_at.gt(stored(within.start)))
-        .select((bookings::starts_at, bookings::ends_at))
         .load(conn)?)
 }

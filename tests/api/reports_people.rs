@@ -473,18 +473,32 @@ async fn the_summary_of_a_site_and_across_sites_for_an_operator_and_an_observer(
 
     let path = format!("/api/v1/sites/alpha/reports/summary?from={from}&to={to}");
     let s = ok(f.app.get(&path, Some(&f.admin.token)).await, 200, "summary").await;
+    // The duty's room has no opening hours (open all day) and the site no
+    // holiday: open 24 h on each of the period's days (its length depends on
+    // the weekday the test runs). No computer was booked.
+    let open = ((to - from).num_days() + 1) as f64 * 24.0;
     let expected = json!({
         "site": "alpha", "name": "Test committee", "from": from, "to": to,
-        "room_booked_hours": 2.0, "computer_booked_hours": 0.0,
+        "room_booked_hours": 2.0, "room_open_hours": open,
+        "computer_booked_hours": 0.0, "computer_used_hours": 0.0, "computer_no_shows": 0,
+        "waitlist_served": 0, "urgent_displacements": 0,
         "desk_hours": 31.5, "desk_spread_hours": 7.0, "uncovered_posts": 1, "swaps_taken": 1,
         "volunteer_hours": 6.0, "volunteer_absences": 1, "volunteer_covers": 1,
     });
     assert_eq!(s, expected);
+    // The site's figures agree with the rooms report's for the same dates.
+    let rooms = format!("/api/v1/sites/alpha/reports/rooms?from={from}&to={to}");
+    let r = ok(f.app.get(&rooms, Some(&f.admin.token)).await, 200, "rooms").await;
+    assert_eq!((&r["booked_hours"], &r["open_hours"]), (&s["room_booked_hours"], &s["room_open_hours"]));
     assert_eq!(
         csv(&f.app, &path, &f.admin.token).await,
-        "measure,hours,count\r\nroom_booked_hours,2.00,\r\ncomputer_booked_hours,0.00,\r\n\
-         desk_hours,31.50,\r\ndesk_spread_hours,7.00,\r\nuncovered_posts,,1\r\nswaps_taken,,1\r\n\
-         volunteer_hours,6.00,\r\nvolunteer_absences,,1\r\nvolunteer_covers,,1\r\n"
+        format!(
+            "measure,hours,count\r\nroom_booked_hours,2.00,\r\nroom_open_hours,{open:.2},\r\n\
+             computer_booked_hours,0.00,\r\ncomputer_used_hours,0.00,\r\ncomputer_no_shows,,0\r\n\
+             waitlist_served,,0\r\nurgent_displacements,,0\r\n\
+             desk_hours,31.50,\r\ndesk_spread_hours,7.00,\r\nuncovered_posts,,1\r\nswaps_taken,,1\r\n\
+             volunteer_hours,6.00,\r\nvolunteer_absences,,1\r\nvolunteer_covers,,1\r\n"
+        )
     );
     // The observer reads the site's summary too, without being a member.
     let by_observer = ok(f.app.get(&path, Some(&observer.token)).await, 200, "observer").await;
@@ -502,11 +516,14 @@ async fn the_summary_of_a_site_and_across_sites_for_an_operator_and_an_observer(
         let csv = csv(&f.app, &every, &who.token).await;
         assert_eq!(
             csv,
-            "site,room_booked_hours,computer_booked_hours,desk_hours,desk_spread_hours,\
-             uncovered_posts,swaps_taken,volunteer_hours,volunteer_absences,volunteer_covers\r\n\
-             Test committee,2.00,0.00,31.50,7.00,1,1,6.00,1,1\r\n\
-             Test committee,0.00,0.00,0.00,0.00,0,0,0.00,0,0\r\n\
-             合计,2.00,0.00,31.50,,1,1,6.00,1,1\r\n"
+            format!(
+                "site,room_booked_hours,room_open_hours,computer_booked_hours,computer_used_hours,\
+                 computer_no_shows,waitlist_served,urgent_displacements,desk_hours,desk_spread_hours,\
+                 uncovered_posts,swaps_taken,volunteer_hours,volunteer_absences,volunteer_covers\r\n\
+                 Test committee,2.00,{open:.2},0.00,0.00,0,0,0,31.50,7.00,1,1,6.00,1,1\r\n\
+                 Test committee,0.00,0.00,0.00,0.00,0,0,0,0.00,0.00,0,0,0.00,0,0\r\n\
+                 合计,2.00,{open:.2},0.00,0.00,0,0,0,31.50,,1,1,6.00,1,1\r\n"
+            )
         );
         totals_are_sums(&csv);
     }

@@ -5,8 +5,8 @@
 //! the report page draws its chart from.
 
 pub mod computers;
-pub mod rooms;
 pub mod front_desk;
+pub mod rooms;
 pub mod summary;
 pub mod volunteers;
 

@@ -10,8 +10,8 @@
 use super::csv::Csv;
 
 pub mod computers;
-pub mod rooms;
 pub mod front_desk;
+pub mod rooms;
 pub mod summary;
 pub mod volunteers;
 

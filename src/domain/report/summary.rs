@@ -1,24 +1,5 @@
-//! The quarter summary: a site's measures, one per row, and the booked
-//! hours of rooms and computers counted plainly (each booking's time inside
-//! the period).
-
-use chrono::{DateTime, Utc};
-
-use crate::domain::interval::Interval;
-
-/// Minutes of `spans` inside `period`, each span clipped to it (spans are
-/// bookings, which never overlap on one resource; across resources they
-/// add up).
-pub fn minutes_within(spans: &[Interval], period: Interval) -> i64 {
-    spans
-        .iter()
-        .map(|s| {
-            let start: DateTime<Utc> = s.start.max(period.start);
-            let end: DateTime<Utc> = s.end.min(period.end);
-            (end - start).num_minutes().max(0)
-        })
-        .sum()
-}
+//! The quarter summary: a site's measures, one per row, gathered from the
+//! four reports.
 
 /// A site's figures for the period, gathered from the reports.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -41,13 +22,29 @@ pub struct SiteFigures {
     pub volunteer_absences: i64,
     /// Visits by volunteers who came without signing up.
     pub volunteer_covers: i64,
+    /// Hours the rooms were open (report 1): with `room_booked_hours`, the
+    /// share of open time used.
+    pub room_open_hours: f64,
+    /// Hours the computers were used, checked in (report 2).
+    pub computer_used_hours: f64,
+    /// Computer bookings released unused (report 2).
+    pub computer_no_shows: i64,
+    /// Computer requests served from the waitlist (report 2).
+    pub waitlist_served: i64,
+    /// Bookings moved aside for an urgent or emergency request (report 2).
+    pub urgent_displacements: i64,
 }
 
 /// The measures as (key, hours, count): one of the two figures is set.
 pub fn measures(f: &SiteFigures) -> Vec<(&'static str, Option<f64>, Option<i64>)> {
     vec![
         ("room_booked_hours", Some(f.room_booked_hours), None),
+        ("room_open_hours", Some(f.room_open_hours), None),
         ("computer_booked_hours", Some(f.computer_booked_hours), None),
+        ("computer_used_hours", Some(f.computer_used_hours), None),
+        ("computer_no_shows", None, Some(f.computer_no_shows)),
+        ("waitlist_served", None, Some(f.waitlist_served)),
+        ("urgent_displacements", None, Some(f.urgent_displacements)),
         ("desk_hours", Some(f.desk_hours), None),
         ("desk_spread_hours", Some(f.desk_spread_hours), None),
         ("uncovered_posts", None, Some(f.uncovered_posts)),
@@ -61,34 +58,40 @@ pub fn measures(f: &SiteFigures) -> Vec<(&'static str, Option<f64>, Option<i64>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
-    fn at(minute: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000 + minute * 60, 0).expect("instant")
-    }
-
+    /// Every figure is a row of the summary, once, with exactly one of its
+    /// two numbers: the table, the CSV and the table across sites are all
+    /// built from `measures`.
     #[test]
-    fn spans_are_clipped_to_the_period() {
-        let period = Interval::of(at(0), at(600));
-        let spans = [
-            Interval::of(at(-60), at(60)),
-            Interval::of(at(100), at(160)),
-            Interval::of(at(580), at(700)),
-            Interval::of(at(700), at(800)),
-        ];
-        assert_eq!(minutes_within(&spans, period), 60 + 60 + 20);
-    }
-
-    proptest! {
-        /// Clipped time never exceeds a span, nor the period per span.
-        #[test]
-        fn clipping_only_shortens(spans in prop::collection::vec((-500i64..1500, 1i64..500), 0..10)) {
-            let period = Interval::of(at(0), at(1000));
-            let spans: Vec<Interval> = spans.into_iter().map(|(s, l)| Interval::of(at(s), at(s + l))).collect();
-            let inside = minutes_within(&spans, period);
-            let whole: i64 = spans.iter().map(|s| (s.end - s.start).num_minutes()).sum();
-            prop_assert!(inside >= 0 && inside <= whole);
-            prop_assert!(inside <= 1000 * spans.len() as i64);
-        }
+    fn every_figure_is_one_measure() {
+        let f = SiteFigures {
+            room_booked_hours: 1.0,
+            computer_booked_hours: 2.0,
+            desk_hours: 3.0,
+            desk_spread_hours: 4.0,
+            uncovered_posts: 5,
+            swaps_taken: 6,
+            volunteer_hours: 7.0,
+            volunteer_absences: 8,
+            volunteer_covers: 9,
+            room_open_hours: 10.0,
+            computer_used_hours: 11.0,
+            computer_no_shows: 12,
+            waitlist_served: 13,
+            urgent_displacements: 14,
+        };
+        let m = measures(&f);
+        let mut seen: Vec<f64> = m
+            .iter()
+            .map(|(_, h, c)| {
+                assert!(h.is_some() != c.is_some());
+                h.unwrap_or_else(|| c.unwrap() as f64)
+            })
+            .collect();
+        seen.sort_by(f64::total_cmp);
+        assert_eq!(seen, (1..=14).map(f64::from).collect::<Vec<_>>());
+        let mut keys: Vec<_> = m.iter().map(|(k, _, _)| *k).collect();
+        keys.dedup();
+        assert_eq!(keys.len(), 14);
     }
 }

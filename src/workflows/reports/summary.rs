@@ -7,16 +7,15 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::db::DbConn;
-use crate::domain::interval::Interval;
 use crate::domain::period::DatePeriod;
 use crate::domain::policy::Caller;
 use crate::domain::report::summary::{self, SiteFigures};
 use crate::domain::report::{Cell, Column, Table, Unit};
 use crate::errors::ApiError;
 use crate::store::access::{SiteAccess, site_access};
-use crate::store::{report_people, sites};
+use crate::store::sites;
 
-use super::{front_desk, volunteers};
+use super::{computers, front_desk, rooms, volunteers};
 
 /// One site's measures over a period.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -39,17 +38,23 @@ pub fn report(
     now: DateTime<Utc>,
 ) -> Result<SummaryReport, ApiError> {
     access.may_read_reports()?;
+    let rooms = rooms::report(conn, access, period, now)?;
+    let computers = computers::report(conn, access, period, now)?;
     let desk = front_desk::report(conn, access, period, now)?;
     let vol = volunteers::report(conn, access, period, now)?;
-    let (room_booked_hours, computer_booked_hours) = booked_hours(conn, access, period)?;
     Ok(SummaryReport {
         site: access.site.slug.clone(),
         name: access.site.name.clone(),
         from: period.first(),
         to: period.last(),
         figures: SiteFigures {
-            room_booked_hours,
-            computer_booked_hours,
+            room_booked_hours: rooms.booked_hours,
+            room_open_hours: rooms.open_hours,
+            computer_booked_hours: computers.booked_hours,
+            computer_used_hours: computers.used_hours,
+            computer_no_shows: i64::from(computers.no_shows),
+            waitlist_served: i64::from(computers.waitlist.served),
+            urgent_displacements: i64::from(computers.displacements.total),
             desk_hours: desk.total_hours,
             desk_spread_hours: desk.spread_hours,
             uncovered_posts: desk.uncovered.len() as i64,
@@ -59,20 +64,6 @@ pub fn report(
             volunteer_covers: vol.cover_count(),
         },
     })
-}
-
-/// Hours of confirmed room and computer bookings inside the period's
-/// local days, each booking clipped to them.
-fn booked_hours(conn: &mut DbConn, access: &SiteAccess, period: DatePeriod) -> Result<(f64, f64), ApiError> {
-    let within = period.instants(access.site.tz());
-    let mut hours = |kind: &str| -> Result<f64, ApiError> {
-        let spans: Vec<Interval> = report_people::confirmed_spans(conn, access.site.id, kind, within)?
-            .into_iter()
-            .map(|(s, e)| Interval::of(s.and_utc(), e.and_utc()))
-            .collect();
-        Ok(summary::minutes_within(&spans, within) as f64 / 60.0)
-    };
-    Ok((hours("room")?, hours("computer")?))
 }
 
 impl SummaryReport {
@@ -142,44 +133,33 @@ pub fn across_sites(
 /// The summary across sites as a table: one row per site, the totals row
 /// sums every figure but the spread (a spread of spreads means nothing).
 pub fn sites_table(rows: &[SiteSummaryRow]) -> Table {
-    let hours = |h: f64| Cell::Number(Some(h));
-    let count = |n: i64| Cell::Number(Some(n as f64));
-    let figures = |f: &SiteFigures| {
-        vec![
-            hours(f.room_booked_hours),
-            hours(f.computer_booked_hours),
-            hours(f.desk_hours),
-            hours(f.desk_spread_hours),
-            count(f.uncovered_posts),
-            count(f.swaps_taken),
-            hours(f.volunteer_hours),
-            count(f.volunteer_absences),
-            count(f.volunteer_covers),
-        ]
+    let cells = |f: &SiteFigures| -> Vec<Cell> {
+        summary::measures(f)
+            .into_iter()
+            .map(|(_, h, c)| Cell::Number(h.or(c.map(|n| n as f64))))
+            .collect()
     };
-    let mut total = SiteFigures::default();
-    for r in rows {
-        let f = &r.figures;
-        total.room_booked_hours += f.room_booked_hours;
-        total.computer_booked_hours += f.computer_booked_hours;
-        total.desk_hours += f.desk_hours;
-        total.uncovered_posts += f.uncovered_posts;
-        total.swaps_taken += f.swaps_taken;
-        total.volunteer_hours += f.volunteer_hours;
-        total.volunteer_absences += f.volunteer_absences;
-        total.volunteer_covers += f.volunteer_covers;
-    }
+    let keys: Vec<(&'static str, bool)> = summary::measures(&SiteFigures::default())
+        .into_iter()
+        .map(|(key, h, _)| (key, h.is_some()))
+        .collect();
     let mut totals = vec![Cell::Text(crate::domain::report::TOTAL.into())];
-    totals.extend(figures(&total));
-    totals[4] = Cell::Number(None);
+    for (i, (key, _)) in keys.iter().enumerate() {
+        let sum: f64 = rows
+            .iter()
+            .map(|r| cells(&r.figures)[i].number().unwrap_or(0.0))
+            .sum();
+        totals.push(Cell::Number((*key != "desk_spread_hours").then_some(sum)));
+    }
     let mut columns = vec![Column {
         key: "site",
         unit: Unit::Text,
     }];
-    columns.extend(summary::measures(&total).into_iter().map(|(key, h, _)| Column {
+    columns.extend(keys.iter().map(|(key, hours)| Column {
         key,
-        unit: if h.is_some() { Unit::Hours } else { Unit::Count },
+        unit: if *hours { Unit::Hours } else { Unit::Count },
     }));
+    let chart = 1 + keys.iter().position(|(k, _)| *k == "desk_hours").unwrap_or(0);
     Table {
         key: "summary_sites",
         columns,
@@ -187,11 +167,11 @@ pub fn sites_table(rows: &[SiteSummaryRow]) -> Table {
             .iter()
             .map(|r| {
                 let mut row = vec![Cell::Text(r.name.clone())];
-                row.extend(figures(&r.figures));
+                row.extend(cells(&r.figures));
                 row
             })
             .collect(),
         totals: Some(totals),
-        chart: 3,
+        chart,
     }
 }
