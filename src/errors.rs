@@ -138,6 +138,10 @@ pub struct ApiError {
     retry_after: Option<u64>,
     /// The cause of a 500, logged but never shown.
     source: Option<anyhow::Error>,
+    /// A refusal whose transaction still commits what it wrote: the record
+    /// of a refused request (for the reports). Never set for bad input,
+    /// which changes nothing.
+    keeps_writes: bool,
 }
 
 impl ApiError {
@@ -149,6 +153,7 @@ impl ApiError {
             extensions: Map::new(),
             retry_after: None,
             source: None,
+            keeps_writes: false,
         }
     }
 
@@ -226,6 +231,20 @@ impl ApiError {
 
     pub fn detail(&self) -> &str {
         &self.detail
+    }
+
+    /// The same refusal, but the transaction that made it commits: what it
+    /// wrote (a refused request's record, no-shows released on the way)
+    /// stays. Only [`crate::db::Db::write`] reads it; rehearsals still roll
+    /// back.
+    pub fn keeping_writes(mut self) -> Self {
+        self.keeps_writes = true;
+        self
+    }
+
+    /// Whether the transaction that answered this commits anyway.
+    pub fn keeps_writes(&self) -> bool {
+        self.keeps_writes
     }
 
     /// Seconds a client should wait (429 and 503), for the pages' answers.

@@ -188,7 +188,7 @@ where
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     let outcome = f(conn);
-    let commit = outcome.is_ok() && ending == Ending::Commit;
+    let commit = ending == Ending::Commit && outcome.as_ref().map_or_else(ApiError::keeps_writes, |_| true);
     let finish = match (commit, &mut *conn) {
         (true, DbConn::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
         (true, DbConn::Pg(c)) => AnsiTransactionManager::commit_transaction(c),

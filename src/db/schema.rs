@@ -92,6 +92,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    booking_refusals (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        user_id -> BigInt,
+        resource_kind -> Text,
+        resource_id -> Nullable<BigInt>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     invitations (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -447,6 +460,7 @@ diesel::joinable!(bookings -> users (owner_id));
 diesel::joinable!(bookings -> interest_groups (group_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    booking_refusals,
     sites,
     users,
     membership_skills,

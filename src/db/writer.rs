@@ -108,11 +108,13 @@ where
         Ok(outcome) => outcome,
         Err(_) => Err(ApiError::internal(anyhow::anyhow!("a write panicked"))),
     };
-    let keep = outcome.is_ok() && !rehearse;
+    // A refusal that keeps its writes (a refused request's record) is
+    // released into the batch like a success.
+    let keep = !rehearse && outcome.as_ref().map_or_else(ApiError::keeps_writes, |_| true);
     let step = if keep { Step::Release } else { Step::Undo };
     match savepoint(conn, step) {
         Ok(()) => (outcome, keep),
-        Err(e) => (if keep { Err(e) } else { outcome }, false),
+        Err(e) => (if outcome.is_ok() { Err(e) } else { outcome }, false),
     }
 }
 

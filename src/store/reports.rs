@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::instant::stored;
-use crate::db::schema::{audit_log, bookings, resources, waitlist};
+use crate::db::schema::{audit_log, booking_refusals, bookings, resources, waitlist};
 use crate::domain::interval::Interval;
 use crate::domain::resource::ResourceKind;
 use crate::errors::ApiError;
@@ -83,4 +83,48 @@ pub fn displacements(
         .order(audit_log::id)
         .select(audit_log::urgency)
         .load(conn)?)
+}
+
+/// A request refused because every fitting resource was taken.
+pub struct Refused {
+    pub site_id: i64,
+    pub user_id: i64,
+    pub kind: ResourceKind,
+    /// The resource named, or none for a request to a pool.
+    pub resource_id: Option<i64>,
+    /// The time asked for.
+    pub slot: Interval,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+pub fn record_refusal(conn: &mut DbConn, r: &Refused) -> Result<(), ApiError> {
+    diesel::insert_into(booking_refusals::table)
+        .values((
+            booking_refusals::site_id.eq(r.site_id),
+            booking_refusals::user_id.eq(r.user_id),
+            booking_refusals::resource_kind.eq(r.kind.code()),
+            booking_refusals::resource_id.eq(r.resource_id),
+            booking_refusals::starts_at.eq(stored(r.slot.start)),
+            booking_refusals::ends_at.eq(stored(r.slot.end)),
+            booking_refusals::created_at.eq(stored(r.at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// How many requests for a resource of `kind` were refused for want of a
+/// free one, counted by the start of the time asked for.
+pub fn refusals_starting(
+    conn: &mut DbConn,
+    site_id: i64,
+    kind: ResourceKind,
+    window: Interval,
+) -> Result<i64, ApiError> {
+    Ok(booking_refusals::table
+        .filter(booking_refusals::site_id.eq(site_id))
+        .filter(booking_refusals::resource_kind.eq(kind.code()))
+        .filter(booking_refusals::starts_at.ge(stored(window.start)))
+        .filter(booking_refusals::starts_at.lt(stored(window.end)))
+        .count()
+        .get_result(conn)?)
 }

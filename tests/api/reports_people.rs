@@ -489,7 +489,10 @@ async fn the_summary_of_a_site_and_across_sites_for_an_operator_and_an_observer(
     // The site's figures agree with the rooms report's for the same dates.
     let rooms = format!("/api/v1/sites/alpha/reports/rooms?from={from}&to={to}");
     let r = ok(f.app.get(&rooms, Some(&f.admin.token)).await, 200, "rooms").await;
-    assert_eq!((&r["booked_hours"], &r["open_hours"]), (&s["room_booked_hours"], &s["room_open_hours"]));
+    assert_eq!(
+        (&r["booked_hours"], &r["open_hours"]),
+        (&s["room_booked_hours"], &s["room_open_hours"])
+    );
     assert_eq!(
         csv(&f.app, &path, &f.admin.token).await,
         format!(

@@ -393,6 +393,42 @@ async fn computers_report_matches_the_hand_computed_fixture() {
     // (e) Thu 03-05 10:00-11:00, confirmed, never checked in: booked 1 h, used 0.
     write(&app, &admin, Past::confirmed(pc2, sh(5, 10, 0), sh(5, 11, 0))).await;
 
+    // Requests refused for want of a free computer, as `bookings::create`
+    // records them: one asked for Fri 03-06 counts; one asked for 03-16
+    // (after the period) and one for the hall (not a computer) do not.
+    let asker = admin.id;
+    app.db
+        .write(move |conn| {
+            use livingroom::domain::interval::Interval;
+            use livingroom::domain::resource::ResourceKind;
+            use livingroom::store::reports::{Refused, record_refusal};
+            let site: i64 = livingroom::db::schema::sites::table
+                .select(livingroom::db::schema::sites::id)
+                .first(conn)?;
+            for (kind, resource_id, day) in [
+                (ResourceKind::Computer, None, 6),
+                (ResourceKind::Computer, Some(pc1), 16),
+                (ResourceKind::Room, Some(hall), 6),
+            ] {
+                let slot = Interval::of(sh(day, 10, 0).and_utc(), sh(day, 11, 0).and_utc());
+                let at = sh(day, 9, 0).and_utc();
+                record_refusal(
+                    conn,
+                    &Refused {
+                        site_id: site,
+                        user_id: asker,
+                        kind,
+                        resource_id,
+                        slot,
+                        at,
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+
     // The displacement, as `workflows::priority::relocate` records it.
     let site_admin = admin.id;
     app.db
@@ -514,9 +550,9 @@ async fn computers_report_matches_the_hand_computed_fixture() {
         json!({"total": 1, "by_urgency": {"urgent": 1}})
     );
     assert!(!r.to_string().contains("private"), "{r}");
-    // Refusals are not recorded, so not counted, and the answer says so.
-    assert_eq!(r["refused"], Value::Null);
-    assert_eq!(r["not_counted"], json!(["refused"]));
+    // One computer request refused in the period; nothing left uncounted.
+    assert_eq!(r["refused"], json!(1));
+    assert_eq!(r["not_counted"], json!([]));
 
     let text = csv(
         &app,
@@ -545,4 +581,67 @@ async fn computers_report_matches_the_hand_computed_fixture() {
     let r: Value = res.json().await.unwrap();
     near(&r["booked_hours"], 0.0);
     assert_eq!(r["waitlist"]["wait_minutes_mean"], Value::Null);
+}
+
+/// A request refused because the computer is taken is answered 409 as
+/// before, books nothing, and is counted; a request refused by a rule (its
+/// own mistake) and a dry run are not.
+#[tokio::test]
+async fn a_request_refused_for_want_of_a_computer_is_counted_and_nothing_else() {
+    let app = spawn_app().await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let (li, wang) = (
+        app.staff("alpha", "Li Na").await,
+        app.staff("alpha", "Wang").await,
+    );
+    let pc = app
+        .resource(
+            "alpha",
+            &admin,
+            json!({"name": "PC 1", "kind": "computer", "rules": {"check_in_required": false}}),
+        )
+        .await;
+    let tz = chrono_tz::Asia::Shanghai;
+    let tomorrow = (chrono::Utc::now().with_timezone(&tz) + chrono::Duration::days(1)).date_naive();
+    let at = |h: u32| {
+        tz.from_local_datetime(&tomorrow.and_hms_opt(h, 0, 0).unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339()
+    };
+    let ask = |start: u32, end: u32| json!({"resource_id": pc, "starts_at": at(start), "ends_at": at(end), "purpose": "材料"});
+    assert_eq!(app.book("alpha", &li, ask(10, 11)).await.status(), 201);
+    // Taken: refused, counted.
+    let refused = app.book("alpha", &wang, ask(10, 11)).await;
+    assert_eq!(refused.status(), 409);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["conflicts"].as_array().map(Vec::len), Some(1), "{body}");
+    // A dry run of the same: refused, not counted (it changes nothing).
+    let dry = app
+        .post(
+            "/api/v1/sites/alpha/bookings?dry_run=true",
+            &ask(10, 11),
+            Some(&wang.token),
+        )
+        .await;
+    assert_eq!(dry.status(), 409);
+    // Its own mistake (ends before it starts): refused, not counted.
+    let wrong = app.book("alpha", &wang, ask(12, 11)).await;
+    assert_eq!(wrong.status(), 422);
+
+    let path = format!("/api/v1/sites/alpha/reports/computers?from={tomorrow}&to={tomorrow}");
+    let r: Value = app.get(&path, Some(&admin.token)).await.json().await.unwrap();
+    assert_eq!(r["refused"], json!(1), "{r}");
+    // Nothing else was written by the refusal: Wang holds no booking.
+    let mine: Value = app
+        .get("/api/v1/sites/alpha/bookings?mine=true", Some(&wang.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !mine.to_string().contains(&format!("\"resource_id\":{pc}")),
+        "{mine}"
+    );
 }

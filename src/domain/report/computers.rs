@@ -114,8 +114,9 @@ pub struct ComputersReport {
     pub no_shows: u32,
     pub waitlist: Waitlisted,
     pub displacements: Displacements,
-    /// Requests refused outright: not recorded by the service (a refusal
-    /// writes nothing), so always null; see `not_counted`.
+    /// Requests refused because every computer asked for was taken, by
+    /// the start of the time asked for (recorded since this report came;
+    /// `null` never, kept nullable for clients written before).
     pub refused: Option<u32>,
     /// Figures asked for that the stored data cannot give.
     pub not_counted: Vec<String>,
@@ -139,6 +140,8 @@ pub struct Inputs<'a> {
     pub waits: &'a [Wait],
     /// The urgency of the request behind each displacement in the period.
     pub displaced_by: &'a [Urgency],
+    /// Requests refused for want of a free computer, starting in the period.
+    pub refused: u32,
 }
 
 /// The figures of the period at `now`.
@@ -152,6 +155,7 @@ pub fn build(i: &Inputs<'_>) -> ComputersReport {
         uses,
         waits,
         displaced_by,
+        refused,
     } = *i;
     let rows: Vec<ComputerUse> = computers
         .iter()
@@ -187,8 +191,8 @@ pub fn build(i: &Inputs<'_>) -> ComputersReport {
         computers: rows,
         waitlist: waitlisted(window, waits),
         displacements: displacements(displaced_by),
-        refused: None,
-        not_counted: vec!["refused".to_owned()],
+        refused: Some(refused),
+        not_counted: Vec::new(),
     }
 }
 
@@ -330,7 +334,9 @@ mod tests {
             uses: &uses,
             waits: &[],
             displaced_by: &[Urgency::Urgent],
+            refused: 2,
         });
+        assert_eq!(r.refused, Some(2));
         // Used: 115 + 30 = 145 minutes.
         assert_eq!(r.computers[0].booked_hours, 2.5);
         assert!((r.computers[0].used_hours - 145.0 / 60.0).abs() < 1e-9);

@@ -15,7 +15,8 @@ use super::{Skipped, conflict_views, refusal_error};
 use crate::db::{DbConn, Lock, backend};
 use crate::domain::availability;
 use crate::domain::booking::{
-    Booked, BookingRequest, BookingStatus, Decision, Offered, OnConflict, Snapshot, Target, Urgency, decide,
+    Booked, BookingRequest, BookingStatus, Decision, Offered, OnConflict, Refusal, Snapshot, Target, Urgency,
+    decide,
 };
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{local_date, local_day, local_week, to_local, week_start};
@@ -27,7 +28,7 @@ use crate::notify::Recipient;
 use crate::store::access::SiteAccess;
 use crate::store::bookings::{self, Booking, NewBooking};
 use crate::store::resources::{self, Resource};
-use crate::store::{groups, idempotency, users, waitlist};
+use crate::store::{groups, idempotency, reports, users, waitlist};
 use crate::workflows::priority;
 
 pub struct Created {
@@ -234,6 +235,27 @@ pub fn create(
     };
 
     match decide(&snapshot) {
+        // No free resource: the refusal is answered and remembered (the
+        // computers report counts who went without); other refusals are the
+        // request's own mistakes and leave nothing behind.
+        Decision::Refuse(refusal @ Refusal::Taken { .. }) => {
+            let named = match req.target {
+                Target::Resource(id) => Some(id),
+                Target::Pool(_) => None,
+            };
+            reports::record_refusal(
+                conn,
+                &reports::Refused {
+                    site_id,
+                    user_id: access.user_id,
+                    kind: offered[0].kind(),
+                    resource_id: named,
+                    slot: req.slot,
+                    at: now,
+                },
+            )?;
+            Err(refusal_error(conn, access, refusal)?.keeping_writes())
+        }
         Decision::Refuse(refusal) => Err(refusal_error(conn, access, refusal)?),
         Decision::Queue { resource_id } => {
             let resource = offered.iter().find(|r| r.id == resource_id).expect("offered");

@@ -68,5 +68,12 @@ pub fn report(
         uses: &uses,
         waits: &waits,
         displaced_by: &displaced_by,
+        refused: u32::try_from(reports::refusals_starting(
+            conn,
+            site.id,
+            ResourceKind::Computer,
+            window,
+        )?)
+        .unwrap_or(u32::MAX),
     }))
 }
