@@ -136,7 +136,10 @@ impl Db {
     }
 
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE` on SQLite). An
-    /// `Err` rolls everything back, so a failed request changes nothing.
+    /// `Err` rolls everything back, so a failed request changes nothing;
+    /// the one exception is a refusal marked
+    /// [`ApiError::keeping_writes`] (a booking refused for want of a free
+    /// computer, recorded for the reports), which commits what it wrote.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
