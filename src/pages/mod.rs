@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod board;
+pub mod chart;
 pub mod computer;
 pub mod console;
 pub mod duties;
@@ -92,5 +93,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(console::calendar::show)
         .service(console::calendar::submit)
         .service(console::audit::csv)
-        .service(console::audit::list);
+        .service(console::audit::list)
+        .service(console::reports::list)
+        .service(console::reports::csv)
+        .service(console::reports::show);
 }

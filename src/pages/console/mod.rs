@@ -9,6 +9,7 @@ pub mod audit;
 pub mod calendar;
 pub mod duties;
 pub mod people;
+pub mod reports;
 
 use actix_web::{HttpResponse, get, web};
 use maud::{Markup, html};
@@ -35,6 +36,7 @@ fn sections(user: &PageUser, slug: &str, here: &str) -> Markup {
         ("approvals", c.approvals),
         ("duties", c.duties),
         ("audit", c.audit),
+        ("reports", user.text().reports.title),
     ];
     html! {
         nav.console aria-label=(c.sections) {
@@ -118,6 +120,10 @@ pub async fn home(
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/audit")) { (c.audit) } }
                     p { (c.audit_intro) }
+                }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/reports")) { (user.text().reports.title) } }
+                    p { (user.text().reports.intro) }
                 }
             }
         },

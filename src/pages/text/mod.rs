@@ -6,12 +6,14 @@ use crate::domain::person::Language;
 
 mod console;
 mod duties;
+mod reports;
 mod rooms;
 mod settings;
 mod shifts;
 
 pub use console::Console;
 pub use duties::Duties;
+pub use reports::Reports;
 pub use rooms::Rooms;
 pub use settings::Settings;
 pub use shifts::Shifts;
@@ -98,6 +100,7 @@ pub struct Text {
     pub shifts: Shifts,
     pub settings: Settings,
     pub console: Console,
+    pub reports: Reports,
 }
 
 pub const ZH: Text = Text {
@@ -181,6 +184,7 @@ pub const ZH: Text = Text {
     shifts: shifts::ZH,
     settings: settings::ZH,
     console: console::ZH,
+    reports: reports::ZH,
 };
 
 pub const EN: Text = Text {
@@ -264,6 +268,7 @@ pub const EN: Text = Text {
     shifts: shifts::EN,
     settings: settings::EN,
     console: console::EN,
+    reports: reports::EN,
 };
 
 impl Text {
