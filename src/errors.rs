@@ -228,6 +228,11 @@ impl ApiError {
         &self.detail
     }
 
+    /// Seconds a client should wait (429 and 503), for the pages' answers.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+
     /// A member added with [`ApiError::with`], for the web pages, which
     /// say a refusal's `rule` or `conflicts` in words.
     pub fn extension(&self, key: &str) -> Option<&Value> {

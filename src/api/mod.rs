@@ -104,7 +104,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(calendar_feed::create_feed)
         .service(calendar_feed::revoke_feed)
         .service(calendar_feed::personal_feed)
-        .service(rota::schedule);
+        .service(rota::schedule)
+        .service(reports::rooms::rooms_report)
+        .service(reports::computers::computers_report);
 }
 
 /// Query strings that do not parse are a 422 naming the parameter.

@@ -99,6 +99,8 @@ use crate::store::pagination::Page;
         calendar_feed::revoke_feed,
         calendar_feed::personal_feed,
         rota::schedule,
+        crate::api::reports::rooms::rooms_report,
+        crate::api::reports::computers::computers_report,
     ),
     components(schemas(
         crate::errors::FieldError,

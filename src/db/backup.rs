@@ -64,6 +64,10 @@ pub fn sqlite_backup(source: &Path, target: &Path) -> Result<i32> {
     }
     let partial = partial_path(target);
     let _ = std::fs::remove_file(&partial);
+    // The copy holds password hashes and sessions: made owner-only before
+    // SQLite writes a byte (an empty file is an empty database to it), and
+    // the rename below keeps the mode.
+    owner_only_file(&partial)?;
     let pages = {
         let src = Handle::open(source, ffi::SQLITE_OPEN_READONLY)?;
         let dst = Handle::open(&partial, ffi::SQLITE_OPEN_READWRITE | ffi::SQLITE_OPEN_CREATE)?;
@@ -119,4 +123,21 @@ pub fn check_integrity(path: &Path) -> Result<()> {
                 .join("; ")
         ),
     }
+}
+
+#[cfg(unix)]
+fn owner_only_file(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn owner_only_file(_path: &Path) -> Result<()> {
+    Ok(())
 }

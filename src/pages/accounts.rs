@@ -10,7 +10,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::frame::{Nav, layout, respond};
-use super::session::visitor_language;
+use super::session::{visitor_language, with_retry_after};
 use super::text::{Text, text};
 use crate::auth::client::ClientAddress;
 use crate::auth::flows;
@@ -180,7 +180,7 @@ async fn submit(
             } else {
                 Problem::Password(s.too_short)
             };
-            form(t, purpose, &f.token, Some(problem), e.kind().status())
+            with_retry_after(form(t, purpose, &f.token, Some(problem), e.kind().status()), &e)
         }
     }
 }

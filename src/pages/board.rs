@@ -19,6 +19,7 @@ use crate::domain::interval::Interval;
 use crate::domain::local_time::{day_of, local_date, parse_week, week_start};
 use crate::domain::person::Language;
 use crate::domain::resource::ResourceKind;
+use crate::domain::window::date_in_window;
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::bookings as booking_store;
@@ -459,6 +460,11 @@ pub async fn week(
         Ok(asked) => asked,
         Err(e) => return bad_week(w, &e.to_string()),
     };
+    // A week outside the window every request keeps to is refused like a
+    // malformed one, before any date arithmetic.
+    if let Some(Err(why)) = asked.map(|d| date_in_window(d, now)) {
+        return bad_week(w, &why);
+    }
     let gathered = state
         .db
         .read(move |conn| {

@@ -31,12 +31,13 @@ fn fail(user: &PageUser) -> impl Fn(ApiError) -> PageError + '_ {
     move |e| PageError::Api(user.language, e)
 }
 
-/// A date from a form or a link; years far off are refused, so week and
-/// series arithmetic never meets the calendar's end.
+/// A date from a form or a link, inside the window every request keeps to
+/// (`domain::window`: 2000 to ten years ahead), so week and series
+/// arithmetic never meets the calendar's end.
 fn parse_date(s: Option<&str>) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s?.trim(), "%Y-%m-%d")
         .ok()
-        .filter(|d| (2000..=2200).contains(&chrono::Datelike::year(d)))
+        .filter(|d| crate::domain::window::date_in_window(*d, crate::clock::now()).is_ok())
 }
 
 #[derive(Deserialize)]

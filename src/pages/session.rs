@@ -5,7 +5,7 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ACCEPT_LANGUAGE, COOKIE};
+use actix_web::http::header::{ACCEPT_LANGUAGE, COOKIE, HeaderValue, RETRY_AFTER};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, get, post, web};
 use futures_util::future::LocalBoxFuture;
 use maud::html;
@@ -113,12 +113,13 @@ impl ResponseError for PageError {
                 match e.kind() {
                     ProblemType::NotFound => text(*l).not_found,
                     ProblemType::Internal | ProblemType::ServiceUnavailable => text(*l).went_wrong,
+                    ProblemType::TooManyRequests => text(*l).too_many,
                     _ => e.detail(),
                 },
             ),
         };
         let t = text(language);
-        respond(
+        let answer = respond(
             self.status_code(),
             layout(
                 t,
@@ -129,8 +130,23 @@ impl ResponseError for PageError {
                     p { a.button href="/" { (t.home) } }
                 },
             ),
-        )
+        );
+        match self {
+            PageError::Api(_, e) => with_retry_after(answer, e),
+            _ => answer,
+        }
     }
+}
+
+/// A page refused for being too busy (429, 503) says when to come back, as
+/// the API's problem does.
+pub fn with_retry_after(mut answer: HttpResponse, e: &ApiError) -> HttpResponse {
+    if let Some(seconds) = e.retry_after()
+        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    {
+        answer.headers_mut().insert(RETRY_AFTER, value);
+    }
+    answer
 }
 
 pub fn encode_component(s: &str) -> String {
@@ -316,7 +332,7 @@ pub async fn login_submit(
                 ProblemType::TooManyRequests => t.too_many,
                 _ => t.wrong_login,
             };
-            login_page(t, &next, &f.email, Some(words), e.kind().status())
+            with_retry_after(login_page(t, &next, &f.email, Some(words), e.kind().status()), &e)
         }
     }
 }

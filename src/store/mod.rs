@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod outbox;
 pub mod pagination;
+pub mod reports;
 pub mod resources;
 pub mod rota;
 pub mod secrets;

@@ -54,6 +54,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/sites/{site}/members/{user_id} [self]",          "U A A A A N N"),
     // A staff member's day, as on the bulletin board: members only (issue 19, 14).
     ("GET /api/v1/sites/{site}/people/{user_id}/schedule",         "U A A A A A N"),
+    ("GET /api/v1/sites/{site}/reports/computers",                 "U F F F A A N"),
+    ("GET /api/v1/sites/{site}/reports/rooms",                     "U F F F A A N"),
     ("GET /api/v1/sites/{site}/reports/volunteer-hours",           "U F F F A A N"),
     ("GET /api/v1/sites/{site}/resources",                         "U A A A A A N"),
     ("GET /api/v1/sites/{site}/resources/{id}",                    "U A A A A A N"),

@@ -270,6 +270,11 @@ async fn the_printable_week_takes_a_week_sorts_each_day_and_needs_no_emoji_font(
     let bad = app.get("/board/alpha/week?week=next", None).await;
     assert_eq!(bad.status(), 400);
     assert!(bad.text().await.unwrap().contains("2026-W49"));
+    // A week far outside the window is refused the same way, not computed.
+    for far in ["9999-W01", "262142-W52", "1999-12-27"] {
+        let res = app.get(&format!("/board/alpha/week?week={far}"), None).await;
+        assert_eq!(res.status(), 400, "{far}");
+    }
 }
 
 #[tokio::test]

@@ -492,6 +492,13 @@ async fn a_backup_of_a_live_database_restores() {
         String::from_utf8_lossy(&output.stderr)
     );
     writer.await.unwrap();
+    // The copy holds every account's password hash and session: its owner's
+    // eyes only.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the backup is owner-only: {mode:o}");
+    }
 
     let url = format!("sqlite://{}", copy.display());
     let restored = spawn_app_with(|s| s.database_url = url.clone()).await;

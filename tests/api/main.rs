@@ -44,4 +44,5 @@ mod heavy_reads;
 mod names_and_exports;
 mod pages_reports;
 mod past_changes;
+mod reports_rooms;
 mod waitlist_cap;

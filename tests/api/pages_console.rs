@@ -783,6 +783,10 @@ async fn the_audit_trail_pages_a_hundred_at_a_time() {
     assert_eq!(rest.len(), 1, "{second}");
     assert_eq!(rest[0][5], "entry number 0");
     assert!(!second.contains("/s/alpha/console/audit?from"), "no further link");
+    // A broken cursor is said, not silently read as "from the newest".
+    let (status, broken) = page(&app, "/s/alpha/console/audit?before=abc", &cookie).await;
+    assert_eq!(status, 422);
+    assert!(broken.contains("这个翻页链接不完整"), "{broken}");
     let csv = app
         .client
         .get(app.url("/s/alpha/console/audit/csv"))

@@ -87,6 +87,8 @@ async fn a_burst_from_one_address_gets_429_while_another_address_gets_in() {
         .await
         .unwrap();
     assert_eq!(form.status(), 429);
+    // The page, like the API, says when to come back.
+    assert!((1..=61).contains(&retry_after(&form)), "{:?}", form.headers());
     let forgot = post_from(
         &app,
         ATTACKER,

@@ -4,6 +4,9 @@
 //! `workflows::reports`; a report's CSV is its [`Table`]'s, the very table
 //! the report page draws its chart from.
 
+pub mod computers;
+pub mod rooms;
+
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};

@@ -9,6 +9,9 @@
 
 use super::csv::Csv;
 
+pub mod computers;
+pub mod rooms;
+
 /// What a column's numbers are, for formatting and for the chart's axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -105,8 +105,14 @@ fn parse(f: &AuditForm, c: &Console, now: DateTime<Utc>, errors: &mut FieldError
         kind,
         from: date(&f.from, "from", c, now, errors),
         to: date(&f.to, "to", c, now, errors),
-        // A cursor only this page writes: a wrong one starts from the newest.
-        before: f.before.trim().parse().unwrap_or(0).max(0),
+        // A cursor only this page writes; a wrong one is said, not guessed at.
+        before: match f.before.trim() {
+            "" => 0,
+            b => b.parse().ok().filter(|id: &i64| *id > 0).unwrap_or_else(|| {
+                errors.push(("", c.err_cursor));
+                0
+            }),
+        },
     }
 }
 

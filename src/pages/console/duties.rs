@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::{fail, page};
 use crate::clock;
 use crate::domain::local_time::{local_date, parse_week, week_start};
+use crate::domain::window::date_in_window;
 use crate::errors::ApiError;
 use crate::pages::frame::{ok, see_other};
 use crate::pages::session::{PageError, PageUser};
@@ -131,7 +132,7 @@ pub async fn list(
         Some(w) => Some(
             parse_week("week", w)
                 .ok()
-                .filter(|d| (2000..=2200).contains(&chrono::Datelike::year(d)))
+                .filter(|d| date_in_window(*d, clock::now()).is_ok())
                 .ok_or_else(|| PageError::Api(user.language, ApiError::invalid("week", c.err_week)))?,
         ),
     };
@@ -204,7 +205,7 @@ pub async fn record(
     let bad = |field: &str, what: &str| PageError::Api(user.language, ApiError::invalid(field, what));
     let date = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
         .ok()
-        .filter(|d| (2000..=2200).contains(&chrono::Datelike::year(d)))
+        .filter(|d| date_in_window(*d, clock::now()).is_ok())
         .ok_or_else(|| bad("date", "not a date"))?;
     let attended = match f.status.as_str() {
         "attended" => true,

@@ -141,21 +141,25 @@ fn role_words(c: &Console, m: &Member) -> String {
         .join("、")
 }
 
-fn person_card(c: &Console, slug: &str, m: &Member) -> Markup {
+/// One person as one row of the roster: name, roles, badges and skills in
+/// two short lines, the whole row a link to change them (a phone shows a
+/// committee's twenty people without a long scroll).
+fn person_row(c: &Console, slug: &str, m: &Member) -> Markup {
     html! {
-        li.card {
-            h3 {
-                (m.name())
-                @if let Some(o) = m.other_name() { " " span.other-name lang="en" { (o) } }
+        li {
+            a href=(format!("/s/{slug}/console/people/{}", m.user.id))
+                aria-label=(format!("{} {}", c.change, m.name())) {
+                span.name {
+                    (m.name())
+                    @if let Some(o) = m.other_name() { " " span.other-name lang="en" { (o) } }
+                }
+                span.meta {
+                    (role_words(c, m))
+                    @if !m.active() { " " span.badge.pending { (c.invited_badge) } }
+                    @if m.membership.senior { " " span.badge.confirmed { (c.senior_badge) } }
+                    @if !m.skills.is_empty() { " · " (c.skills_label) (m.skills.join(", ")) }
+                }
             }
-            p {
-                (role_words(c, m))
-                @if !m.active() { " " span.badge.pending { (c.invited_badge) } }
-                @if m.membership.senior { " " span.badge.confirmed { (c.senior_badge) } }
-            }
-            @if !m.skills.is_empty() { p { (c.skills_label) (m.skills.join(", ")) } }
-            p { a.button.secondary href=(format!("/s/{slug}/console/people/{}", m.user.id))
-                aria-label=(format!("{} {}", c.change, m.name())) { (c.change) } }
         }
     }
 }
@@ -210,34 +214,38 @@ async fn list_page(
         h1 { (c.people) }
         @if let Some(d) = done { p.notice role="status" { (d) } }
         p { (c.people_intro) }
-        h2 { (c.invited_heading) }
-        @if invited.is_empty() { p { (c.no_one_invited) } }
-        ul.plain.people { @for m in &invited { (person_card(c, slug, m)) } }
-        h2 { (c.members_heading) }
-        ul.plain.people { @for m in &joined { (person_card(c, slug, m)) } }
-        h2 #invite { (c.invite_heading) }
-        (summary(c, errors))
-        form.stack method="post" action=(format!("/s/{slug}/console/people")) novalidate {
-            input type="hidden" name="csrf" value=(user.csrf);
-            (field(errors, "email", c.email, html! {
-                input #email type="email" name="email" value=(form.email) autocomplete="off" required aria-describedby=[described(errors, "email")];
-            }))
-            (field(errors, "name", c.name, html! {
-                input #name type="text" name="name" value=(form.name) required aria-describedby=[described(errors, "name")];
-            }))
-            (field(errors, "other_name", c.other_name, html! {
-                input #other_name type="text" name="other_name" value=(form.other_name) aria-describedby=[described(errors, "other_name")];
-            }))
-            (role_fields(c, &form.roles, errors))
-            div.field {
-                label for="language" { (c.language) }
-                select #language name="language" {
-                    option value="zh-CN" selected[language == Language::ZhCn] { "中文" }
-                    option value="en" selected[language == Language::En] { "English" }
+        // The invitation first, folded on arrival (a plain <details>: no
+        // script); open again when it comes back with a mistake.
+        details.invite open[!errors.is_empty()] {
+            summary { h2 #invite { (c.invite_heading) } }
+            (summary(c, errors))
+            form.stack method="post" action=(format!("/s/{slug}/console/people")) novalidate {
+                input type="hidden" name="csrf" value=(user.csrf);
+                (field(errors, "email", c.email, html! {
+                    input #email type="email" name="email" value=(form.email) autocomplete="off" required aria-describedby=[described(errors, "email")];
+                }))
+                (field(errors, "name", c.name, html! {
+                    input #name type="text" name="name" value=(form.name) required aria-describedby=[described(errors, "name")];
+                }))
+                (field(errors, "other_name", c.other_name, html! {
+                    input #other_name type="text" name="other_name" value=(form.other_name) aria-describedby=[described(errors, "other_name")];
+                }))
+                (role_fields(c, &form.roles, errors))
+                div.field {
+                    label for="language" { (c.language) }
+                    select #language name="language" {
+                        option value="zh-CN" selected[language == Language::ZhCn] { "中文" }
+                        option value="en" selected[language == Language::En] { "English" }
+                    }
                 }
+                button type="submit" { (c.invite) }
             }
-            button type="submit" { (c.invite) }
         }
+        h2 { (c.invited_heading) " (" (invited.len()) ")" }
+        @if invited.is_empty() { p { (c.no_one_invited) } }
+        ul.roster { @for m in &invited { (person_row(c, slug, m)) } }
+        h2 { (c.members_heading) " (" (joined.len()) ")" }
+        ul.roster { @for m in &joined { (person_row(c, slug, m)) } }
     };
     let status = if errors.is_empty() {
         StatusCode::OK

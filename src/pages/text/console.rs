@@ -121,6 +121,7 @@ pub struct Console {
     pub err_from_after_to: &'static str,
     pub err_too_long: &'static str,
     pub err_choice: &'static str,
+    pub err_cursor: &'static str,
 }
 
 pub const ZH: Console = Console {
@@ -247,6 +248,7 @@ pub const ZH: Console = Console {
     err_from_after_to: "开始日期不能晚于结束日期。",
     err_too_long: "一次最多查看 366 天；请缩短时间段。",
     err_choice: "请从列表里选择。",
+    err_cursor: "这个翻页链接不完整，请从最新的记录看起。",
 };
 
 pub const EN: Console = Console {
@@ -385,4 +387,5 @@ pub const EN: Console = Console {
     err_from_after_to: "The start date cannot be after the end date.",
     err_too_long: "At most 366 days at a time; shorten the period.",
     err_choice: "Choose from the list.",
+    err_cursor: "That page link is broken; start again from the newest entries.",
 };

@@ -3,3 +3,6 @@
 //! typed report (the API's JSON) and its figures as a
 //! [`crate::domain::report::Table`] (the page's chart and table, the CSV).
 //! Who may read them is `Standing::may_read_reports`.
+
+pub mod computers;
+pub mod rooms;

@@ -112,6 +112,8 @@ export async function run(browser, base, size) {
   await page.click("nav.console >> text=人员");
   await page.waitForSelector("h2#invite");
   await audit("people");
+  // The invitation is folded atop the roster: open it.
+  await page.click("details.invite > summary");
   const email = `new.volunteer.${size.width}@livingroom.example`;
   await page.fill("#email", email);
   await page.fill("#name", `新志愿者${size.width}`);

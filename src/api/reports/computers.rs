@@ -1,0 +1,49 @@
+//! `GET /api/v1/sites/{site}/reports/computers`: report 2, computers.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+
+use super::{ReportQuery, answer};
+use crate::auth::AuthUser;
+use crate::clock;
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::access::site_access;
+use crate::workflows::reports::computers::{self, ComputersReport};
+
+/// Computers: booked and used (checked-in) hours and no-shows per computer;
+/// the waitlist and how long it waited; displacements by urgency. Refusals
+/// are not recorded, so not counted (`refused` is null) (site admin,
+/// operator).
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ReportQuery),
+    responses(
+        (status = 200, description = "The report; its table as CSV (computer, booked_hours, used_hours, no_shows, then the totals row) with `Accept: text/csv`",
+            content((ComputersReport = "application/json"), (String = "text/csv"))),
+        (status = 403, content_type = "application/problem+json"),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 422, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/sites/{site}/reports/computers")]
+pub async fn computers_report(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: crate::api::query::ApiQuery<ReportQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let q = query.into_inner();
+    let now = clock::now();
+    let report = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            let period = q.period(access.site.tz(), now)?;
+            computers::report(conn, &access, period, now)
+        })
+        .await?;
+    Ok(answer(&req, &report, &report.table()))
+}
