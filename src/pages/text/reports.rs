@@ -37,11 +37,31 @@ pub struct Reports {
     pub across_sites: &'static str,
     pub across_sites_intro: &'static str,
     pub nothing_listed: &'static str,
+    pub by_group: &'static str,
+    pub hours_word: &'static str,
+    pub waitlist: &'static str,
+    /// Joined, served, expired, withdrawn, still waiting, mean wait, longest wait.
+    pub waitlist_labels: [&'static str; 7],
+    pub displaced: &'static str,
+    pub displaced_total: &'static str,
+    /// Priority, urgent, emergency.
+    pub urgencies: [&'static str; 3],
+    pub refused_not_counted: &'static str,
     /// Column keys and their titles.
     pub columns: &'static [(&'static str, &'static str)],
 }
 
 impl Reports {
+    /// An urgency category (`priority`, `urgent`, `emergency`) in words.
+    pub fn urgency<'a>(&self, code: &'a str) -> &'a str {
+        match code {
+            "priority" => self.urgencies[0],
+            "urgent" => self.urgencies[1],
+            "emergency" => self.urgencies[2],
+            other => other,
+        }
+    }
+
     /// A column's title, or its key where no title is written yet.
     pub fn column(&self, key: &'static str) -> &'static str {
         self.columns
@@ -90,6 +110,22 @@ pub const ZH: Reports = Reports {
     across_sites: "各居委会汇总",
     across_sites_intro: "本系统里每个居委会的同一张汇总表。",
     nothing_listed: "没有。",
+    by_group: "各兴趣小组用的房间",
+    hours_word: "小时",
+    waitlist: "候补",
+    waitlist_labels: [
+        "排队候补",
+        "已安排上",
+        "到时没排上",
+        "自己撤回",
+        "还在等",
+        "平均等待（分钟）",
+        "最长等待（分钟）",
+    ],
+    displaced: "紧急占用",
+    displaced_total: "因紧急工作让出的预约",
+    urgencies: ["优先", "紧急", "特急"],
+    refused_not_counted: "直接被拒绝的请求：系统不记录，没有统计。",
     columns: &[
         ("room", "房间"),
         ("week", "周"),
@@ -164,6 +200,22 @@ pub const EN: Reports = Reports {
     across_sites: "Every site",
     across_sites_intro: "The same summary for every site of this deployment.",
     nothing_listed: "None.",
+    by_group: "Rooms held by interest groups",
+    hours_word: "hours",
+    waitlist: "Waitlist",
+    waitlist_labels: [
+        "Joined the waitlist",
+        "Served",
+        "Not served in time",
+        "Withdrawn",
+        "Still waiting",
+        "Mean wait (minutes)",
+        "Longest wait (minutes)",
+    ],
+    displaced: "Urgent displacements",
+    displaced_total: "Bookings that gave way to urgent work",
+    urgencies: ["Priority", "Urgent", "Emergency"],
+    refused_not_counted: "Requests refused outright: not recorded, so not counted.",
     columns: &[
         ("room", "Room"),
         ("week", "Week"),

@@ -6,12 +6,14 @@
 //! A4 (`app.css`, `@media print`). The pages know no report's arithmetic:
 //! every figure is a [`Table`] from `workflows::reports`.
 
+mod computers;
 mod period;
+mod rooms;
 mod volunteers;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use maud::{Markup, html};
 
 use self::period::PeriodForm;
@@ -69,7 +71,7 @@ impl Report {
     /// Whether this build has the report's figures: only those are linked,
     /// so no link leads nowhere.
     fn built(self) -> bool {
-        matches!(self, Report::Volunteers)
+        matches!(self, Report::Rooms | Report::Computers | Report::Volunteers)
     }
 
     fn name(self, r: &Reports) -> &'static str {
@@ -91,10 +93,14 @@ fn figures(
     access: &SiteAccess,
     report: Report,
     period: DatePeriod,
+    now: DateTime<Utc>,
+    r: &Reports,
 ) -> Result<Option<Figures>, ApiError> {
     match report {
+        Report::Rooms => rooms::figures(conn, access, period, now, r).map(Some),
+        Report::Computers => computers::figures(conn, access, period, now, r).map(Some),
         Report::Volunteers => volunteers::figures(conn, access, period).map(Some),
-        Report::Rooms | Report::Computers | Report::FrontDesk | Report::Summary => Ok(None),
+        Report::FrontDesk | Report::Summary => Ok(None),
     }
 }
 
@@ -133,8 +139,8 @@ async fn look(
             // figures unused): a wrong period must not show the
             // secretary's form to someone who may not read it.
             let asked = period.unwrap_or_else(|| one_day(today));
-            let found =
-                figures(conn, &access, report, asked)?.ok_or_else(|| ApiError::not_found("report"))?;
+            let found = figures(conn, &access, report, asked, now, r)?
+                .ok_or_else(|| ApiError::not_found("report"))?;
             let figures = period.map(|_| found);
             Ok(Look {
                 site_name: access.site.name.clone(),
@@ -165,7 +171,15 @@ pub async fn list(
             let access = site_access(conn, &site, &caller)?;
             // The workflow says who may read reports (see `look`).
             let today = local_date(access.site.tz(), now);
-            figures(conn, &access, Report::Volunteers, one_day(today)).map(|_| ())
+            figures(
+                conn,
+                &access,
+                Report::Rooms,
+                one_day(today),
+                now,
+                &caller.text().reports,
+            )
+            .map(|_| ())
         })
         .await
         .map_err(fail(&user))?;
