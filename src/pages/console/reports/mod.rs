@@ -235,8 +235,10 @@ async fn report_page(
         }
         (form(r, slug, report, f, &look))
         @if let Some(figures) = &look.figures {
+            // Not boosted: htmx would fetch the file into the page
+            // instead of letting the browser save it.
             p.report-actions {
-                a.button.secondary href=(format!("/s/{slug}/console/reports/{}.csv?from={}&to={}", report.slug(), look.from, look.to)) download {
+                a.button.secondary href=(format!("/s/{slug}/console/reports/{}.csv?from={}&to={}", report.slug(), look.from, look.to)) download hx-boost="false" {
                     (r.csv)
                 }
             }
@@ -299,6 +301,9 @@ fn form(r: &Reports, slug: &str, report: Report, f: &PeriodForm, look: &Look) ->
     }
 }
 
+/// Rows past which a chart counts as long (for print).
+const LONG_CHART: usize = 8;
+
 /// A table's chart and the table itself.
 fn section(r: &Reports, name: &str, titled: bool, table: &Table) -> Markup {
     html! {
@@ -307,7 +312,9 @@ fn section(r: &Reports, name: &str, titled: bool, table: &Table) -> Markup {
             @if table.rows.is_empty() {
                 p { (r.no_rows) }
             } @else {
-                div.chart-box { (chart::bars(table, &format!("{}{name}", r.chart_of))) }
+                // A long chart prints narrower, so that it and its table
+                // fit two A4 pages with the labels still readable.
+                div.chart-box.long[table.rows.len() > LONG_CHART] { (chart::bars(table, &format!("{}{name}", r.chart_of))) }
             }
             (table_markup(r, name, table))
         }
