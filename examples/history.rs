@@ -572,6 +572,7 @@ fn seed(db: &Db, n: u64) -> Result<Fixture> {
             email: booker.email.clone(),
             name: booker.name.clone(),
             is_operator: false,
+            is_observer: false,
             language: Language::ZhCn,
         },
         regular,

@@ -1,5 +1,5 @@
 //! The `livingroom` command line: `serve` (the default), `migrate`,
-//! `operator create`, `demo`.
+//! `operator create`, `observer create`, `demo`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +48,11 @@ pub enum Command {
         #[command(subcommand)]
         action: OperatorAction,
     },
+    /// Manage district observers: read-only accounts spanning every site.
+    Observer {
+        #[command(subcommand)]
+        action: ObserverAction,
+    },
     /// Load the demo site (idempotent), print its logins and exit.
     Demo,
     /// Copy the live SQLite database to PATH, consistently, while the
@@ -72,6 +77,30 @@ pub enum OperatorAction {
         #[arg(long, default_value = "Operator")]
         name: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ObserverAction {
+    /// Create a district observer account (the sub-district office), or
+    /// make an existing account one; it reads every site's reports and
+    /// boards and changes nothing.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// At least 8 characters (also LIVINGROOM_OBSERVER_PASSWORD).
+        #[arg(long, env = "LIVINGROOM_OBSERVER_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// Display name.
+        #[arg(long, default_value = "District office")]
+        name: String,
+    },
+}
+
+/// Which account the `create` commands make.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AccountKind {
+    Operator,
+    Observer,
 }
 
 pub fn main() -> ExitCode {
@@ -127,7 +156,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     password,
                     name,
                 },
-        }) => create_operator(&settings, &email, &password, &name),
+        }) => create_account(&settings, AccountKind::Operator, &email, &password, &name),
+        Some(Command::Observer {
+            action:
+                ObserverAction::Create {
+                    email,
+                    password,
+                    name,
+                },
+        }) => create_account(&settings, AccountKind::Observer, &email, &password, &name),
     }
 }
 
@@ -149,7 +186,13 @@ fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     })
 }
 
-fn create_operator(settings: &Settings, email: &str, password_given: &str, name: &str) -> anyhow::Result<()> {
+fn create_account(
+    settings: &Settings,
+    kind: AccountKind,
+    email: &str,
+    password_given: &str,
+    name: &str,
+) -> anyhow::Result<()> {
     let email = Email::parse(email)?;
     let password_given = new_password("password", password_given)?;
     let name = person_name(name)?;
@@ -159,12 +202,17 @@ fn create_operator(settings: &Settings, email: &str, password_given: &str, name:
     let created = db
         .write_blocking(|conn| match users::by_email(conn, email.as_str())? {
             Some(user) => {
-                users::make_operator(conn, user.id)?;
+                match kind {
+                    AccountKind::Operator => users::make_operator(conn, user.id)?,
+                    AccountKind::Observer => {
+                        users::set_observer(conn, user.id, true)?;
+                    }
+                }
                 users::set_password(conn, user.id, &hash, now)?;
                 Ok(false)
             }
             None => {
-                users::insert(
+                let user = users::insert(
                     conn,
                     &NewUser {
                         email: email.as_str(),
@@ -172,18 +220,25 @@ fn create_operator(settings: &Settings, email: &str, password_given: &str, name:
                         other_name: None,
                         password_hash: Some(&hash),
                         language: Language::default(),
-                        is_operator: true,
+                        is_operator: kind == AccountKind::Operator,
                     },
                     now,
                 )?;
+                if kind == AccountKind::Observer {
+                    users::set_observer(conn, user.id, true)?;
+                }
                 Ok(true)
             }
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (noun, what) = match kind {
+        AccountKind::Operator => ("operator", "an operator"),
+        AccountKind::Observer => ("district observer", "a district observer"),
+    };
     if created {
-        println!("operator {} created", email.as_str());
+        println!("{noun} {} created", email.as_str());
     } else {
-        println!("{} is now an operator (password updated)", email.as_str());
+        println!("{} is now {what} (password updated)", email.as_str());
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/admin/*`: deployment operations for operators.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -116,4 +116,56 @@ pub async fn retry_outbox(
         .write(move |conn| workflows::outbox::retry(conn, id, now))
         .await?;
     Ok(HttpResponse::Ok().json(view(row)))
+}
+
+/// Whether an account is a district observer.
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObserverBody {
+    /// `true`: the account reads every site's reports and boards and
+    /// changes nothing; `false`: an ordinary account again.
+    pub observer: bool,
+}
+
+/// An account's district-observer flag, as stored.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ObserverView {
+    pub id: i64,
+    pub name: String,
+    pub observer: bool,
+}
+
+/// Makes an account a district observer (a read-only role spanning every
+/// site: the sub-district office), or an ordinary account again (operators).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    request_body = ObserverBody,
+    responses(
+        (status = 200, body = ObserverView),
+        (status = 403, content_type = "application/problem+json"),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 422, content_type = "application/problem+json"),
+    )
+)]
+#[put("/api/v1/admin/users/{id}/observer")]
+pub async fn set_observer(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<i64>,
+    body: crate::api::json::ApiJson<ObserverBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let observer = body.into_inner().observer;
+    let caller = crate::domain::policy::Caller::from(&user);
+    let account = state
+        .db
+        .write(move |conn| workflows::accounts::set_observer(conn, caller, id, observer))
+        .await?;
+    Ok(HttpResponse::Ok().json(ObserverView {
+        id: account.id,
+        name: account.name,
+        observer: account.is_observer,
+    }))
 }

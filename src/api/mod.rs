@@ -106,7 +106,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(calendar_feed::personal_feed)
         .service(rota::schedule)
         .service(reports::rooms::rooms_report)
-        .service(reports::computers::computers_report);
+        .service(reports::computers::computers_report)
+        .service(admin::set_observer)
+        .service(reports::front_desk::front_desk_report)
+        .service(reports::volunteers::volunteers_report)
+        .service(reports::summary::summary_report)
+        .service(reports::summary::sites_summary_report);
 }
 
 /// Query strings that do not parse are a 422 naming the parameter.

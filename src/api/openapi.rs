@@ -6,6 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use super::reports;
 use super::{
     admin, auth, availability, bookings, calendar_feed, duties, groups, health, members, resources, rota,
     sites, waitlist,
@@ -101,6 +102,11 @@ use crate::store::pagination::Page;
         rota::schedule,
         crate::api::reports::rooms::rooms_report,
         crate::api::reports::computers::computers_report,
+        admin::set_observer,
+        reports::front_desk::front_desk_report,
+        reports::volunteers::volunteers_report,
+        reports::summary::summary_report,
+        reports::summary::sites_summary_report,
     ),
     components(schemas(
         crate::errors::FieldError,
@@ -129,6 +135,7 @@ use crate::store::pagination::Page;
         (name = "admin", description = "Deployment operations (operators)"),
         (name = "duties", description = "Volunteer weekly duty and the site calendar"),
         (name = "rota", description = "The front-desk rota, swaps and calendar feeds"),
+        (name = "reports", description = "The reports of the quarterly check"),
     )
 )]
 pub struct ApiDoc;

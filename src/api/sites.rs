@@ -202,7 +202,8 @@ pub async fn list_sites(
     query: crate::api::query::ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.parse()?;
-    let only = (!user.is_operator).then_some(user.id);
+    // Operators and district observers see every site.
+    let only = (!(user.is_operator || user.is_observer)).then_some(user.id);
     let rows = state
         .db
         .read(move |conn| sites::list(conn, only, page.after_id, page.limit + 1))

@@ -26,6 +26,8 @@ pub struct AuthUser {
     pub name: String,
     /// Operators run the deployment: create sites, read every site.
     pub is_operator: bool,
+    /// District observers read every site's reports and boards.
+    pub is_observer: bool,
     /// The language mail to this user is written in.
     pub language: Language,
 }
@@ -35,6 +37,7 @@ impl From<&AuthUser> for Caller {
         Caller {
             user_id: user.id,
             operator: user.is_operator,
+            observer: user.is_observer,
         }
     }
 }
@@ -93,6 +96,7 @@ impl FromRequest for AuthUser {
                 email: user.email,
                 name: user.name,
                 is_operator: user.is_operator,
+                is_observer: user.is_observer,
             })
         })
     }

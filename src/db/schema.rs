@@ -31,6 +31,7 @@ diesel::table! {
         mail_opt_out -> Text,
         longest_booking_seconds -> BigInt,
         other_name -> Nullable<Text>,
+        is_observer -> Bool,
     }
 }
 

@@ -75,6 +75,7 @@ fn access_of(conn: &mut DbConn, slug: &str, email: &str) -> Result<SiteAccess, A
         Caller {
             user_id: user.id,
             operator: false,
+            observer: false,
         },
     )
 }

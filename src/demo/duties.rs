@@ -88,6 +88,7 @@ fn caller(conn: &mut DbConn, email: &str) -> Result<Caller, ApiError> {
     Ok(Caller {
         user_id: user.id,
         operator: false,
+        observer: false,
     })
 }
 

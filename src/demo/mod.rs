@@ -377,6 +377,7 @@ pub fn load(db: &Db) -> anyhow::Result<DemoInfo> {
             Caller {
                 user_id: secretary.id,
                 operator: false,
+                observer: false,
             },
         )?;
         calendar::load(conn, &as_secretary, now)?;

@@ -65,6 +65,7 @@ pub fn load(conn: &mut DbConn, slug: &str, admin_email: &str, now: DateTime<Utc>
         Caller {
             user_id: admin.id,
             operator: false,
+            observer: false,
         },
     )?;
     let templates: Vec<NewTemplate> = (0..5)

@@ -8,7 +8,10 @@
 //! The roles, from DOMAIN.md: the secretary or director is the site's
 //! *admin*; social workers are *staff*; interest-group leaders book rooms
 //! for their groups; *volunteers* sign up for duties. Operators run the
-//! deployment and may act as admin of any site.
+//! deployment and may act as admin of any site. A *district observer*
+//! (the sub-district office) sees every site like a member with no role,
+//! may read its reports, and changes nothing: every change asks for a role
+//! (or for being the owner of what it changes), and an observer has none.
 
 use super::person::{Role, Roles};
 use super::resource::ResourceKind;
@@ -23,6 +26,18 @@ pub struct Caller {
     pub user_id: i64,
     /// Operators run the deployment.
     pub operator: bool,
+    /// District observers read every site's reports and boards.
+    pub observer: bool,
+}
+
+impl Caller {
+    /// The reports across every site: operators and district observers.
+    pub fn may_read_every_site(&self) -> Result<(), Forbidden> {
+        allow(
+            self.operator || self.observer,
+            "Only a deployment operator or a district observer may read every site's reports.",
+        )
+    }
 }
 
 /// A caller's standing on one site.
@@ -34,24 +49,24 @@ pub struct Standing {
     pub roles: Roles,
     /// Operators may act as admin of any site.
     pub operator: bool,
+    /// A district observer: reads the site's reports, has no role there
+    /// unless also a member.
+    pub observer: bool,
 }
 
-/// Whether `caller` may see a site at all: members and operators. Everyone
-/// else gets the same answer as for a site that does not exist.
+/// Whether `caller` may see a site at all: members, operators and district
+/// observers (the last two with no roles when not members). Everyone else
+/// gets the same answer as for a site that does not exist.
 pub fn enter(caller: Caller, membership: Option<Roles>) -> Option<Standing> {
-    match (membership, caller.operator) {
-        (Some(roles), operator) => Some(Standing {
-            user_id: caller.user_id,
-            roles,
-            operator,
-        }),
-        (None, true) => Some(Standing {
-            user_id: caller.user_id,
-            roles: Roles::default(),
-            operator: true,
-        }),
-        (None, false) => None,
+    if membership.is_none() && !caller.operator && !caller.observer {
+        return None;
     }
+    Some(Standing {
+        user_id: caller.user_id,
+        roles: membership.unwrap_or_default(),
+        operator: caller.operator,
+        observer: caller.observer,
+    })
 }
 
 /// Who appears on the public schedule of a site: the people who sit at its
@@ -92,11 +107,22 @@ impl Standing {
     }
 
     /// The reports of the quarterly check (utilisation, fairness, hours):
-    /// the site's admin and operators.
+    /// the site's admin, operators and district observers.
     pub fn may_read_reports(&self) -> Result<(), Forbidden> {
         allow(
-            self.is_admin(),
+            self.is_admin() || self.observer,
             "Only the site's admin or the district may read its reports.",
+        )
+    }
+
+    /// A district observer with no role here reads and changes nothing;
+    /// asked first by the changes any member may attempt (an absence, a
+    /// swap offer, one's own unavailability), which the others' roles or
+    /// ownership already guard.
+    pub fn may_act_here(&self) -> Result<(), Forbidden> {
+        allow(
+            !self.observer || self.operator || self.roles != Roles::default(),
+            "A district observer reads the site; only its members change things.",
         )
     }
 
@@ -261,22 +287,47 @@ mod tests {
         /// Nobody outside a site gets in, except an operator; a member gets
         /// exactly their roles.
         #[test]
-        fn entering_a_site(member in proptest::option::of(roles()), operator in any::<bool>()) {
-            let caller = Caller { user_id: 7, operator };
+        fn entering_a_site(member in proptest::option::of(roles()), operator in any::<bool>(), observer in any::<bool>()) {
+            let caller = Caller { user_id: 7, operator, observer };
             match enter(caller, member) {
-                None => prop_assert!(member.is_none() && !operator),
+                None => prop_assert!(member.is_none() && !operator && !observer),
                 Some(s) => {
                     prop_assert_eq!(s.roles, member.unwrap_or_default());
                     prop_assert_eq!(s.operator, operator);
+                    prop_assert_eq!(s.observer, observer);
                 }
             }
+        }
+
+        /// A district observer who is not a member reads the reports and
+        /// may change nothing a role or ownership guards.
+        #[test]
+        fn an_observer_reads_reports_and_changes_nothing(owner in 2i64..5, kind in kind()) {
+            let s = enter(Caller { user_id: 1, operator: false, observer: true }, None).expect("enters");
+            prop_assert!(s.may_read_reports().is_ok());
+            prop_assert!(!s.is_admin());
+            prop_assert!(s.require_admin().is_err());
+            prop_assert!(s.require_staff_or_admin().is_err());
+            prop_assert!(s.may_book(kind).is_err());
+            prop_assert!(s.may_book_for_group(owner).is_err());
+            prop_assert!(s.may_cancel_booking(owner).is_err());
+            prop_assert!(s.may_change_series(owner).is_err());
+            prop_assert!(s.may_check_in(owner).is_err());
+            prop_assert!(s.may_take_shift().is_err());
+            prop_assert!(s.may_sign_up_for_duty().is_err());
+            prop_assert!(!s.may_record_walk_in());
+            prop_assert!(!s.sees_booking_details(owner));
+            prop_assert!(!s.sees_signup(owner));
+            prop_assert!(!s.sees_unavailability_of(owner));
+            prop_assert!(s.may_see_member(owner).is_err());
+            prop_assert!(s.may_act_here().is_err());
         }
 
         /// An admin (or operator) may everything an owner may, on anyone's
         /// booking; a volunteer alone books nothing.
         #[test]
         fn admins_may_what_owners_may(roles in roles(), operator in any::<bool>(), owner in 1i64..4, kind in kind()) {
-            let s = Standing { user_id: 1, roles, operator };
+            let s = Standing { user_id: 1, roles, operator, observer: false };
             if s.is_admin() {
                 prop_assert!(s.may_cancel_booking(owner).is_ok());
                 prop_assert!(s.may_change_series(owner).is_ok());

@@ -32,6 +32,8 @@ pub struct PageUser {
     pub id: i64,
     pub name: String,
     pub is_operator: bool,
+    /// A district observer (reads every site's reports).
+    pub is_observer: bool,
     pub language: Language,
     /// The hidden field every form of this session carries.
     pub csrf: String,
@@ -44,6 +46,7 @@ impl From<&PageUser> for Caller {
         Caller {
             user_id: user.id,
             operator: user.is_operator,
+            observer: user.is_observer,
         }
     }
 }
@@ -249,6 +252,7 @@ impl FromRequest for PageUser {
                 language: user.language(),
                 name: user.name,
                 is_operator: user.is_operator,
+                is_observer: user.is_observer,
                 csrf: csrf_of(&cookie),
             })
         })

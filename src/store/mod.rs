@@ -38,3 +38,4 @@ pub fn per_id<T>(
     }
     Ok(found)
 }
+pub mod report_people;

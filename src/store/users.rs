@@ -22,6 +22,9 @@ pub struct User {
     pub mail_opt_out: String,
     /// The name in a second language, when she gives one ("Auntie Lin").
     pub other_name: Option<String>,
+    /// A district observer reads every site's reports and boards and
+    /// changes nothing.
+    pub is_observer: bool,
 }
 
 impl User {
@@ -141,6 +144,13 @@ pub fn set_names(
         .set((users::name.eq(name), users::other_name.eq(other_name)))
         .execute(conn)?;
     Ok(())
+}
+
+/// Makes an account a district observer, or an ordinary one again.
+pub fn set_observer(conn: &mut DbConn, user_id: i64, observer: bool) -> Result<usize, ApiError> {
+    Ok(diesel::update(users::table.find(user_id))
+        .set(users::is_observer.eq(observer))
+        .execute(conn)?)
 }
 
 pub fn make_operator(conn: &mut DbConn, user_id: i64) -> Result<(), ApiError> {

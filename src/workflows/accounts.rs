@@ -34,3 +34,20 @@ pub fn set_mail_preferences(
     users::set_mail_opt_out(conn, user_id, &joined)?;
     Ok(joined)
 }
+
+/// An operator makes an account a district observer (`true`) or an
+/// ordinary one again; the account's id, or 404.
+pub fn set_observer(
+    conn: &mut DbConn,
+    caller: crate::domain::policy::Caller,
+    user_id: i64,
+    observer: bool,
+) -> Result<users::User, ApiError> {
+    if !caller.operator {
+        return Err(ApiError::forbidden("Only a deployment operator may do this."));
+    }
+    if users::set_observer(conn, user_id, observer)? == 0 {
+        return Err(ApiError::not_found("account"));
+    }
+    users::by_id(conn, user_id)?.ok_or_else(|| ApiError::not_found("account"))
+}

@@ -423,6 +423,7 @@ pub fn absence(
     notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<usize, ApiError> {
+    access.may_act_here()?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let site = &access.site;
     let duty = store::duties::by_id(conn, site.id, duty_id)?;
@@ -672,8 +673,10 @@ pub struct DutyHours {
     pub hours: f64,
 }
 
+/// Volunteer hours per person and per duty over `period`: the site's
+/// admin, operators and district observers (the reports' readers).
 pub fn hours(conn: &mut DbConn, access: &SiteAccess, period: DatePeriod) -> Result<HoursReport, ApiError> {
-    access.require_admin()?;
+    access.may_read_reports()?;
     let (from, to) = (period.first(), period.last());
     let rows = store::duties::attendance_between(conn, access.site.id, from, to)?;
     let mut vols: BTreeMap<i64, VolunteerHours> = BTreeMap::new();

@@ -22,6 +22,8 @@ pub mod duties;
 pub mod duty_board;
 /// The admin's roll of duty dates: who is on, who came.
 pub mod duty_roll;
+/// The console's duty set-up page: the site's duties and its rooms.
+pub mod duty_setup;
 /// Interest groups and their leaders.
 pub mod groups;
 /// A person's own page: her account, language, mail, sessions.
@@ -46,6 +48,8 @@ pub mod room_week;
 pub mod rota;
 /// The rules an edit or a take of a rota shift would break, in words.
 pub mod rota_breaches;
+/// The secretary's 排班 page: templates, staff, a draft with its warnings and changes.
+pub mod rota_console;
 /// The rota's inputs: shift templates, staff unavailability, the solver's view.
 pub mod rota_inputs;
 /// One staff member's view of the published rota, for the shifts page.

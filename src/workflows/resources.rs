@@ -142,3 +142,104 @@ pub fn remove_blackout(
         Err(ApiError::not_found("blackout"))
     }
 }
+
+/// The site's resources as its admin sees them to set them up, retired
+/// ones left out (site admin).
+pub fn for_console(conn: &mut DbConn, access: &SiteAccess) -> Result<Vec<Resource>, ApiError> {
+    access.require_admin()?;
+    // A site has a few dozen; the console lists them all on one page.
+    resources::list(
+        conn,
+        access.site.id,
+        &resources::ResourceFilter::default(),
+        0,
+        1000,
+    )
+}
+
+/// One resource, set up by its admin: its upcoming blackouts and how many
+/// bookings from `now` on retiring it would cancel.
+pub struct ResourceSetup {
+    pub resource: Resource,
+    pub blackouts: Vec<Blackout>,
+    pub future_bookings: usize,
+}
+
+/// Resource `id` with its upcoming blackouts and future bookings (site admin).
+pub fn for_setup(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<ResourceSetup, ApiError> {
+    access.require_admin()?;
+    let resource = resources::by_id(conn, access.site.id, id)?;
+    let blackouts = resources::blackouts_of(conn, resource.id, now.naive_utc())?;
+    // The window retiring looks at (`bookings::retire_resource`).
+    let ahead = crate::domain::interval::Interval::of(now, now + chrono::Duration::days(800));
+    let future_bookings = active_within(conn, &[resource.id], ahead)?
+        .iter()
+        .filter(|b| b.starts_at.and_utc() >= now)
+        .count();
+    Ok(ResourceSetup {
+        resource,
+        blackouts,
+        future_bookings,
+    })
+}
+
+/// A booking in the way of a blackout, named for the admin deciding.
+pub struct NamedCovered {
+    pub booking: Booking,
+    /// Who booked it.
+    pub owner: String,
+}
+
+/// What asking for a blackout came to.
+pub enum Closed {
+    /// Made; the bookings it cancelled with notice (ids).
+    Made(Blackout, Vec<i64>),
+    /// Not made: with `Covered::Refuse` these bookings are in the way.
+    Covers(Vec<NamedCovered>),
+}
+
+/// [`add_blackout`] for a person deciding on a page: with
+/// `Covered::Refuse` the bookings in the way come back with their owners'
+/// names instead of as a refusal, and nothing is written.
+pub fn close(
+    conn: &mut DbConn,
+    access: &SiteAccess,
+    id: i64,
+    closing: Closing<'_>,
+    notifier: &Notifier,
+    now: DateTime<Utc>,
+) -> Result<Closed, ApiError> {
+    access.require_admin()?;
+    if closing.covered == Covered::Refuse {
+        let resource = resources::by_id(conn, access.site.id, id)?;
+        backend::lock(conn, &[Lock::Site(access.site.id), Lock::Resource(resource.id)])?;
+        let period = closing.period.interval();
+        let in_the_way: Vec<Booking> = active_within(conn, &[resource.id], period)?
+            .into_iter()
+            .filter(|b| b.slot().overlaps(&period))
+            .collect();
+        if !in_the_way.is_empty() {
+            let ids: Vec<i64> = in_the_way.iter().map(|b| b.owner_id).collect();
+            let names = bookings::user_names(conn, &ids)?;
+            let named = in_the_way
+                .into_iter()
+                .map(|booking| NamedCovered {
+                    owner: names
+                        .iter()
+                        .find(|(id, _)| *id == booking.owner_id)
+                        .map(|(_, n)| n.clone())
+                        .unwrap_or_default(),
+                    booking,
+                })
+                .collect();
+            return Ok(Closed::Covers(named));
+        }
+    }
+    let (blackout, cancelled) = add_blackout(conn, access, id, closing, notifier, now)?;
+    Ok(Closed::Made(blackout, cancelled))
+}

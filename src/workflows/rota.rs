@@ -510,6 +510,7 @@ pub fn offer(
     notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Shift, ApiError> {
+    access.may_act_here()?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
     let shift = rota::shift_by_id(conn, access.site.id, shift_id)?;
     if let Some(refusal) = offer_refusal(access, &shift, now) {
@@ -529,6 +530,7 @@ pub fn offer(
                 user_id: colleague.id,
                 roles: m.roles(),
                 operator: colleague.is_operator,
+                observer: colleague.is_observer,
             },
             caller: colleague,
         };

@@ -40,6 +40,7 @@ pub fn add_unavailability(
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<Unavailability, ApiError> {
+    access.may_act_here()?;
     let who = who.unwrap_or(access.user_id);
     if who != access.user_id {
         access.require_admin()?;

@@ -4,7 +4,8 @@
 //! row in `EXPECTED`.
 //!
 //! Columns, in order: anonymous, volunteer, group leader, staff, admin,
-//! operator (not a member of the site), admin of another site. Cells: `U`
+//! operator (not a member of the site), admin of another site, district
+//! observer (no member of any site). Cells: `U`
 //! 401, `F` 403, `N` 404, `A` allowed (below 500 and none of 401, 403, 404:
 //! with real ids an allowed caller never meets a 404, so a 404 is a refusal),
 //! `*` anything below 500. Any 5xx fails.
@@ -24,118 +25,128 @@ use crate::helpers::{PASSWORD, Person, TestApp, sh, spawn_app};
 use livingroom::domain::person::Roles;
 
 /// Who may do what. Columns: anonymous, volunteer, group leader, staff,
-/// admin, operator, admin of another site. Rows are in the order the test
+/// admin, operator, admin of another site, district observer. Rows are in the order the test
 /// prints what it observed; paste from there when a route changes, after
 /// deciding the new behaviour is right.
 #[rustfmt::skip]
 const EXPECTED: &[(&str, &str)] = &[
-    ("GET /api/v1/admin/outbox",                                   "U F F F F A F"),
+    ("GET /api/v1/admin/outbox",                                   "U F F F F A F F"),
     // The secret in the link is the credential.
-    ("GET /api/v1/calendar/{token}.ics",                           "A A A A A A A"),
-    ("GET /api/v1/me",                                             "U A A A A A A"),
-    ("GET /api/v1/me/notifications",                               "U A A A A A A"),
-    // Each caller sees their own sites (every site for an operator).
-    ("GET /api/v1/sites",                                          "U A A A A A A"),
-    ("GET /api/v1/sites/{site}",                                   "U A A A A A N"),
-    ("GET /api/v1/sites/{site}/audit",                             "U F F F A A N"),
-    ("GET /api/v1/sites/{site}/availability",                      "U A A A A A N"),
+    ("GET /api/v1/calendar/{token}.ics",                           "A A A A A A A A"),
+    ("GET /api/v1/me",                                             "U A A A A A A A"),
+    ("GET /api/v1/me/notifications",                               "U A A A A A A A"),
+    // Each caller sees their own sites (every site for an operator or an
+    // observer). The observer column: reads of boards, bookings (without
+    // who and why) and reports; not people's details, drafts, swaps or the
+    // audit trail; every change to a site 403 (or 404 where the object is
+    // not shown); its own account's settings are its own.
+    ("GET /api/v1/sites",                                          "U A A A A A A A"),
+    ("GET /api/v1/sites/{site}",                                   "U A A A A A N A"),
+    ("GET /api/v1/sites/{site}/audit",                             "U F F F A A N F"),
+    ("GET /api/v1/sites/{site}/availability",                      "U A A A A A N A"),
     // Members see bookings; who and why only staff, admins and the owner.
-    ("GET /api/v1/sites/{site}/booking-series/{id}",               "U A A A A A N"),
-    ("GET /api/v1/sites/{site}/bookings",                          "U A A A A A N"),
-    ("GET /api/v1/sites/{site}/bookings/{id}",                     "U A A A A A N"),
-    ("GET /api/v1/sites/{site}/calendar",                          "U A A A A A N"),
+    ("GET /api/v1/sites/{site}/booking-series/{id}",               "U A A A A A N A"),
+    ("GET /api/v1/sites/{site}/bookings",                          "U A A A A A N A"),
+    ("GET /api/v1/sites/{site}/bookings/{id}",                     "U A A A A A N A"),
+    ("GET /api/v1/sites/{site}/calendar",                          "U A A A A A N A"),
     // Public: the wall board's duty list.
-    ("GET /api/v1/sites/{site}/duties",                            "A A A A A A A"),
-    ("GET /api/v1/sites/{site}/groups",                            "U A A A A A N"),
+    ("GET /api/v1/sites/{site}/duties",                            "A A A A A A A A"),
+    ("GET /api/v1/sites/{site}/groups",                            "U A A A A A N A"),
     // People's details: staff and admins only.
-    ("GET /api/v1/sites/{site}/members",                           "U F F A A A N"),
-    ("GET /api/v1/sites/{site}/members/{user_id}",                 "U F F A A A N"),
+    ("GET /api/v1/sites/{site}/members",                           "U F F A A A N F"),
+    ("GET /api/v1/sites/{site}/members/{user_id}",                 "U F F A A A N F"),
     // The operator is not a member of the site, so has no member record.
-    ("GET /api/v1/sites/{site}/members/{user_id} [self]",          "U A A A A N N"),
+    ("GET /api/v1/sites/{site}/members/{user_id} [self]",          "U A A A A N N N"),
     // A staff member's day, as on the bulletin board: members only (issue 19, 14).
-    ("GET /api/v1/sites/{site}/people/{user_id}/schedule",         "U A A A A A N"),
-    ("GET /api/v1/sites/{site}/reports/computers",                 "U F F F A A N"),
-    ("GET /api/v1/sites/{site}/reports/rooms",                     "U F F F A A N"),
-    ("GET /api/v1/sites/{site}/reports/volunteer-hours",           "U F F F A A N"),
-    ("GET /api/v1/sites/{site}/resources",                         "U A A A A A N"),
-    ("GET /api/v1/sites/{site}/resources/{id}",                    "U A A A A A N"),
-    ("GET /api/v1/sites/{site}/resources/{id}/blackouts",          "U A A A A A N"),
+    ("GET /api/v1/sites/{site}/people/{user_id}/schedule",         "U A A A A A N A"),
+    ("GET /api/v1/sites/{site}/reports/computers",                 "U F F F A A N A"),
+    ("GET /api/v1/sites/{site}/reports/rooms",                     "U F F F A A N A"),
+    ("GET /api/v1/sites/{site}/reports/volunteer-hours",           "U F F F A A N A"),
+    ("GET /api/v1/sites/{site}/resources",                         "U A A A A A N A"),
+    ("GET /api/v1/sites/{site}/resources/{id}",                    "U A A A A A N A"),
+    ("GET /api/v1/sites/{site}/resources/{id}/blackouts",          "U A A A A A N A"),
     // Public: the published rota, display names only.
-    ("GET /api/v1/sites/{site}/rota",                              "A A A A A A A"),
-    ("GET /api/v1/sites/{site}/rota.ics",                          "A A A A A A A"),
+    ("GET /api/v1/sites/{site}/rota",                              "A A A A A A A A"),
+    ("GET /api/v1/sites/{site}/rota.ics",                          "A A A A A A A A"),
     // Drafts: staff and admins.
-    ("GET /api/v1/sites/{site}/rota/shifts",                       "U F F A A A N"),
-    ("GET /api/v1/sites/{site}/rota/swaps",                        "U F F F A A N"),
-    ("GET /api/v1/sites/{site}/rota/templates",                    "U A A A A A N"),
+    ("GET /api/v1/sites/{site}/rota/shifts",                       "U F F A A A N F"),
+    ("GET /api/v1/sites/{site}/rota/swaps",                        "U F F F A A N F"),
+    ("GET /api/v1/sites/{site}/rota/templates",                    "U A A A A A N A"),
     // Everyone their own; admins everyone's.
-    ("GET /api/v1/sites/{site}/rota/unavailability",               "U A A A A A N"),
-    ("GET /api/v1/sites/{site}/waitlist",                          "U A A A A A N"),
-    ("GET /healthz",                                               "A A A A A A A"),
-    ("GET /metrics",                                               "A A A A A A A"),
-    ("GET /readyz",                                                "A A A A A A A"),
-    ("PATCH /api/v1/sites/{site}",                                 "U F F F A A N"),
+    ("GET /api/v1/sites/{site}/rota/unavailability",               "U A A A A A N A"),
+    ("GET /api/v1/sites/{site}/waitlist",                          "U A A A A A N A"),
+    ("GET /healthz",                                               "A A A A A A A A"),
+    ("GET /metrics",                                               "A A A A A A A A"),
+    ("GET /readyz",                                                "A A A A A A A A"),
+    ("PATCH /api/v1/sites/{site}",                                 "U F F F A A N F"),
     // The series belongs to another staff member: owner or admin only.
-    ("PATCH /api/v1/sites/{site}/booking-series/{id}",             "U F F F A A N"),
-    ("PATCH /api/v1/sites/{site}/members/{user_id}",               "U F F F A A N"),
-    ("PATCH /api/v1/sites/{site}/resources/{id}",                  "U F F F A A N"),
-    ("POST /api/v1/admin/outbox/{id}/retry",                       "U F F F F A F"),
-    ("POST /api/v1/auth/accept-invite",                            "A A A A A A A"),
-    ("POST /api/v1/auth/forgot-password",                          "A A A A A A A"),
-    ("POST /api/v1/auth/login",                                    "A A A A A A A"),
-    ("POST /api/v1/auth/refresh",                                  "A A A A A A A"),
-    ("POST /api/v1/auth/reset-password",                           "A A A A A A A"),
-    ("POST /api/v1/me/calendar-feed",                              "U A A A A A A"),
-    ("POST /api/v1/sites",                                         "U F F F F A F"),
+    ("PATCH /api/v1/sites/{site}/booking-series/{id}",             "U F F F A A N F"),
+    ("PATCH /api/v1/sites/{site}/members/{user_id}",               "U F F F A A N F"),
+    ("PATCH /api/v1/sites/{site}/resources/{id}",                  "U F F F A A N F"),
+    ("POST /api/v1/admin/outbox/{id}/retry",                       "U F F F F A F F"),
+    ("POST /api/v1/auth/accept-invite",                            "A A A A A A A A"),
+    ("POST /api/v1/auth/forgot-password",                          "A A A A A A A A"),
+    ("POST /api/v1/auth/login",                                    "A A A A A A A A"),
+    ("POST /api/v1/auth/refresh",                                  "A A A A A A A A"),
+    ("POST /api/v1/auth/reset-password",                           "A A A A A A A A"),
+    ("POST /api/v1/me/calendar-feed",                              "U A A A A A A A"),
+    ("POST /api/v1/sites",                                         "U F F F F A F F"),
     // Volunteers book nothing; group leaders book rooms, not computers.
-    ("POST /api/v1/sites/{site}/bookings",                         "U F A A A A N"),
-    ("POST /api/v1/sites/{site}/bookings [computer]",              "U F F A A A N"),
+    ("POST /api/v1/sites/{site}/bookings",                         "U F A A A A N F"),
+    ("POST /api/v1/sites/{site}/bookings [computer]",              "U F F A A A N F"),
     // For a group: its leader or an admin, not any staff member.
-    ("POST /api/v1/sites/{site}/bookings [for a group]",           "U F A F A A N"),
-    ("POST /api/v1/sites/{site}/bookings/{id}/approve",            "U F F F A A N"),
+    ("POST /api/v1/sites/{site}/bookings [for a group]",           "U F A F A A N F"),
+    ("POST /api/v1/sites/{site}/bookings/{id}/approve",            "U F F F A A N F"),
     // Only the owner checks in (the booking is another staff member's).
-    ("POST /api/v1/sites/{site}/bookings/{id}/check-in",           "U F F F F F N"),
-    ("POST /api/v1/sites/{site}/bookings/{id}/reject",             "U F F F A A N"),
-    ("POST /api/v1/sites/{site}/duties",                           "U F F F A A N"),
+    ("POST /api/v1/sites/{site}/bookings/{id}/check-in",           "U F F F F F N F"),
+    ("POST /api/v1/sites/{site}/bookings/{id}/reject",             "U F F F A A N F"),
+    ("POST /api/v1/sites/{site}/duties",                           "U F F F A A N F"),
     // Anyone may report an absence; only the volunteer on duty succeeds (409 for the rest).
-    ("POST /api/v1/sites/{site}/duties/{id}/absences",             "U A A A A A N"),
-    ("POST /api/v1/sites/{site}/duties/{id}/attendance",           "U F F A A A N"),
+    ("POST /api/v1/sites/{site}/duties/{id}/absences",             "U A A A A A N F"),
+    ("POST /api/v1/sites/{site}/duties/{id}/attendance",           "U F F A A A N F"),
     // Volunteers sign up, nobody else.
-    ("POST /api/v1/sites/{site}/duties/{id}/signups",              "U A F F F F N"),
-    ("POST /api/v1/sites/{site}/groups",                           "U F F F A A N"),
-    ("POST /api/v1/sites/{site}/members",                          "U F F F A A N"),
-    ("POST /api/v1/sites/{site}/resources",                        "U F F F A A N"),
-    ("POST /api/v1/sites/{site}/resources/{id}/blackouts",         "U F F F A A N"),
-    ("POST /api/v1/sites/{site}/rota/generate",                    "U F F F A A N"),
-    ("POST /api/v1/sites/{site}/rota/publish",                     "U F F F A A N"),
+    ("POST /api/v1/sites/{site}/duties/{id}/signups",              "U A F F F F N F"),
+    ("POST /api/v1/sites/{site}/groups",                           "U F F F A A N F"),
+    ("POST /api/v1/sites/{site}/members",                          "U F F F A A N F"),
+    ("POST /api/v1/sites/{site}/resources",                        "U F F F A A N F"),
+    ("POST /api/v1/sites/{site}/resources/{id}/blackouts",         "U F F F A A N F"),
+    ("POST /api/v1/sites/{site}/rota/generate",                    "U F F F A A N F"),
+    ("POST /api/v1/sites/{site}/rota/publish",                     "U F F F A A N F"),
     // Someone on the shift offers it; anyone else gets 409.
-    ("POST /api/v1/sites/{site}/rota/shifts/{id}/offer",           "U A A A A A N"),
+    ("POST /api/v1/sites/{site}/rota/shifts/{id}/offer",           "U A A A A A N F"),
     // Staff take shifts; an operator is not staff.
-    ("POST /api/v1/sites/{site}/rota/shifts/{id}/take",            "U F F A A F N"),
+    ("POST /api/v1/sites/{site}/rota/shifts/{id}/take",            "U F F A A F N F"),
     // One's own (the operator, no member, gets 422).
-    ("POST /api/v1/sites/{site}/rota/unavailability",              "U A A A A A N"),
-    ("POST /api/v1/sites/{site}/rota/unavailability [for someone else]", "U F F F A A N"),
-    ("PUT /api/v1/me/notifications",                               "U A A A A A A"),
-    ("PUT /api/v1/sites/{site}/calendar",                          "U F F F A A N"),
-    ("PUT /api/v1/sites/{site}/rota/shifts/{id}",                  "U F F F A A N"),
-    ("PUT /api/v1/sites/{site}/rota/templates",                    "U F F F A A N"),
-    ("DELETE /api/v1/me/calendar-feed",                            "U A A A A A A"),
-    ("DELETE /api/v1/sites/{site}/booking-series/{id}",            "U F F F A A N"),
+    ("POST /api/v1/sites/{site}/rota/unavailability",              "U A A A A A N F"),
+    ("POST /api/v1/sites/{site}/rota/unavailability [for someone else]", "U F F F A A N F"),
+    ("PUT /api/v1/me/notifications",                               "U A A A A A A A"),
+    ("PUT /api/v1/sites/{site}/calendar",                          "U F F F A A N F"),
+    ("PUT /api/v1/sites/{site}/rota/shifts/{id}",                  "U F F F A A N F"),
+    ("PUT /api/v1/sites/{site}/rota/templates",                    "U F F F A A N F"),
+    ("DELETE /api/v1/me/calendar-feed",                            "U A A A A A A A"),
+    ("DELETE /api/v1/sites/{site}/booking-series/{id}",            "U F F F A A N F"),
     // Another staff member's booking: its owner or an admin only.
-    ("DELETE /api/v1/sites/{site}/bookings/{id}",                  "U F F F A A N"),
+    ("DELETE /api/v1/sites/{site}/bookings/{id}",                  "U F F F A A N F"),
     // Someone else's sign-up, unavailability or waitlist entry is not
     // shown to other members, so it answers 404.
-    ("DELETE /api/v1/sites/{site}/duties/{id}/signups/{signup_id}", "U N N N A A N"),
-    ("DELETE /api/v1/sites/{site}/members/{user_id}",              "U F F F A A N"),
-    ("DELETE /api/v1/sites/{site}/resources/{id}",                 "U F F F A A N"),
-    ("DELETE /api/v1/sites/{site}/resources/{id}/blackouts/{blackout_id}", "U F F F A A N"),
-    ("DELETE /api/v1/sites/{site}/rota/unavailability/{id}",       "U N N N A A N"),
-    ("DELETE /api/v1/sites/{site}/waitlist/{id}",                  "U N N N A A N"),
+    ("DELETE /api/v1/sites/{site}/duties/{id}/signups/{signup_id}", "U N N N A A N N"),
+    ("DELETE /api/v1/sites/{site}/members/{user_id}",              "U F F F A A N F"),
+    ("DELETE /api/v1/sites/{site}/resources/{id}",                 "U F F F A A N F"),
+    ("DELETE /api/v1/sites/{site}/resources/{id}/blackouts/{blackout_id}", "U F F F A A N F"),
+    ("DELETE /api/v1/sites/{site}/rota/unavailability/{id}",       "U N N N A A N N"),
+    ("DELETE /api/v1/sites/{site}/waitlist/{id}",                  "U N N N A A N N"),
     // With a refresh token of a session of its own.
-    ("POST /api/v1/auth/logout",                                   "A A A A A A A"),
+    ("POST /api/v1/auth/logout",                                   "A A A A A A A A"),
     // Each caller replaced by a fresh person of the same standing.
-    ("POST /api/v1/me/password",                                   "U A A A A A A"),
-    ("PUT /api/v1/me/language",                                    "U A A A A A A"),
-    ("PATCH /api/v1/me",                                           "U A A A A A A"),
+    ("POST /api/v1/me/password",                                   "U A A A A A A A"),
+    ("PUT /api/v1/me/language",                                    "U A A A A A A A"),
+    ("PATCH /api/v1/me",                                           "U A A A A A A A"),
+    // Issue 22: reports 3-5, the district observer.
+    ("GET /api/v1/reports/summary",                                "U F F F F A F A"),
+    ("GET /api/v1/sites/{site}/reports/front-desk",                "U F F F A A N A"),
+    ("GET /api/v1/sites/{site}/reports/summary",                   "U F F F A A N A"),
+    ("GET /api/v1/sites/{site}/reports/volunteers",                "U F F F A A N A"),
+    ("PUT /api/v1/admin/users/{id}/observer",                      "U F F F F A F F"),
 ];
 
 /// Operations that need no sign-in. Everything else answers 401 to an
@@ -170,10 +181,11 @@ enum Role {
     Admin,
     Operator,
     OtherSiteAdmin,
+    Observer,
 }
 
 /// The table's columns.
-const COLUMNS: [Role; 7] = [
+const COLUMNS: [Role; 8] = [
     Role::Anonymous,
     Role::Volunteer,
     Role::GroupLeader,
@@ -181,18 +193,39 @@ const COLUMNS: [Role; 7] = [
     Role::Admin,
     Role::Operator,
     Role::OtherSiteAdmin,
+    Role::Observer,
 ];
 
 /// The order calls are sent in: the callers most often refused first.
-const SEND_ORDER: [Role; 7] = [
+const SEND_ORDER: [Role; 8] = [
     Role::Anonymous,
     Role::OtherSiteAdmin,
+    Role::Observer,
     Role::Volunteer,
     Role::GroupLeader,
     Role::Staff,
     Role::Operator,
     Role::Admin,
 ];
+
+/// A district observer: an operator's kind of account made read-only (the
+/// flag is what the API's `PUT /admin/users/{id}/observer` sets).
+async fn observer(app: &TestApp) -> Person {
+    let person = app.operator().await;
+    let id = person.id;
+    app.db
+        .write(move |conn| {
+            use diesel::prelude::*;
+            use livingroom::db::schema::users;
+            diesel::update(users::table.find(id))
+                .set((users::is_operator.eq(false), users::is_observer.eq(true)))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .expect("observer");
+    person
+}
 
 fn column(role: Role) -> usize {
     COLUMNS.iter().position(|r| *r == role).expect("a column")
@@ -292,6 +325,8 @@ struct World {
     leader: Person,
     operator: Person,
     other: Person,
+    /// A district observer, member of no site.
+    observer: Person,
     /// Staff, not one of the callers: owns bookings, series, waitlist
     /// entries and unavailability.
     owner: Person,
@@ -347,6 +382,7 @@ impl World {
         let leader = app.member("alpha", "Leader", Roles::GROUP_LEADER, &[]).await;
         let operator = app.operator().await;
         let other = app.admin("beta").await;
+        let observer = observer(&app).await;
         let owner = app.quick_member("alpha", Roles::STAFF).await;
         let signer = app.quick_member("alpha", Roles::VOLUNTEER).await;
         let target = app.quick_member("alpha", Roles::VOLUNTEER).await;
@@ -374,6 +410,7 @@ impl World {
             leader,
             operator,
             other,
+            observer,
             owner,
             signer,
             target,
@@ -582,6 +619,7 @@ impl World {
             Role::Admin => Some(&self.admin),
             Role::Operator => Some(&self.operator),
             Role::OtherSiteAdmin => Some(&self.other),
+            Role::Observer => Some(&self.observer),
         }
     }
 
@@ -598,6 +636,7 @@ impl World {
             Role::Admin => app.admin("alpha").await,
             Role::Operator => app.operator().await,
             Role::OtherSiteAdmin => app.admin("beta").await,
+            Role::Observer => observer(app).await,
         };
         Some(person.token)
     }
@@ -861,6 +900,11 @@ impl World {
                 call.params.insert("token", self.feed_token.clone());
             }
             "GET /api/v1/sites/{site}/people/{user_id}/schedule" => call.set("user_id", self.staff.id),
+            // `false`: the operator's call leaves the member as it was.
+            "PUT /api/v1/admin/users/{id}/observer" => {
+                call.set("id", self.target.id);
+                call.body = json!({"observer": false});
+            }
             _ => {}
         }
         call
@@ -905,7 +949,7 @@ fn parse_expected(problems: &mut Vec<String>) -> BTreeMap<String, Vec<char>> {
             })
             .collect();
         if cells.len() != COLUMNS.len() || cells.contains(&'?') {
-            problems.push(format!("{key}: a row is seven of U F N A *"));
+            problems.push(format!("{key}: a row is eight of U F N A *"));
         }
         if table.insert(key.to_string(), cells).is_some() {
             problems.push(format!("{key}: listed twice"));
@@ -942,9 +986,20 @@ fn check_rules(table: &BTreeMap<String, Vec<char>>, problems: &mut Vec<String>) 
                 Role::Admin,
                 Role::OtherSiteAdmin,
             ];
-            if members.iter().any(|r| cell(*r) != 'F') || cell(Role::Operator) != 'A' {
+            if members.iter().any(|r| cell(*r) != 'F')
+                || cell(Role::Operator) != 'A'
+                || cell(Role::Observer) != 'F'
+            {
                 problems.push(format!("{key}: operators only, 403 for everyone else"));
             }
+        }
+        // A district observer changes nothing on a site.
+        if path.starts_with("/api/v1/sites")
+            && !op.starts_with("GET ")
+            && !matches!(cell(Role::Observer), 'F' | 'N')
+            && !public
+        {
+            problems.push(format!("{key}: a district observer changes nothing (403 or 404)"));
         }
         // A site-admin route (admins yes, staff no) is closed to volunteers.
         if path.starts_with("/api/v1/sites/{site}")
@@ -978,13 +1033,13 @@ async fn every_operation_answers_every_kind_of_caller_as_the_table_says() {
     assert!(ops.len() >= 70, "only {} operations documented", ops.len());
     ops.sort_by_key(|op| (destructive(op), op.clone()));
 
-    let mut observed: Vec<(String, [u16; 7])> = Vec::new();
+    let mut observed: Vec<(String, [u16; 8])> = Vec::new();
     for op in &ops {
         let (method, template) = op.split_once(' ').expect("METHOD /path");
         let method: Method = method.parse().expect("method");
         for variant in variants(op) {
             let key = format!("{op}{variant}");
-            let mut statuses = [0u16; 7];
+            let mut statuses = [0u16; 8];
             for role in SEND_ORDER {
                 let call = world.prepare(&key, role).await;
                 statuses[column(role)] = world.send(&method, template, &call).await;
@@ -1039,7 +1094,7 @@ async fn every_operation_answers_every_kind_of_caller_as_the_table_says() {
     }
     if !problems.is_empty() {
         eprintln!(
-            "Observed ({} rows; anonymous, volunteer, group leader, staff, admin, operator, other site's admin):",
+            "Observed ({} rows; anonymous, volunteer, group leader, staff, admin, operator, other site's admin, observer):",
             lines.len()
         );
         for line in &lines {

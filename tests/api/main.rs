@@ -46,3 +46,9 @@ mod pages_reports;
 mod past_changes;
 mod reports_rooms;
 mod waitlist_cap;
+// Issue 22: reports 3-5 and the district observer.
+mod reports_people;
+// Issue 22: the console's 场地.
+mod pages_console_resources;
+// Issue 22: the console's 排班 and duty set-up pages.
+mod pages_console_rota;

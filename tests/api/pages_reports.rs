@@ -102,14 +102,14 @@ async fn the_secretary_reads_a_report_as_chart_table_and_csv() {
     let f = fixture(&app).await;
     let cookie = sign_in(&app, &f.admin.email).await;
 
-    // The console links the reports; the list links those built.
+    // The console links the reports; the list names all five.
     let (status, home) = page(&app, "/s/alpha/console", &cookie).await;
     assert_eq!(status, 200);
     assert!(home.contains(r#"href="/s/alpha/console/reports""#));
     let (status, list) = page(&app, "/s/alpha/console/reports", &cookie).await;
     assert_eq!(status, 200);
     assert!(list.contains(r#"href="/s/alpha/console/reports" aria-current="page""#));
-    for name in ["rooms", "computers", "volunteers"] {
+    for name in ["rooms", "computers", "front-desk", "volunteers", "summary"] {
         assert!(
             list.contains(&format!("/s/alpha/console/reports/{name}\"")),
             "{name}"
@@ -120,11 +120,17 @@ async fn the_secretary_reads_a_report_as_chart_table_and_csv() {
     assert_eq!(status, 200, "{html}");
     let from = f.today - Duration::days(29);
     assert!(html.contains(&format!(r#"value="{from}""#)), "the default period");
-    // The table: a row each, the totals row last.
+    // The table: a row per volunteer and duty, the totals row last.
     let rows = table_rows(&html);
-    assert!(rows.iter().any(|r| r[..2] == ["Chen Mei", "4.00"]), "{rows:?}");
-    assert!(rows.iter().any(|r| r[..2] == ["Dr Huang", "2.00"]), "{rows:?}");
-    assert_eq!(rows.last().unwrap()[..2], ["合计", "6.00"], "{rows:?}");
+    assert!(
+        rows.iter().any(|r| r[..3] == ["Chen Mei", "阅览室值班", "4.00"]),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r[..3] == ["Dr Huang", "阅览室值班", "2.00"]),
+        "{rows:?}"
+    );
+    assert_eq!(rows.last().unwrap()[..3], ["合计", "", "6.00"], "{rows:?}");
     assert!(html.contains("<caption>"));
     assert!(html.contains(r#"<th scope="col""#));
     // The chart: the same names and figures, no style attribute.
@@ -149,18 +155,11 @@ async fn the_secretary_reads_a_report_as_chart_table_and_csv() {
         format!("attachment; filename=\"volunteers-{from}-{}.csv\"", f.today).as_str()
     );
     let csv = res.text().await.unwrap();
-    let mut lines: Vec<&str> = csv.lines().collect();
-    let totals = lines.pop().unwrap();
-    lines.sort();
+    assert_eq!(csv.lines().last(), Some("合计,,6.00,3,0,3"), "{csv}");
     assert_eq!(
-        lines,
-        [
-            "Chen Mei,4.00,2,0",
-            "Dr Huang,2.00,1,0",
-            "volunteer,hours,attended,no_shows",
-        ]
+        csv,
+        same_csv_as_the_api(&app, &cookie, &f.admin, "volunteers", "volunteers", from, f.today).await
     );
-    assert_eq!(totals, "total,6.00,3,0");
 
     // A period without the fixture: an empty table, zero totals.
     let (status, html) = page(
@@ -170,7 +169,16 @@ async fn the_secretary_reads_a_report_as_chart_table_and_csv() {
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(table_rows(&html).last().unwrap()[..2], ["合计", "0.00"]);
+    assert_eq!(table_rows(&html).last().unwrap()[..3], ["合计", "", "0.00"]);
+
+    // The summary: its measures, then the four reports' tables.
+    let (status, html) = page(&app, "/s/alpha/console/reports/summary", &cookie).await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(html.matches("<table class=\"report\"").count(), 5);
+    same_csv_as_the_api(&app, &cookie, &f.admin, "summary", "summary", from, f.today).await;
+    let (status, _) = page(&app, "/s/alpha/console/reports/front-desk", &cookie).await;
+    assert_eq!(status, 200);
+    same_csv_as_the_api(&app, &cookie, &f.admin, "front-desk", "front-desk", from, f.today).await;
 }
 
 #[tokio::test]

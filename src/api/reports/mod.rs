@@ -5,7 +5,10 @@
 //! the report page draws its chart from.
 
 pub mod computers;
+pub mod front_desk;
 pub mod rooms;
+pub mod summary;
+pub mod volunteers;
 
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};

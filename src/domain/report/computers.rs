@@ -255,7 +255,7 @@ impl ComputersReport {
             ],
             rows,
             totals: Some(vec![
-                Cell::Text(super::rooms::TOTAL.to_owned()),
+                Cell::Text(super::TOTAL.to_owned()),
                 number(self.booked_hours),
                 number(self.used_hours),
                 number(f64::from(self.no_shows)),

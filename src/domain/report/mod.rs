@@ -10,7 +10,10 @@
 use super::csv::Csv;
 
 pub mod computers;
+pub mod front_desk;
 pub mod rooms;
+pub mod summary;
+pub mod volunteers;
 
 /// What a column's numbers are, for formatting and for the chart's axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -65,6 +68,10 @@ impl Cell {
     }
 }
 
+/// The label of a totals row, in the table, the page and the CSV alike
+/// (a spreadsheet's reader is the secretary: Chinese first).
+pub const TOTAL: &str = "合计";
+
 /// A report's figures.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Table {
@@ -83,13 +90,25 @@ pub struct Table {
 
 impl Table {
     /// The CSV: a header of column keys, the rows, then the totals row.
+    /// Words are defused against formulas; numbers are written as printed
+    /// (digits, a point and a sign only), so a negative difference stays a
+    /// number a spreadsheet sums, not `'-3.50`.
     pub fn csv(&self) -> String {
         let header: Vec<&str> = self.columns.iter().map(|c| c.key).collect();
-        let mut csv = Csv::new(&header);
+        let mut out = Csv::new(&header).finish();
         for row in self.rows.iter().chain(self.totals.iter()) {
-            csv.row(&self.shown(row));
+            let cells: Vec<String> = row
+                .iter()
+                .zip(&self.columns)
+                .map(|(cell, col)| match cell {
+                    Cell::Text(t) => super::csv::cell(t),
+                    Cell::Number(_) => cell.shown(col.unit),
+                })
+                .collect();
+            out.push_str(&cells.join(","));
+            out.push_str("\r\n");
         }
-        csv.finish()
+        out
     }
 
     /// A row's cells as printed.
@@ -148,13 +167,13 @@ mod tests {
                 ],
                 vec![
                     Cell::Text("=hall".into()),
-                    Cell::Number(Some(1.5)),
+                    Cell::Number(Some(-1.5)),
                     Cell::Number(None),
                 ],
             ],
             totals: Some(vec![
                 Cell::Text("合计".into()),
-                Cell::Number(Some(4.5)),
+                Cell::Number(Some(1.5)),
                 Cell::Number(None),
             ]),
             chart: 1,
@@ -162,10 +181,10 @@ mod tests {
     }
 
     #[test]
-    fn the_csv_has_the_keys_the_rows_and_the_totals_defused() {
+    fn the_csv_has_the_keys_the_rows_and_the_totals_words_defused_numbers_not() {
         assert_eq!(
             table().csv(),
-            "room,booked_hours,use_percent\r\n活动室,3.00,12.5\r\n'=hall,1.50,\r\n合计,4.50,\r\n"
+            "room,booked_hours,use_percent\r\n活动室,3.00,12.5\r\n'=hall,-1.50,\r\n合计,1.50,\r\n"
         );
     }
 
@@ -173,7 +192,7 @@ mod tests {
     fn the_bars_are_labelled_rows_of_the_chart_column() {
         assert_eq!(
             table().bars(),
-            vec![("活动室".to_owned(), 3.0), ("=hall".to_owned(), 1.5)]
+            vec![("活动室".to_owned(), 3.0), ("=hall".to_owned(), -1.5)]
         );
     }
 }

@@ -255,9 +255,6 @@ pub fn build(
     }
 }
 
-/// The label of the totals row.
-pub const TOTAL: &str = "合计";
-
 impl RoomsReport {
     /// One row per room and week; the chart draws `use_percent`, the share
     /// of open time used, because rooms open for different hours are only
@@ -292,7 +289,7 @@ impl RoomsReport {
             ],
             rows,
             totals: Some(vec![
-                Cell::Text(TOTAL.to_owned()),
+                Cell::Text(super::TOTAL.to_owned()),
                 Cell::Text(String::new()),
                 number(self.booked_hours),
                 number(self.open_hours),

@@ -159,6 +159,7 @@ pub async fn list(
         h1 { (c.duties) " · " (t.date(monday)) "–" (t.date(monday + Duration::days(6))) }
         @if q.done.as_deref() == Some("marked") { p.notice role="status" { (c.marked_done) } }
         p { (c.duties_intro) }
+        p { a.button.secondary href=(format!("/s/{slug}/console/duties/new")) { (crate::pages::text::rota_text(user.language).new_duty_link) } }
         nav.weeks aria-label=(t.week_nav) {
             a.button.secondary href=(week_url(&slug, monday - Duration::days(7))) { "‹ " (c.previous_week) }
             a.button.secondary href=(format!("/s/{slug}/console/duties")) { (c.this_week) }

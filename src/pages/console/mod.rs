@@ -8,8 +8,13 @@ pub mod approvals;
 pub mod audit;
 pub mod calendar;
 pub mod duties;
+pub mod duties_new;
 pub mod people;
 pub mod reports;
+pub mod resources;
+pub mod resources_blackouts;
+pub mod resources_form;
+pub mod rota;
 
 use actix_web::{HttpResponse, get, web};
 use maud::{Markup, html};
@@ -32,8 +37,10 @@ fn sections(user: &PageUser, slug: &str, here: &str) -> Markup {
     let c = &user.text().console;
     let links = [
         ("people", c.people),
+        ("resources", resources::words(user).title),
         ("calendar", c.calendar),
         ("approvals", c.approvals),
+        ("rota", super::text::rota_text(user.language).title),
         ("duties", c.duties),
         ("audit", c.audit),
         ("reports", user.text().reports.title),
@@ -102,12 +109,12 @@ pub async fn home(
                     p { (c.people_intro) }
                 }
                 li.card {
-                    h2 { a href=(format!("/s/{slug}/console/calendar")) { (c.calendar) } }
-                    p { (c.calendar_intro) }
+                    h2 { a href=(format!("/s/{slug}/console/resources")) { (resources::words(&user).title) } }
+                    p { (resources::words(&user).card_intro) }
                 }
                 li.card {
-                    h2 { a href=(format!("/s/{slug}/console/duties")) { (c.duties) } }
-                    p { (c.duties_intro) }
+                    h2 { a href=(format!("/s/{slug}/console/calendar")) { (c.calendar) } }
+                    p { (c.calendar_intro) }
                 }
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/approvals")) { (c.approvals) } }
@@ -116,6 +123,14 @@ pub async fn home(
                     } @else {
                         p.notice { (c.waiting_count_before) (waiting) (c.waiting_count_after) }
                     }
+                }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/rota")) { (super::text::rota_text(user.language).title) } }
+                    p { (super::text::rota_text(user.language).card_intro) }
+                }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/duties")) { (c.duties) } }
+                    p { (c.duties_intro) }
                 }
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/audit")) { (c.audit) } }

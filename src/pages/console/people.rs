@@ -147,8 +147,9 @@ fn role_words(c: &Console, m: &Member) -> String {
 fn person_row(c: &Console, slug: &str, m: &Member) -> Markup {
     html! {
         li {
-            a href=(format!("/s/{slug}/console/people/{}", m.user.id))
-                aria-label=(format!("{} {}", c.change, m.name())) {
+            // Named by what it shows (the name first): a label that differs
+            // from the visible words misleads voice control.
+            a href=(format!("/s/{slug}/console/people/{}", m.user.id)) {
                 span.name {
                     (m.name())
                     @if let Some(o) = m.other_name() { " " span.other-name lang="en" { (o) } }

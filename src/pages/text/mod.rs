@@ -7,6 +7,7 @@ use crate::domain::person::Language;
 mod console;
 mod duties;
 mod reports;
+pub mod resources_console;
 mod rooms;
 mod settings;
 mod shifts;
@@ -14,6 +15,7 @@ mod shifts;
 pub use console::Console;
 pub use duties::Duties;
 pub use reports::Reports;
+pub use resources_console::ResourcesText;
 pub use rooms::Rooms;
 pub use settings::Settings;
 pub use shifts::Shifts;
@@ -320,3 +322,6 @@ pub fn rule(language: Language, code: &str) -> Option<&'static str> {
         Language::En => en,
     })
 }
+
+mod rota_console;
+pub use rota_console::{RotaText, rota_text};

@@ -5,4 +5,7 @@
 //! Who may read them is `Standing::may_read_reports`.
 
 pub mod computers;
+pub mod front_desk;
 pub mod rooms;
+pub mod summary;
+pub mod volunteers;

@@ -82,7 +82,7 @@ export async function run(browser, base, size) {
     const csvTotals = csv.at(-1) ?? [];
     check(csvTotals.length === table.totals.length,
       `${slug}: the CSV and the page both end in a totals row of ${table.totals.length} cells`);
-    // The first cell is the row's label ("total" in the CSV, 合计 on the
+    // The first cell is the row's label (合计, or a key in the CSV, on the
     // page); every other cell is a figure and must be the same number.
     const same = table.totals.slice(1).every((cell, i) => figure(cell) === figure(csvTotals[i + 1] ?? "x"));
     check(same, `${slug}: the CSV's totals equal the table's (${csvTotals.slice(1).join(" ")} / ${table.totals.slice(1).join(" ")})`);

@@ -7,8 +7,10 @@
 //! every figure is a [`Table`] from `workflows::reports`.
 
 mod computers;
+mod front_desk;
 mod period;
 mod rooms;
+mod summary;
 mod volunteers;
 
 use actix_web::http::StatusCode;
@@ -68,12 +70,6 @@ impl Report {
         ALL.iter().position(|r| *r == self).unwrap_or(0)
     }
 
-    /// Whether this build has the report's figures: only those are linked,
-    /// so no link leads nowhere.
-    fn built(self) -> bool {
-        matches!(self, Report::Rooms | Report::Computers | Report::Volunteers)
-    }
-
     fn name(self, r: &Reports) -> &'static str {
         r.names[self.index()]
     }
@@ -86,8 +82,8 @@ pub struct Figures {
     lists: Vec<(&'static str, Vec<String>)>,
 }
 
-/// The report's figures over `period`, or `None` for a report this build
-/// does not have yet.
+/// The report's figures over `period` (always some: the `Option` leaves
+/// room for a report a build does not have).
 fn figures(
     conn: &mut DbConn,
     access: &SiteAccess,
@@ -99,8 +95,9 @@ fn figures(
     match report {
         Report::Rooms => rooms::figures(conn, access, period, now, r).map(Some),
         Report::Computers => computers::figures(conn, access, period, now, r).map(Some),
-        Report::Volunteers => volunteers::figures(conn, access, period).map(Some),
-        Report::FrontDesk | Report::Summary => Ok(None),
+        Report::FrontDesk => front_desk::figures(conn, access, period, now, r).map(Some),
+        Report::Volunteers => volunteers::figures(conn, access, period, now, r).map(Some),
+        Report::Summary => summary::figures(conn, access, period, now, r).map(Some),
     }
 }
 
@@ -188,7 +185,7 @@ pub async fn list(
         h1 { (r.title) }
         p { (r.intro) }
         ul.plain.cards {
-            @for report in ALL.into_iter().filter(|r| r.built()) {
+            @for report in ALL {
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/reports/{}", report.slug())) { (report.name(r)) } }
                     p { (r.sentences[report.index()]) }

@@ -1,0 +1,57 @@
+//! `GET /api/v1/sites/{site}/reports/front-desk`: report 3.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+
+use super::{ReportQuery, answer};
+use crate::api::views::site_json;
+use crate::api::waitlist::wants_csv;
+use crate::auth::AuthUser;
+use crate::clock;
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::access::site_access;
+use crate::workflows::reports::front_desk::{self, FrontDeskReport};
+
+/// Desk hours per staff member over a period of the published rota (after
+/// swaps) against the fair share, swaps, and the posts nobody sat. JSON, or
+/// the table as CSV to `Accept: text/csv`. The site's admin, operators and
+/// district observers.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ReportQuery),
+    responses(
+        (status = 200, description = "The report; its table as CSV with `Accept: text/csv`",
+            content((FrontDeskReport = "application/json"), (String = "text/csv"))),
+        (status = 403, content_type = "application/problem+json"),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 422, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/sites/{site}/reports/front-desk")]
+pub async fn front_desk_report(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: crate::api::query::ApiQuery<ReportQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let q = query.into_inner();
+    let now = clock::now();
+    let (tz, report) = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            let period = q.period(access.site.tz(), now)?;
+            Ok((access.site.tz(), front_desk::report(conn, &access, period, now)?))
+        })
+        .await?;
+    if wants_csv(&req) {
+        return Ok(answer(&req, &report, &report.table()));
+    }
+    // The uncovered posts' instants with the site's offset, as every
+    // answer about a site gives them.
+    site_json(StatusCode::OK, tz, &report)
+}

@@ -1,0 +1,49 @@
+//! `GET /api/v1/sites/{site}/reports/volunteers`: report 4.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+
+use super::{ReportQuery, answer};
+use crate::auth::AuthUser;
+use crate::clock;
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::store::access::site_access;
+use crate::workflows::reports::volunteers::{self, VolunteersReport};
+
+/// Volunteer hours per person and per duty over a period, the absences
+/// reported and who covered them. JSON, or
+/// the table as CSV to `Accept: text/csv`. The site's admin, operators and
+/// district observers.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("site" = String, Path, description = "The site's slug"), ReportQuery),
+    responses(
+        (status = 200, description = "The report; its table as CSV with `Accept: text/csv`",
+            content((VolunteersReport = "application/json"), (String = "text/csv"))),
+        (status = 403, content_type = "application/problem+json"),
+        (status = 404, content_type = "application/problem+json"),
+        (status = 422, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/sites/{site}/reports/volunteers")]
+pub async fn volunteers_report(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: crate::api::query::ApiQuery<ReportQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let q = query.into_inner();
+    let now = clock::now();
+    let report = state
+        .db
+        .read(move |conn| {
+            let access = site_access(conn, &slug, &user)?;
+            let period = q.period(access.site.tz(), now)?;
+            volunteers::report(conn, &access, period, now)
+        })
+        .await?;
+    Ok(answer(&req, &report, &report.table()))
+}
