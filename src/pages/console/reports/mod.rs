@@ -304,7 +304,7 @@ const LONG_CHART: usize = 8;
 /// A table's chart and the table itself.
 fn section(r: &Reports, name: &str, titled: bool, table: &Table) -> Markup {
     html! {
-        section.report-part {
+        section.report-part.part[titled] {
             @if titled { h2 { (name) } }
             @if table.rows.is_empty() {
                 p { (r.no_rows) }
