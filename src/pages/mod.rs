@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod board;
+pub mod chart;
 pub mod computer;
 pub mod console;
 pub mod duties;
@@ -110,5 +111,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(console::rota::shift)
         .service(console::rota::save_shift)
         .service(console::duties_new::show)
-        .service(console::duties_new::create);
+        .service(console::duties_new::create)
+        .service(console::reports::list)
+        .service(console::reports::csv)
+        .service(console::reports::show);
 }

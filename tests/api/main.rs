@@ -42,6 +42,7 @@ mod web;
 // Issue 19 (hostile testing), items 3, 11, 12 and 14.
 mod heavy_reads;
 mod names_and_exports;
+mod pages_reports;
 mod past_changes;
 mod reports_rooms;
 mod waitlist_cap;

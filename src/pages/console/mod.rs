@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod duties;
 pub mod duties_new;
 pub mod people;
+pub mod reports;
 pub mod resources;
 pub mod resources_blackouts;
 pub mod resources_form;
@@ -42,6 +43,7 @@ fn sections(user: &PageUser, slug: &str, here: &str) -> Markup {
         ("rota", super::text::rota_text(user.language).title),
         ("duties", c.duties),
         ("audit", c.audit),
+        ("reports", user.text().reports.title),
     ];
     html! {
         nav.console aria-label=(c.sections) {
@@ -133,6 +135,10 @@ pub async fn home(
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/audit")) { (c.audit) } }
                     p { (c.audit_intro) }
+                }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/reports")) { (user.text().reports.title) } }
+                    p { (user.text().reports.intro) }
                 }
             }
         },

@@ -6,6 +6,7 @@ use crate::domain::person::Language;
 
 mod console;
 mod duties;
+mod reports;
 pub mod resources_console;
 mod rooms;
 mod settings;
@@ -13,6 +14,7 @@ mod shifts;
 
 pub use console::Console;
 pub use duties::Duties;
+pub use reports::Reports;
 pub use resources_console::ResourcesText;
 pub use rooms::Rooms;
 pub use settings::Settings;
@@ -100,6 +102,7 @@ pub struct Text {
     pub shifts: Shifts,
     pub settings: Settings,
     pub console: Console,
+    pub reports: Reports,
 }
 
 pub const ZH: Text = Text {
@@ -183,6 +186,7 @@ pub const ZH: Text = Text {
     shifts: shifts::ZH,
     settings: settings::ZH,
     console: console::ZH,
+    reports: reports::ZH,
 };
 
 pub const EN: Text = Text {
@@ -266,6 +270,7 @@ pub const EN: Text = Text {
     shifts: shifts::EN,
     settings: settings::EN,
     console: console::EN,
+    reports: reports::EN,
 };
 
 impl Text {
