@@ -206,6 +206,20 @@ where
     }
 }
 
+/// Lets the current transaction commit without waiting for its log to
+/// reach the disk (PostgreSQL's `synchronous_commit = off`, for this
+/// transaction only). For writes that are statistics, not promises: a
+/// crash may lose the last few, never corrupt anything. Without it every
+/// refused request in a crowd would wait for a disk flush while holding the
+/// resource's lock. On SQLite the group-commit writer already shares one
+/// flush among the batch: nothing to do.
+pub fn commit_without_waiting_for_disk(conn: &mut DbConn) -> Result<(), ApiError> {
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query("SET LOCAL synchronous_commit TO OFF").execute(c)?;
+    }
+    Ok(())
+}
+
 /// What a write transaction may need to hold exclusively until it ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Lock {

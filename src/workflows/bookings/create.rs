@@ -21,6 +21,7 @@ use crate::domain::booking::{
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{local_date, local_day, local_week, to_local, week_start};
 use crate::domain::recurrence::{self, SeriesEnd};
+use crate::domain::resource::ResourceKind;
 use crate::errors::ApiError;
 use crate::mail::templates::Kind;
 use crate::notify::Notifier;
@@ -235,14 +236,17 @@ pub fn create(
     };
 
     match decide(&snapshot) {
-        // No free resource: the refusal is answered and remembered (the
+        // No free computer: the refusal is answered and remembered (the
         // computers report counts who went without); other refusals are the
-        // request's own mistakes and leave nothing behind.
-        Decision::Refuse(refusal @ Refusal::Taken { .. }) => {
+        // request's own mistakes, or not counted, and leave nothing behind.
+        Decision::Refuse(refusal @ Refusal::Taken { .. }) if offered[0].kind() == ResourceKind::Computer => {
             let named = match req.target {
                 Target::Resource(id) => Some(id),
                 Target::Pool(_) => None,
             };
+            // A count for the reports, not a promise to anyone: it need not
+            // wait for the disk while the computer's lock is held.
+            backend::commit_without_waiting_for_disk(conn)?;
             reports::record_refusal(
                 conn,
                 &reports::Refused {
