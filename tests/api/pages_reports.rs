@@ -175,6 +175,10 @@ async fn the_secretary_reads_a_report_as_chart_table_and_csv() {
     let (status, html) = page(&app, "/s/alpha/console/reports/summary", &cookie).await;
     assert_eq!(status, 200, "{html}");
     assert_eq!(html.matches("<table class=\"report\"").count(), 5);
+    // Its measures in words, not keys (the CSV keeps the keys).
+    let measures: Vec<String> = table_rows(&html).iter().take(14).map(|r| r[0].clone()).collect();
+    assert_eq!(measures[0], "房间预约小时", "{measures:?}");
+    assert!(measures.iter().all(|m| !m.contains('_')), "{measures:?}");
     same_csv_as_the_api(&app, &cookie, &f.admin, "summary", "summary", from, f.today).await;
     let (status, _) = page(&app, "/s/alpha/console/reports/front-desk", &cookie).await;
     assert_eq!(status, 200);

@@ -46,7 +46,8 @@ pub struct Reports {
     pub displaced_total: &'static str,
     /// Priority, urgent, emergency.
     pub urgencies: [&'static str; 3],
-    pub refused_not_counted: &'static str,
+    /// Requests refused because every computer was taken.
+    pub refused: &'static str,
     /// Column keys and their titles.
     pub columns: &'static [(&'static str, &'static str)],
 }
@@ -63,6 +64,14 @@ impl Reports {
     }
 
     /// A column's title, or its key where no title is written yet.
+    /// A measure or column key said in words, if the pages have words for it.
+    pub fn word(&self, key: &str) -> Option<&'static str> {
+        self.columns
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, title)| *title)
+    }
+
     pub fn column(&self, key: &'static str) -> &'static str {
         self.columns
             .iter()
@@ -125,7 +134,7 @@ pub const ZH: Reports = Reports {
     displaced: "紧急占用",
     displaced_total: "因紧急工作让出的预约",
     urgencies: ["优先", "紧急", "特急"],
-    refused_not_counted: "直接被拒绝的请求：系统不记录，没有统计。",
+    refused: "电脑都被占用、没约上的请求",
     columns: &[
         ("room", "房间"),
         ("week", "周"),
@@ -152,6 +161,18 @@ pub const ZH: Reports = Reports {
         ("site", "居委会"),
         ("kind", "类别"),
         ("name", "名称"),
+        ("room_booked_hours", "房间预约小时"),
+        ("room_open_hours", "房间开放小时"),
+        ("computer_booked_hours", "电脑预约小时"),
+        ("computer_used_hours", "电脑实际使用小时"),
+        ("computer_no_shows", "电脑预约没来（已释放）"),
+        ("waitlist_served", "候补后约上的请求"),
+        ("urgent_displacements", "为紧急工作让出的预约"),
+        ("desk_spread_hours", "接待小时最多与最少之差"),
+        ("uncovered_posts", "没人接待的班"),
+        ("volunteer_hours", "志愿服务小时"),
+        ("volunteer_absences", "志愿者请假次数"),
+        ("volunteer_covers", "志愿者代班次数"),
     ],
 };
 
@@ -215,7 +236,7 @@ pub const EN: Reports = Reports {
     displaced: "Urgent displacements",
     displaced_total: "Bookings that gave way to urgent work",
     urgencies: ["Priority", "Urgent", "Emergency"],
-    refused_not_counted: "Requests refused outright: not recorded, so not counted.",
+    refused: "Requests refused: every computer taken",
     columns: &[
         ("room", "Room"),
         ("week", "Week"),
@@ -242,5 +263,17 @@ pub const EN: Reports = Reports {
         ("site", "Site"),
         ("kind", "Kind"),
         ("name", "Name"),
+        ("room_booked_hours", "Room hours booked"),
+        ("room_open_hours", "Room hours open"),
+        ("computer_booked_hours", "Computer hours booked"),
+        ("computer_used_hours", "Computer hours used"),
+        ("computer_no_shows", "Computer no-shows (released)"),
+        ("waitlist_served", "Waitlist requests served"),
+        ("urgent_displacements", "Bookings that gave way to urgent work"),
+        ("desk_spread_hours", "Desk hours: most minus fewest"),
+        ("uncovered_posts", "Desk posts nobody covered"),
+        ("volunteer_hours", "Volunteer hours"),
+        ("volunteer_absences", "Volunteer absences"),
+        ("volunteer_covers", "Volunteer covers"),
     ],
 };

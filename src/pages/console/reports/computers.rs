@@ -42,8 +42,8 @@ pub fn figures(
             .iter()
             .map(|(urgency, n)| format!("{}：{n}", r.urgency(urgency))),
     );
-    if report.refused.is_none() {
-        displaced.push(r.refused_not_counted.to_owned());
+    if let Some(refused) = report.refused {
+        displaced.push(format!("{}：{refused}", r.refused));
     }
     Ok(Figures {
         tables: vec![(None, report.table())],

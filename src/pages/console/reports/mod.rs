@@ -301,6 +301,22 @@ fn form(r: &Reports, slug: &str, report: Report, f: &PeriodForm, look: &Look) ->
 /// Rows past which a chart counts as long (for print).
 const LONG_CHART: usize = 8;
 
+/// The table as the page shows it: the summary's measures (keys in its
+/// CSV, the API's) said in words; other tables as they are.
+fn in_words(r: &Reports, table: &Table) -> Table {
+    let mut shown = table.clone();
+    if table.key == "summary" {
+        for row in &mut shown.rows {
+            if let Some(Cell::Text(key)) = row.first_mut()
+                && let Some(words) = r.word(key)
+            {
+                *key = words.to_owned();
+            }
+        }
+    }
+    shown
+}
+
 /// A table's chart and the table itself.
 fn section(r: &Reports, name: &str, titled: bool, table: &Table) -> Markup {
     html! {
@@ -311,9 +327,9 @@ fn section(r: &Reports, name: &str, titled: bool, table: &Table) -> Markup {
             } @else {
                 // A long chart prints narrower, so that it and its table
                 // fit two A4 pages with the labels still readable.
-                div.chart-box.long[table.rows.len() > LONG_CHART] { (chart::bars(table, &format!("{}{name}", r.chart_of))) }
+                div.chart-box.long[table.rows.len() > LONG_CHART] { (chart::bars(&in_words(r, table), &format!("{}{name}", r.chart_of))) }
             }
-            (table_markup(r, name, table))
+            (table_markup(r, name, &in_words(r, table)))
         }
     }
 }
