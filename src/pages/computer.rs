@@ -96,7 +96,10 @@ pub async fn root(state: web::Data<AppState>, user: PageUser) -> Result<HttpResp
         &nav,
         html! {
             h1 { (t.choose_site) }
-            @if sites.is_empty() { p { (t.no_site) } }
+            // The district's people read every site's figures.
+            @if user.is_operator || user.is_observer {
+                p { a.button href="/district" { (t.reports.across_sites) } }
+            } @else if sites.is_empty() { p { (t.no_site) } }
             ul.plain.stack {
                 @for (slug, name) in &sites {
                     li { a.button.secondary href=(format!("/s/{slug}")) { (name) } }

@@ -114,5 +114,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(console::duties_new::create)
         .service(console::reports::list)
         .service(console::reports::csv)
-        .service(console::reports::show);
+        .service(console::reports::show)
+        .service(console::reports::district::csv)
+        .service(console::reports::district::show);
 }

@@ -314,3 +314,56 @@ async fn the_rooms_and_computers_pages_show_the_reports_of_the_api() {
         assert_eq!(page(&app, path, &staff).await.0, 403, "{path}");
     }
 }
+
+/// 各居委会汇总: an operator and a district observer read every site's
+/// summary on one page, with the API's CSV; a site's admin may not; wrong
+/// dates are said at their field.
+#[tokio::test]
+async fn the_district_reads_every_sites_summary_on_one_page() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    app.site("beta").await;
+    let operator = app.operator().await;
+    let observer = crate::reports_people::observer(&app, &operator).await;
+    let (from, to) = (f.today - Duration::days(29), f.today);
+    for who in [&operator, &observer] {
+        let cookie = sign_in(&app, &who.email).await;
+        // The way in: the start page links it.
+        let (_, start) = page(&app, "/", &cookie).await;
+        assert!(start.contains("href=\"/district\""), "{start}");
+        let (status, html) = page(&app, &format!("/district?from={from}&to={to}"), &cookie).await;
+        assert_eq!(status, 200, "{html}");
+        let rows = table_rows(&html);
+        assert_eq!(rows.len(), 3, "two sites and the totals: {rows:?}");
+        // (The district's accounts here read English.)
+        assert!(["合计", "Total"].contains(&rows[2][0].as_str()), "{rows:?}");
+        // The fixture's 6.00 volunteer hours (alpha's) are the totals' too:
+        // column 12 is `volunteer_hours` (the site, then the measures).
+        assert_eq!(
+            (rows[0][12].as_str(), rows[2][12].as_str()),
+            ("6.00", "6.00"),
+            "{rows:?}"
+        );
+        let csv = get(&app, &format!("/district.csv?from={from}&to={to}"), &cookie).await;
+        assert_eq!(csv.status(), 200);
+        let page_csv = csv.text().await.unwrap();
+        let api_csv = app
+            .client
+            .get(app.url(&format!("/api/v1/reports/summary?from={from}&to={to}")))
+            .bearer_auth(&who.token)
+            .header("accept", "text/csv")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(page_csv, api_csv);
+        let (status, bad) = page(&app, "/district?from=2026-02-30", &cookie).await;
+        assert_eq!(status, 422);
+        assert!(bad.contains("from-error"), "{bad}");
+    }
+    let cookie = sign_in(&app, &f.admin.email).await;
+    let (status, _) = page(&app, "/district", &cookie).await;
+    assert_eq!(status, 403);
+}

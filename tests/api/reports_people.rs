@@ -88,7 +88,7 @@ fn totals_are_sums(csv: &str) {
 
 /// An account that belongs to no site, made a district observer by an
 /// operator through the API.
-async fn observer(app: &TestApp, operator: &Person) -> Person {
+pub(crate) async fn observer(app: &TestApp, operator: &Person) -> Person {
     let email = format!("observer-{}@test.example", uuid::Uuid::new_v4().simple());
     let (e, hash) = (email.clone(), password_hash().to_owned());
     let id = app

@@ -7,6 +7,7 @@
 //! every figure is a [`Table`] from `workflows::reports`.
 
 mod computers;
+pub mod district;
 mod front_desk;
 mod period;
 mod rooms;
