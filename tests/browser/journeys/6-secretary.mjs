@@ -1,7 +1,7 @@
 // Journey 6, the committee secretary in her console (issue 22): a group
-// leader's request for the hall waits for approval; the secretary opens
-// 管理 from the navigation, sees what waits, opens 审批, and does not
-// approve it, saying why; the request leaves the queue and the leader's
+// leader's requests for the hall wait for approval; the secretary opens
+// 管理 from the navigation, sees what waits, opens 审批, does not approve
+// one, saying why, and approves the other; the request leaves the queue and the leader's
 // mail gives the reason in the secretary's words. Then 人员: she invites a
 // new volunteer (a mistake first, shown next to its field) and finds her
 // listed as invited; 值班 lists the week's duty dates; 日历 previews a
@@ -19,6 +19,8 @@ const SECRETARY = "secretary@livingroom.example";
 const LEADER = "knitting.lead@livingroom.example";
 // Each width asks for its own day and purpose, so the two runs never meet.
 const ASK = { 390: { days: 23, hour: 9, purpose: "编织班年终展览" }, 1280: { days: 24, hour: 9, purpose: "编织班新年茶话会" } };
+// And one she approves.
+const ASK_OK = { 390: { days: 23, hour: 11, purpose: "编织班作品交流" }, 1280: { days: 24, hour: 11, purpose: "编织班毛线分享" } };
 
 function mailsMentioning(text) {
   const dir = process.env.LIVINGROOM_MAIL_DIR;
@@ -75,6 +77,7 @@ export async function run(browser, base, size) {
   const { page, context, shot, audit, finish, signIn, expectRefusal } = await open(browser, base, "secretary", size);
   const ask = ASK[size.width];
   await leaderAsks(context, base, ask);
+  await leaderAsks(context, base, ASK_OK[size.width]);
 
   await signIn(SECRETARY);
   await page.waitForSelector("nav.bottom");
@@ -97,6 +100,12 @@ export async function run(browser, base, size) {
   await page.waitForSelector("p.notice[role=status]");
   check((await page.locator("li.card", { hasText: ask.purpose }).count()) === 0, "the request has left the queue");
   await audit("approvals after a decision");
+
+  // The other request she approves: it leaves the queue, confirmed.
+  const good = ASK_OK[size.width];
+  await page.locator("li.card", { hasText: good.purpose }).getByRole("button", { name: "批准", exact: true }).click();
+  await page.waitForSelector("p.notice[role=status]:has-text('已批准')");
+  check((await page.locator("li.card", { hasText: good.purpose }).count()) === 0, "the approved request has left the queue");
 
   // The mail is written by the outbox worker within a few seconds.
   let told = null;
