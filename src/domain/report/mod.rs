@@ -120,11 +120,14 @@ impl Table {
     }
 
     /// The chart's bars: each row's label (its `Text` cells joined) and the
-    /// figure in the chart column.
+    /// figure in the chart column. A row without a figure there (a share of
+    /// no open hours; a count in the summary, whose chart draws hours) has
+    /// no bar: drawn as 0 it would say something false.
     pub fn bars(&self) -> Vec<(String, f64)> {
         self.rows
             .iter()
-            .map(|row| {
+            .filter_map(|row| {
+                let figure = row[self.chart].number()?;
                 let label: Vec<&str> = row
                     .iter()
                     .filter_map(|c| match c {
@@ -132,7 +135,7 @@ impl Table {
                         Cell::Number(_) => None,
                     })
                     .collect();
-                (label.join(" · "), row[self.chart].number().unwrap_or(0.0))
+                Some((label.join(" · "), figure))
             })
             .collect()
     }
@@ -186,6 +189,13 @@ mod tests {
             table().csv(),
             "room,booked_hours,use_percent\r\n活动室,3.00,12.5\r\n'=hall,-1.50,\r\n合计,1.50,\r\n"
         );
+    }
+
+    #[test]
+    fn a_row_without_a_figure_has_no_bar() {
+        let mut t = table();
+        t.rows[1][1] = Cell::Number(None);
+        assert_eq!(t.bars(), vec![("活动室".to_owned(), 3.0)]);
     }
 
     #[test]

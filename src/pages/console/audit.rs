@@ -347,7 +347,9 @@ async fn trail_page(
         p { (c.audit_intro) }
         (form(c, &slug, f, &found, &errors))
         @if errors.is_empty() {
-            p { a.button.secondary href=(format!("/s/{slug}/console/audit/csv?{filter}")) download { (c.audit_csv) } }
+            // Not boosted: htmx would fetch the file into the page instead
+            // of letting the browser save it.
+            p { a.button.secondary href=(format!("/s/{slug}/console/audit/csv?{filter}")) download hx-boost="false" { (c.audit_csv) } }
             @if shown.is_empty() {
                 p { (c.audit_none) }
             } @else {
