@@ -2,18 +2,16 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::{ReportQuery, answer};
+use super::{ReportQuery, site_report};
 use crate::auth::AuthUser;
-use crate::clock;
 use crate::errors::ApiError;
 use crate::state::AppState;
-use crate::store::access::site_access;
 use crate::workflows::reports::computers::{self, ComputersReport};
 
 /// Computers: booked and used (checked-in) hours and no-shows per computer;
-/// the waitlist and how long it waited; displacements by urgency. Refusals
-/// are not recorded, so not counted (`refused` is null) (site admin,
-/// operator).
+/// the waitlist and how long it waited; displacements by urgency; requests
+/// refused for want of a free computer. The site's admin, operators and
+/// district observers.
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
@@ -34,16 +32,15 @@ pub async fn computers_report(
     query: crate::api::query::ApiQuery<ReportQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path.into_inner();
-    let q = query.into_inner();
-    let now = clock::now();
-    let report = state
-        .db
-        .read(move |conn| {
-            let access = site_access(conn, &slug, &user)?;
-            let period = q.period(access.site.tz(), now)?;
-            computers::report(conn, &access, period, now)
-        })
-        .await?;
-    Ok(answer(&req, &report, &report.table()))
+    let (slug, q) = (path.into_inner(), query.into_inner());
+    site_report(
+        state,
+        user,
+        slug,
+        q,
+        &req,
+        computers::report,
+        ComputersReport::table,
+    )
+    .await
 }

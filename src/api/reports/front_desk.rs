@@ -1,16 +1,11 @@
 //! `GET /api/v1/sites/{site}/reports/front-desk`: report 3.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::{ReportQuery, answer};
-use crate::api::views::site_json;
-use crate::api::waitlist::wants_csv;
+use super::{ReportQuery, site_report};
 use crate::auth::AuthUser;
-use crate::clock;
 use crate::errors::ApiError;
 use crate::state::AppState;
-use crate::store::access::site_access;
 use crate::workflows::reports::front_desk::{self, FrontDeskReport};
 
 /// Desk hours per staff member over a period of the published rota (after
@@ -37,21 +32,15 @@ pub async fn front_desk_report(
     query: crate::api::query::ApiQuery<ReportQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path.into_inner();
-    let q = query.into_inner();
-    let now = clock::now();
-    let (tz, report) = state
-        .db
-        .read(move |conn| {
-            let access = site_access(conn, &slug, &user)?;
-            let period = q.period(access.site.tz(), now)?;
-            Ok((access.site.tz(), front_desk::report(conn, &access, period, now)?))
-        })
-        .await?;
-    if wants_csv(&req) {
-        return Ok(answer(&req, &report, &report.table()));
-    }
-    // The uncovered posts' instants with the site's offset, as every
-    // answer about a site gives them.
-    site_json(StatusCode::OK, tz, &report)
+    let (slug, q) = (path.into_inner(), query.into_inner());
+    site_report(
+        state,
+        user,
+        slug,
+        q,
+        &req,
+        front_desk::report,
+        FrontDeskReport::table,
+    )
+    .await
 }

@@ -2,16 +2,15 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::{ReportQuery, answer};
+use super::{ReportQuery, site_report};
 use crate::auth::AuthUser;
-use crate::clock;
 use crate::errors::ApiError;
 use crate::state::AppState;
-use crate::store::access::site_access;
 use crate::workflows::reports::rooms::{self, RoomsReport};
 
 /// Room utilisation per room and week: booked hours against open hours,
-/// hours per interest group, the rooms left empty (site admin, operator).
+/// hours per interest group, the rooms left empty. The site's admin,
+/// operators and district observers.
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
@@ -32,16 +31,6 @@ pub async fn rooms_report(
     query: crate::api::query::ApiQuery<ReportQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path.into_inner();
-    let q = query.into_inner();
-    let now = clock::now();
-    let report = state
-        .db
-        .read(move |conn| {
-            let access = site_access(conn, &slug, &user)?;
-            let period = q.period(access.site.tz(), now)?;
-            rooms::report(conn, &access, period, now)
-        })
-        .await?;
-    Ok(answer(&req, &report, &report.table()))
+    let (slug, q) = (path.into_inner(), query.into_inner());
+    site_report(state, user, slug, q, &req, rooms::report, RoomsReport::table).await
 }

@@ -2,13 +2,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::{ReportQuery, answer};
+use super::{ReportQuery, answer, site_report};
 use crate::auth::AuthUser;
 use crate::clock;
 use crate::domain::policy::Caller;
 use crate::errors::ApiError;
 use crate::state::AppState;
-use crate::store::access::site_access;
 use crate::workflows::reports::summary::{self, SiteSummaryRow, SummaryReport};
 
 /// The quarter summary of a site: one measure a row (booked room and
@@ -35,18 +34,8 @@ pub async fn summary_report(
     query: crate::api::query::ApiQuery<ReportQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path.into_inner();
-    let q = query.into_inner();
-    let now = clock::now();
-    let report = state
-        .db
-        .read(move |conn| {
-            let access = site_access(conn, &slug, &user)?;
-            let period = q.period(access.site.tz(), now)?;
-            summary::report(conn, &access, period, now)
-        })
-        .await?;
-    Ok(answer(&req, &report, &report.table()))
+    let (slug, q) = (path.into_inner(), query.into_inner());
+    site_report(state, user, slug, q, &req, summary::report, SummaryReport::table).await
 }
 
 /// Every site's quarter summary, one row per site.

@@ -2,12 +2,10 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::{ReportQuery, answer};
+use super::{ReportQuery, site_report};
 use crate::auth::AuthUser;
-use crate::clock;
 use crate::errors::ApiError;
 use crate::state::AppState;
-use crate::store::access::site_access;
 use crate::workflows::reports::volunteers::{self, VolunteersReport};
 
 /// Volunteer hours per person and per duty over a period, the absences
@@ -34,16 +32,15 @@ pub async fn volunteers_report(
     query: crate::api::query::ApiQuery<ReportQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path.into_inner();
-    let q = query.into_inner();
-    let now = clock::now();
-    let report = state
-        .db
-        .read(move |conn| {
-            let access = site_access(conn, &slug, &user)?;
-            let period = q.period(access.site.tz(), now)?;
-            volunteers::report(conn, &access, period, now)
-        })
-        .await?;
-    Ok(answer(&req, &report, &report.table()))
+    let (slug, q) = (path.into_inner(), query.into_inner());
+    site_report(
+        state,
+        user,
+        slug,
+        q,
+        &req,
+        volunteers::report,
+        VolunteersReport::table,
+    )
+    .await
 }
