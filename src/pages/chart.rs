@@ -15,7 +15,7 @@ use maud::{Markup, PreEscaped};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::domain::report::{Cell, Table};
+use crate::domain::report::{Cell, LABEL_PARTS, Table};
 
 /// The drawing's width in SVG units.
 const WIDTH: u32 = 360;
@@ -96,13 +96,25 @@ fn draw(
     Ok(())
 }
 
+/// A label short enough for the chart. Its last part (a room's week) is
+/// what tells its bars apart, so the parts before it are shortened first.
 fn cut(label: &str) -> String {
-    if label.chars().count() <= LABEL_CHARS {
-        label.to_owned()
-    } else {
-        let mut s: String = label.chars().take(LABEL_CHARS - 1).collect();
+    let cut_to = |text: &str, chars: usize| -> String {
+        if text.chars().count() <= chars {
+            return text.to_owned();
+        }
+        let mut s: String = text.chars().take(chars.saturating_sub(1)).collect();
         s.push('…');
         s
+    };
+    match label.rsplit_once(LABEL_PARTS) {
+        Some((head, last))
+            if label.chars().count() > LABEL_CHARS && last.chars().count() < LABEL_CHARS / 2 =>
+        {
+            let room = LABEL_CHARS - last.chars().count() - LABEL_PARTS.chars().count();
+            format!("{}{LABEL_PARTS}{last}", cut_to(head, room))
+        }
+        _ => cut_to(label, LABEL_CHARS),
     }
 }
 
@@ -193,5 +205,16 @@ mod tests {
             "the 4.00 bar is 360 - 72 wide: {svg}"
         );
         assert!(bars(&Table { rows: vec![], ..t }, "x").into_string().is_empty());
+    }
+
+    /// A room's weeks stay apart when the room's name is long: its name is
+    /// shortened, never the week.
+    #[test]
+    fn a_long_label_keeps_its_last_part() {
+        assert_eq!(
+            cut("健康小屋 Blood-pressure corner · 2026-11-02"),
+            "健康小屋 Blood… · 2026-11-02"
+        );
+        assert_eq!(cut("短 · 2026-11-02"), "短 · 2026-11-02");
     }
 }

@@ -68,6 +68,9 @@ impl Cell {
     }
 }
 
+/// Between the words of a bar's label (a room and its week).
+pub const LABEL_PARTS: &str = " · ";
+
 /// The label of a totals row, in the table, the page and the CSV alike
 /// (a spreadsheet's reader is the secretary: Chinese first).
 pub const TOTAL: &str = "合计";
@@ -135,7 +138,7 @@ impl Table {
                         Cell::Number(_) => None,
                     })
                     .collect();
-                Some((label.join(" · "), figure))
+                Some((label.join(LABEL_PARTS), figure))
             })
             .collect()
     }
