@@ -9,7 +9,7 @@ use super::views::{site_json, site_json_text, utc};
 use crate::auth::{AuthUser, password};
 use crate::clock;
 use crate::domain::Invalid;
-use crate::domain::person::{self, Language, Role, Roles, Skill};
+use crate::domain::person::{self, Language, Role};
 use crate::errors::ApiError;
 use crate::state::AppState;
 use crate::store::access::site_access;
@@ -240,22 +240,12 @@ pub async fn update_member(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, member_id) = path.into_inner();
     let body = body.into_inner();
-    let mut invalid = Invalid::default();
-    let roles = match &body.roles {
-        Some(r) => invalid.collect(Roles::parse(r)),
-        None => None,
-    };
-    let skills = match &body.skills {
-        Some(s) => invalid.collect(Skill::parse_all(s)),
-        None => None,
-    };
-    invalid.into_result()?;
-    let change = MemberChange {
-        roles,
-        senior: body.senior,
-        max_shifts_per_week: body.max_shifts_per_week,
-        skills: skills.map(|s| s.iter().map(|s| s.as_str().to_owned()).collect()),
-    };
+    let change = MemberChange::parse(
+        body.roles.as_deref(),
+        body.skills.as_deref(),
+        body.senior,
+        body.max_shifts_per_week,
+    )?;
     let member = state
         .db
         .write(move |conn| {

@@ -149,6 +149,29 @@ pub struct MemberChange {
     pub skills: Option<Vec<String>>,
 }
 
+impl MemberChange {
+    /// A change as typed (roles, skills, senior, weekly limit; each absent
+    /// one kept as it is), every field checked at once: the API's body and
+    /// the console's form become one the same way.
+    pub fn parse(
+        roles: Option<&[Role]>,
+        skills: Option<&[String]>,
+        senior: Option<bool>,
+        max_shifts_per_week: Option<Option<i32>>,
+    ) -> Result<MemberChange, Invalid> {
+        let mut invalid = Invalid::default();
+        let roles = roles.and_then(|r| invalid.collect(Roles::parse(r)));
+        let skills = skills.and_then(|s| invalid.collect(Skill::parse_all(s)));
+        invalid.into_result()?;
+        Ok(MemberChange {
+            roles,
+            senior,
+            max_shifts_per_week,
+            skills: skills.map(|s| s.iter().map(|s| s.as_str().to_owned()).collect()),
+        })
+    }
+}
+
 /// Adds a person to site `site_id` at once, joined: a new account, or a
 /// membership for an account that exists (which keeps its own password).
 /// For seeding (the demo, tests), not for a site admin, who invites

@@ -12,7 +12,8 @@ use serde::Deserialize;
 
 use super::{fail, page};
 use crate::clock;
-use crate::domain::person::{Language, Role, Roles, Skill};
+use crate::domain::Invalid;
+use crate::domain::person::{Language, Role};
 use crate::errors::ApiError;
 use crate::pages::frame::{FieldErrors, described, error_summary, field, respond, see_other};
 use crate::pages::session::{PageError, PageUser};
@@ -84,18 +85,6 @@ impl RoleFields {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect()
-    }
-
-    /// The roles and skills, or what is wrong with them.
-    fn parse(&self, c: &Console, errors: &mut FieldErrors) -> Option<(Roles, Vec<String>)> {
-        let roles = Roles::parse(&self.chosen())
-            .map_err(|_| errors.push(("roles", c.err_roles)))
-            .ok();
-        let skills = Skill::parse_all(&self.skill_words())
-            .map(|all| all.iter().map(|s| s.as_str().to_owned()).collect())
-            .map_err(|_| errors.push(("skills", c.err_skills)))
-            .ok();
-        Some((roles?, skills?))
     }
 }
 
@@ -289,6 +278,18 @@ fn refusal_words(c: &Console, e: &ApiError) -> Option<(&'static str, &'static st
     e.fields().first().map(|f| field_words(c, &f.field))
 }
 
+/// Each field the members workflow refused, once, in the secretary's words.
+fn words_of(c: &Console, invalid: &Invalid) -> FieldErrors {
+    let mut errors: FieldErrors = Vec::new();
+    for bad in &invalid.fields {
+        let err = field_words(c, &bad.field);
+        if !errors.contains(&err) {
+            errors.push(err);
+        }
+    }
+    errors
+}
+
 /// A field the members workflow named (`skills[2]`, ...) and what is wrong
 /// with it in the secretary's words.
 fn field_words(c: &Console, field: &str) -> (&'static str, &'static str) {
@@ -325,13 +326,7 @@ pub async fn invite(
     let new = match NewMember::parse(typed) {
         Ok(new) => new,
         Err(invalid) => {
-            let mut errors: FieldErrors = Vec::new();
-            for bad in &invalid.fields {
-                let err = field_words(c, &bad.field);
-                if !errors.contains(&err) {
-                    errors.push(err);
-                }
-            }
+            let errors = words_of(c, &invalid);
             return list_page(&state, &user, &slug, None, &f, &errors).await;
         }
     };
@@ -439,15 +434,14 @@ pub async fn save(
     let (slug, id) = path.into_inner();
     let f = f.into_inner();
     let c = &user.text().console;
-    let mut errors: FieldErrors = Vec::new();
-    let Some((roles, skills)) = f.roles.parse(c, &mut errors) else {
-        return member_page(&state, &user, &slug, id, Some(&f.roles), &errors).await;
-    };
-    let change = MemberChange {
-        roles: Some(roles),
-        senior: Some(f.roles.senior.is_some()),
-        max_shifts_per_week: None,
-        skills: Some(skills),
+    let (roles, skills) = (f.roles.chosen(), f.roles.skill_words());
+    let change = match MemberChange::parse(Some(&roles), Some(&skills), Some(f.roles.senior.is_some()), None)
+    {
+        Ok(change) => change,
+        Err(invalid) => {
+            let errors = words_of(c, &invalid);
+            return member_page(&state, &user, &slug, id, Some(&f.roles), &errors).await;
+        }
     };
     let (caller, site) = (user.clone(), slug.clone());
     let saved = state
