@@ -169,8 +169,15 @@ pub enum Ending {
     RollBack,
 }
 
-/// Runs `f` inside one write transaction on `conn`; an `Err` always rolls
-/// back.
+/// Whether a write's transaction commits: when it succeeded, or when its
+/// refusal keeps what it wrote ([`ApiError::keeping_writes`]). The one rule
+/// of [`transaction`] and the group-commit writer's savepoints.
+pub fn commits<T>(outcome: &Result<T, ApiError>) -> bool {
+    outcome.as_ref().map_or_else(ApiError::keeps_writes, |_| true)
+}
+
+/// Runs `f` inside one write transaction on `conn`; an `Err` rolls back
+/// (but for a refusal that keeps its writes: [`commits`]).
 ///
 /// SQLite's is `BEGIN IMMEDIATE`: the write lock is taken up front, so the
 /// reads a request does before it writes (the conflict check) see the state
@@ -188,7 +195,7 @@ where
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     let outcome = f(conn);
-    let commit = ending == Ending::Commit && outcome.as_ref().map_or_else(ApiError::keeps_writes, |_| true);
+    let commit = ending == Ending::Commit && commits(&outcome);
     let finish = match (commit, &mut *conn) {
         (true, DbConn::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
         (true, DbConn::Pg(c)) => AnsiTransactionManager::commit_transaction(c),

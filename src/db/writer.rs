@@ -110,7 +110,7 @@ where
     };
     // A refusal that keeps its writes (a refused request's record) is
     // released into the batch like a success.
-    let keep = !rehearse && outcome.as_ref().map_or_else(ApiError::keeps_writes, |_| true);
+    let keep = !rehearse && super::backend::commits(&outcome);
     let step = if keep { Step::Release } else { Step::Undo };
     match savepoint(conn, step) {
         Ok(()) => (outcome, keep),

@@ -112,6 +112,23 @@ pub fn record_refusal(conn: &mut DbConn, r: &Refused) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Whether this person's refusal for the same time was recorded already.
+pub fn refusal_recorded(conn: &mut DbConn, r: &Refused) -> Result<bool, ApiError> {
+    let mut same = booking_refusals::table
+        .select(booking_refusals::id)
+        .filter(booking_refusals::site_id.eq(r.site_id))
+        .filter(booking_refusals::user_id.eq(r.user_id))
+        .filter(booking_refusals::resource_kind.eq(r.kind.code()))
+        .filter(booking_refusals::starts_at.eq(stored(r.slot.start)))
+        .filter(booking_refusals::ends_at.eq(stored(r.slot.end)))
+        .into_boxed();
+    same = match r.resource_id {
+        Some(id) => same.filter(booking_refusals::resource_id.eq(id)),
+        None => same.filter(booking_refusals::resource_id.is_null()),
+    };
+    Ok(same.first::<i64>(conn).optional()?.is_some())
+}
+
 /// How many requests for a resource of `kind` were refused for want of a
 /// free one, counted by the start of the time asked for.
 pub fn refusals_starting(

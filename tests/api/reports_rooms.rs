@@ -617,6 +617,9 @@ async fn a_request_refused_for_want_of_a_computer_is_counted_and_nothing_else() 
     assert_eq!(refused.status(), 409);
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["conflicts"].as_array().map(Vec::len), Some(1), "{body}");
+    // Asking again for the same time (a retry, a second tap): refused
+    // again, still one request refused.
+    assert_eq!(app.book("alpha", &wang, ask(10, 11)).await.status(), 409);
     // A dry run of the same: refused, not counted (it changes nothing).
     let dry = app
         .post(

@@ -125,7 +125,8 @@ pub fn create(
     // Lock, then give back what nobody claimed: those already waiting are
     // served before this request is decided.
     backend::lock(conn, &locks_for(access, req, &offered))?;
-    if !super::release_unclaimed_on(conn, notifier, &offered, now)?.is_empty() {
+    let released = !super::release_unclaimed_on(conn, notifier, &offered, now)?.is_empty();
+    if released {
         priority::serve_waitlist(conn, &access.site, notifier, now)?;
     }
 
@@ -244,20 +245,27 @@ pub fn create(
                 Target::Resource(id) => Some(id),
                 Target::Pool(_) => None,
             };
+            let refused = reports::Refused {
+                site_id,
+                user_id: access.user_id,
+                kind: offered[0].kind(),
+                resource_id: named,
+                slot: req.slot,
+                at: now,
+            };
+            // One person asking again for the same time (a retry, a second
+            // tap) is one request refused, not two.
+            if reports::refusal_recorded(conn, &refused)? {
+                return Err(refusal_error(conn, access, refusal)?);
+            }
             // A count for the reports, not a promise to anyone: it need not
-            // wait for the disk while the computer's lock is held.
-            backend::commit_without_waiting_for_disk(conn)?;
-            reports::record_refusal(
-                conn,
-                &reports::Refused {
-                    site_id,
-                    user_id: access.user_id,
-                    kind: offered[0].kind(),
-                    resource_id: named,
-                    slot: req.slot,
-                    at: now,
-                },
-            )?;
+            // wait for the disk while the computer's lock is held, unless
+            // this transaction also released no-shows and served the
+            // waitlist, which are promises.
+            if !released {
+                backend::commit_without_waiting_for_disk(conn)?;
+            }
+            reports::record_refusal(conn, &refused)?;
             Err(refusal_error(conn, access, refusal)?.keeping_writes())
         }
         Decision::Refuse(refusal) => Err(refusal_error(conn, access, refusal)?),
