@@ -266,8 +266,8 @@ pub fn mark_attendance(conn: &mut DbConn, a: &Attendance, now: NaiveDateTime) ->
 }
 
 /// One attendance mark with names: (duty id, duty name, volunteer id,
-/// volunteer name, status, minutes).
-pub type AttendanceRow = (i64, String, i64, String, String, i32);
+/// volunteer name, date, status, minutes).
+pub type AttendanceRow = (i64, String, i64, String, NaiveDate, String, i32);
 
 /// Attendance rows of a site's duties between two dates.
 pub fn attendance_between(
@@ -282,12 +282,17 @@ pub fn attendance_between(
         .filter(duties::site_id.eq(site_id))
         .filter(duty_attendance::date.ge(from))
         .filter(duty_attendance::date.le(to))
-        .order((duty_attendance::date, duty_attendance::duty_id))
+        .order((
+            duty_attendance::date,
+            duty_attendance::duty_id,
+            duty_attendance::volunteer_id,
+        ))
         .select((
             duties::id,
             duties::name,
             duty_attendance::volunteer_id,
             users::name,
+            duty_attendance::date,
             duty_attendance::status,
             duty_attendance::minutes,
         ))

@@ -6,9 +6,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{
-    duties, duty_absences, duty_attendance, memberships, rota_shifts, rota_swaps, users,
-};
+use crate::db::schema::{duties, duty_absences, memberships, rota_shifts, rota_swaps, users};
 use crate::errors::ApiError;
 
 /// The site's staff (joined members who sit at the desk), as (id, name).
@@ -19,14 +17,6 @@ pub fn staff(conn: &mut DbConn, site_id: i64) -> Result<Vec<(i64, String)>, ApiE
         .filter(memberships::is_staff.eq(true))
         .filter(memberships::joined_at.is_not_null())
         .order(users::id)
-        .select((users::id, users::name))
-        .load(conn)?)
-}
-
-/// The names of accounts `ids`, as (id, name).
-pub fn names(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<(i64, String)>, ApiError> {
-    Ok(users::table
-        .filter(users::id.eq_any(ids))
         .select((users::id, users::name))
         .load(conn)?)
 }
@@ -46,40 +36,6 @@ pub fn swaps_between(
         .filter(rota_shifts::date.le(to))
         .order(rota_swaps::id)
         .select((rota_swaps::from_user, rota_swaps::to_user))
-        .load(conn)?)
-}
-
-/// One attendance mark with its names.
-pub type MarkRow = (i64, String, i64, String, NaiveDate, String, i32);
-
-/// Attendance marks of the site's duties on `from..=to`, as (duty id,
-/// duty name, volunteer id, volunteer name, date, status, minutes).
-pub fn marks_between(
-    conn: &mut DbConn,
-    site_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<MarkRow>, ApiError> {
-    Ok(duty_attendance::table
-        .inner_join(duties::table)
-        .inner_join(users::table.on(users::id.eq(duty_attendance::volunteer_id)))
-        .filter(duties::site_id.eq(site_id))
-        .filter(duty_attendance::date.ge(from))
-        .filter(duty_attendance::date.le(to))
-        .order((
-            duty_attendance::date,
-            duty_attendance::duty_id,
-            duty_attendance::volunteer_id,
-        ))
-        .select((
-            duties::id,
-            duties::name,
-            duty_attendance::volunteer_id,
-            users::name,
-            duty_attendance::date,
-            duty_attendance::status,
-            duty_attendance::minutes,
-        ))
         .load(conn)?)
 }
 

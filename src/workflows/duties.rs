@@ -677,38 +677,43 @@ pub struct DutyHours {
 /// admin, operators and district observers (the reports' readers).
 pub fn hours(conn: &mut DbConn, access: &SiteAccess, period: DatePeriod) -> Result<HoursReport, ApiError> {
     access.may_read_reports()?;
-    let (from, to) = (period.first(), period.last());
-    let rows = store::duties::attendance_between(conn, access.site.id, from, to)?;
+    let rows = store::duties::attendance_between(conn, access.site.id, period.first(), period.last())?;
+    Ok(hours_of(period, &rows))
+}
+
+/// The hours report of `period` from its attendance rows (the volunteers
+/// report reads the rows once and builds this and its own from them).
+pub fn hours_of(period: DatePeriod, rows: &[store::duties::AttendanceRow]) -> HoursReport {
     let mut vols: BTreeMap<i64, VolunteerHours> = BTreeMap::new();
     let mut duties: BTreeMap<i64, DutyHours> = BTreeMap::new();
     let mut total = 0i64;
-    for (duty_id, duty_name, vol, name, status, minutes) in rows {
-        let v = vols.entry(vol).or_insert_with(|| VolunteerHours {
-            volunteer_id: vol,
-            name,
+    for (duty_id, duty_name, vol, name, _date, status, minutes) in rows {
+        let v = vols.entry(*vol).or_insert_with(|| VolunteerHours {
+            volunteer_id: *vol,
+            name: name.clone(),
             hours: 0.0,
             attended: 0,
             no_shows: 0,
         });
-        let d = duties.entry(duty_id).or_insert_with(|| DutyHours {
-            duty_id,
-            name: duty_name,
+        let d = duties.entry(*duty_id).or_insert_with(|| DutyHours {
+            duty_id: *duty_id,
+            name: duty_name.clone(),
             hours: 0.0,
         });
         if status == "attended" {
             v.attended += 1;
-            v.hours += f64::from(minutes) / 60.0;
-            d.hours += f64::from(minutes) / 60.0;
-            total += i64::from(minutes);
+            v.hours += f64::from(*minutes) / 60.0;
+            d.hours += f64::from(*minutes) / 60.0;
+            total += i64::from(*minutes);
         } else {
             v.no_shows += 1;
         }
     }
-    Ok(HoursReport {
-        from,
-        to,
+    HoursReport {
+        from: period.first(),
+        to: period.last(),
         total_hours: total as f64 / 60.0,
         volunteers: vols.into_values().collect(),
         duties: duties.into_values().collect(),
-    })
+    }
 }

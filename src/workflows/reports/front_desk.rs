@@ -101,7 +101,7 @@ pub fn report(
         .filter(|id| !names.contains_key(id))
         .collect();
     if !unknown.is_empty() {
-        names.extend(report_people::names(conn, &unknown)?);
+        names.extend(crate::store::bookings::user_names(conn, &unknown)?);
     }
     Ok(assemble(from, to, &figures, &names, &shifts))
 }

@@ -74,10 +74,11 @@ pub fn report(
     period: DatePeriod,
     _now: DateTime<Utc>,
 ) -> Result<VolunteersReport, ApiError> {
-    let hours = crate::workflows::duties::hours(conn, access, period)?;
+    access.may_read_reports()?;
     let site_id = access.site.id;
     let (from, to) = (period.first(), period.last());
-    let marks = report_people::marks_between(conn, site_id, from, to)?;
+    let marks = store::duties::attendance_between(conn, site_id, from, to)?;
+    let hours = crate::workflows::duties::hours_of(period, &marks);
     let absent = report_people::absences_between(conn, site_id, from, to)?;
     let mut duty_ids: Vec<i64> = marks
         .iter()
