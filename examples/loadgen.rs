@@ -53,6 +53,10 @@ enum Sub {
         bind: String,
         #[arg(long, default_value = "full")]
         synchronous: Sync,
+        /// How writers reach SQLite: one connection behind a mutex, or a
+        /// pool whose writers wait in SQLite's busy handler.
+        #[arg(long, value_enum, default_value = "single-writer")]
+        floor: Floor,
     },
 }
 
@@ -90,6 +94,40 @@ struct RunArgs {
     /// creating a file per message cost a quarter of both cores.
     #[arg(long)]
     mail_dir: Option<PathBuf>,
+    /// The SQLite floor: `single-writer` (the least work a correct server
+    /// must do: writers queued in-process on one connection) or `pooled`
+    /// (writers sleeping in SQLite's busy handler; a weaker reference,
+    /// kept only to compare with the figures of earlier sessions).
+    #[arg(long, value_enum, default_value = "single-writer")]
+    floor: Floor,
+    /// Who drives the load: `wrk` (C, the cheapest client, so the servers
+    /// get the most of the shared cores) or this program's own `reqwest`
+    /// connections. Both servers of a run always get the same client.
+    #[arg(long, value_enum, default_value = "wrk")]
+    client: Client,
+    /// The desks' rules in the API: `open` (no check-in, which takes the
+    /// site's lock shared) or `default` (check-in required, as desks and
+    /// computers are by default).
+    #[arg(long, value_enum, default_value = "open", value_delimiter = ',')]
+    rules: Vec<DeskRules>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Floor {
+    SingleWriter,
+    Pooled,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Client {
+    Wrk,
+    Reqwest,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DeskRules {
+    Open,
+    Default,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -134,9 +172,10 @@ fn main() -> Result<()> {
             pg_url,
             bind,
             synchronous,
+            floor,
         }) => match (db, pg_url) {
             (_, Some(url)) => minimal::serve_postgres(&url, &bind),
-            (Some(db), None) => minimal::serve(&db, &bind, synchronous),
+            (Some(db), None) => minimal::serve(&db, &bind, synchronous, floor),
             (None, None) => bail!("minimal-server needs --db FILE or --pg-url URL"),
         },
         None => run(cli.run),
@@ -174,8 +213,10 @@ fn run(args: RunArgs) -> Result<()> {
             report(&args, &figures)?;
         }
         if matches!(args.target, Target::Api | Target::Both) {
-            let figures = rt.block_on(measure_api(&args, connections))?;
-            report(&args, &figures)?;
+            for &rules in &args.rules {
+                let figures = rt.block_on(measure_api(&args, connections, rules))?;
+                report(&args, &figures)?;
+            }
         }
     }
     Ok(())
@@ -386,6 +427,9 @@ fn spawn_api(binary: &Path, store: &Store, port: u16, mail: &Path) -> Result<Ser
         .env("DATABASE_URL", store.url())
         .env("LIVINGROOM_JWT_SECRET", JWT_SECRET)
         .env("LIVINGROOM_MAIL_DIR", mail)
+        // Every lane signs in from 127.0.0.1: the per-address sign-in
+        // budget is for people, not for this one client.
+        .env("LIVINGROOM_SIGN_IN_BURST", "100000")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -432,7 +476,7 @@ struct Lane {
     resource_id: i64,
 }
 
-async fn measure_api(args: &RunArgs, connections: usize) -> Result<Figures> {
+async fn measure_api(args: &RunArgs, connections: usize, rules: DeskRules) -> Result<Figures> {
     let store = Store::new(args.db, &args.pg_url)?;
     let status = Command::new(&args.binary)
         .args([
@@ -488,7 +532,8 @@ async fn measure_api(args: &RunArgs, connections: usize) -> Result<Figures> {
                 "rules": {
                     "slot_minutes": SLOT_MINUTES, "min_minutes": SLOT_MINUTES, "max_minutes": 60,
                     "max_advance_days": 400, "min_notice_minutes": 0,
-                    "max_bookings_per_user_per_week": null, "check_in_required": false,
+                    "max_bookings_per_user_per_week": null,
+                    "check_in_required": rules == DeskRules::Default,
                     "requires_approval": false, "buffer_minutes": 0
                 }
             }),
@@ -520,16 +565,21 @@ async fn measure_api(args: &RunArgs, connections: usize) -> Result<Figures> {
     let rss_idle = server.rss_mb();
 
     let first = first_slot();
-    let (load, rss_peak) = drive(&server, lanes, args.seconds, move |lane, k| {
-        let start = first + Span::minutes(SLOT_MINUTES * k as i64);
-        json!({
-            "resource_id": lane.resource_id,
-            "starts_at": start.to_rfc3339(),
-            "ends_at": (start + Span::minutes(SLOT_MINUTES)).to_rfc3339(),
-            "purpose": "load test",
-        })
-    })
-    .await?;
+    let (load, rss_peak) = match args.client {
+        Client::Reqwest => {
+            drive(&server, lanes, args.seconds, move |lane, k| {
+                let start = first + Span::minutes(SLOT_MINUTES * k as i64);
+                json!({
+                    "resource_id": lane.resource_id,
+                    "starts_at": start.to_rfc3339(),
+                    "ends_at": (start + Span::minutes(SLOT_MINUTES)).to_rfc3339(),
+                    "purpose": "load test",
+                })
+            })
+            .await?
+        }
+        Client::Wrk => wrk::drive(&server, &lanes, args.seconds, wrk::Times::Rfc3339, first)?,
+    };
     server.stop()?;
 
     // Start-up to ready on the now-migrated database.
@@ -539,11 +589,12 @@ async fn measure_api(args: &RunArgs, connections: usize) -> Result<Figures> {
     server.stop()?;
 
     let stored = verify_api(&store.url())?;
-    if stored != load.ok {
-        bail!("{} bookings were acknowledged but {stored} are stored", load.ok);
-    }
+    load.check_stored(stored, "api")?;
     Ok(load.figures(
-        "api",
+        match rules {
+            DeskRules::Open => "api",
+            DeskRules::Default => "api-ci",
+        },
         match args.db {
             Db::Sqlite => "sqlite",
             Db::Postgres => "postgres",
@@ -620,6 +671,13 @@ async fn measure_minimal(args: &RunArgs, connections: usize) -> Result<Figures> 
         ]),
         Store::Postgres { url, .. } => command.args(["--pg-url", url]),
     };
+    command.args([
+        "--floor",
+        match args.floor {
+            Floor::SingleWriter => "single-writer",
+            Floor::Pooled => "pooled",
+        },
+    ]);
     let child = command.stdout(Stdio::null()).spawn()?;
     let server = Server {
         child,
@@ -635,12 +693,18 @@ async fn measure_minimal(args: &RunArgs, connections: usize) -> Result<Figures> 
             resource_id: i as i64 + 1,
         })
         .collect();
-    let first = first_slot().timestamp();
-    let (load, rss_peak) = drive(&server, lanes, args.seconds, move |lane, k| {
-        let start = first + SLOT_MINUTES * 60 * k as i64;
-        json!({"resource_id": lane.resource_id, "starts_at": start, "ends_at": start + SLOT_MINUTES * 60})
-    })
-    .await?;
+    let first = first_slot();
+    let (load, rss_peak) = match args.client {
+        Client::Reqwest => {
+            let first = first.timestamp();
+            drive(&server, lanes, args.seconds, move |lane, k| {
+                let start = first + SLOT_MINUTES * 60 * k as i64;
+                json!({"resource_id": lane.resource_id, "starts_at": start, "ends_at": start + SLOT_MINUTES * 60})
+            })
+            .await?
+        }
+        Client::Wrk => wrk::drive(&server, &lanes, args.seconds, wrk::Times::Epoch, first)?,
+    };
     server.stop()?;
     let query = diesel::sql_query("SELECT resource_id, starts_at, ends_at FROM bookings");
     let rows: Vec<minimal::Row> = match &store {
@@ -652,12 +716,13 @@ async fn measure_minimal(args: &RunArgs, connections: usize) -> Result<Figures> 
             .map(|r| (r.resource_id, r.starts_at, r.ends_at))
             .collect(),
     )?;
-    if stored != load.ok {
-        bail!("minimal: {} acknowledged but {stored} stored", load.ok);
-    }
-    let name = match args.synchronous {
-        Sync::Full => "minimal",
-        Sync::Normal => "min-norm",
+    load.check_stored(stored, "minimal")?;
+    let name = match (args.db, args.floor, args.synchronous) {
+        (Db::Postgres, _, _) => "minimal",
+        (_, Floor::SingleWriter, Sync::Full) => "minimal",
+        (_, Floor::SingleWriter, Sync::Normal) => "min-norm",
+        (_, Floor::Pooled, Sync::Full) => "pooled",
+        (_, Floor::Pooled, Sync::Normal) => "pool-norm",
     };
     let db_name = match &store {
         Store::Sqlite(_) => "sqlite",
@@ -672,9 +737,28 @@ struct Load {
     errors: u64,
     elapsed: Duration,
     latencies_us: Vec<u32>,
+    /// Requests the client gave up on when time ran out: the server may
+    /// have stored them without the client seeing the 201 (wrk only).
+    unanswered: u64,
+    /// Percentiles the client measured itself (wrk), in ms, instead of
+    /// `latencies_us`.
+    percentiles_ms: Option<[f64; 3]>,
 }
 
 impl Load {
+    /// Every acknowledged booking must be stored; more may be, but only
+    /// as many as were in flight when the client stopped.
+    fn check_stored(&self, stored: u64, server: &str) -> Result<()> {
+        if stored < self.ok || stored > self.ok + self.unanswered {
+            bail!(
+                "{server}: {} acknowledged, {} unanswered at the end, but {stored} stored",
+                self.ok,
+                self.unanswered
+            );
+        }
+        Ok(())
+    }
+
     fn figures(
         self,
         server: &'static str,
@@ -692,14 +776,17 @@ impl Load {
             let i = ((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len()) - 1;
             lat[i] as f64 / 1000.0
         };
+        let [p50_ms, p90_ms, p99_ms] = self
+            .percentiles_ms
+            .unwrap_or_else(|| [pct(0.50), pct(0.90), pct(0.99)]);
         Figures {
             server,
             db,
             connections,
             booked_per_sec: self.ok as f64 / self.elapsed.as_secs_f64(),
-            p50_ms: pct(0.50),
-            p90_ms: pct(0.90),
-            p99_ms: pct(0.99),
+            p50_ms,
+            p90_ms,
+            p99_ms,
             errors: self.errors,
             rss_start_mb,
             rss_idle_mb,
@@ -773,6 +860,8 @@ async fn drive(
         errors: 0,
         elapsed: Duration::ZERO,
         latencies_us: Vec::new(),
+        unanswered: 0,
+        percentiles_ms: None,
     };
     for task in tasks {
         let (ok, latencies) = task.await?;
@@ -802,12 +891,6 @@ mod minimal {
         pub ends_at: i64,
     }
 
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-
     #[derive(serde::Deserialize)]
     struct NewBooking {
         resource_id: i64,
@@ -831,39 +914,63 @@ mod minimal {
     type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
     type PgPool = Pool<ConnectionManager<PgConnection>>;
 
+    diesel::table! {
+        bookings (id) {
+            id -> BigInt,
+            resource_id -> BigInt,
+            starts_at -> BigInt,
+            ends_at -> BigInt,
+        }
+    }
+
     /// The database behind the minimal server.
-    #[derive(Clone)]
-    enum Floor {
-        Sqlite(SqlitePool),
+    enum Backend {
+        /// One connection; writers queue for it in-process.
+        SingleWriter(std::sync::Mutex<SqliteConnection>),
+        Pooled(SqlitePool),
         Postgres(PgPool),
     }
 
-    /// SQLite's floor: `BEGIN IMMEDIATE` admits one writer, then the
-    /// overlap count and the insert.
-    fn book_sqlite(pool: &SqlitePool, b: &NewBooking) -> Result<bool> {
+    /// The overlap check and the insert, as prepared statements diesel
+    /// caches on the connection (parsed once, as a careful server would).
+    /// A macro because the statements' types differ per backend.
+    macro_rules! check_and_insert {
+        ($conn:expr, $b:expr) => {{
+            let taken: i64 = bookings::table
+                .filter(bookings::resource_id.eq($b.resource_id))
+                .filter(bookings::starts_at.lt($b.ends_at))
+                .filter(bookings::ends_at.gt($b.starts_at))
+                .count()
+                .get_result($conn)?;
+            if taken > 0 {
+                Ok(false)
+            } else {
+                diesel::insert_into(bookings::table)
+                    .values((
+                        bookings::resource_id.eq($b.resource_id),
+                        bookings::starts_at.eq($b.starts_at),
+                        bookings::ends_at.eq($b.ends_at),
+                    ))
+                    .execute($conn)?;
+                Ok::<_, diesel::result::Error>(true)
+            }
+        }};
+    }
+
+    /// SQLite's floor done well: one connection, writers queued on a
+    /// mutex (no busy handler, no sleeping), one `BEGIN IMMEDIATE` and a
+    /// durable commit per request.
+    fn book_single(conn: &std::sync::Mutex<SqliteConnection>, b: &NewBooking) -> Result<bool> {
+        let mut conn = conn.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        Ok(conn.immediate_transaction(|conn| check_and_insert!(conn, b))?)
+    }
+
+    /// The pooled floor of earlier sessions, kept to compare with their
+    /// figures: `BEGIN IMMEDIATE` admits one writer and the others sleep
+    /// in SQLite's busy handler. Weaker than the single writer.
+    fn book_pooled(pool: &SqlitePool, b: &NewBooking) -> Result<bool> {
         let mut conn = pool.get()?;
-        conn.batch_execute("BEGIN IMMEDIATE")?;
-        let taken: Count = diesel::sql_query(
-            "SELECT COUNT(*) AS n FROM bookings WHERE resource_id = ? AND starts_at < ? AND ends_at > ?",
-        )
-        .bind::<BigInt, _>(b.resource_id)
-        .bind::<BigInt, _>(b.ends_at)
-        .bind::<BigInt, _>(b.starts_at)
-        .get_result(&mut conn)
-        .inspect_err(|_| {
-            let _ = conn.batch_execute("ROLLBACK");
-        })?;
-        if taken.n > 0 {
-            conn.batch_execute("ROLLBACK")?;
-            return Ok(false);
-        }
-        diesel::sql_query("INSERT INTO bookings (resource_id, starts_at, ends_at) VALUES (?, ?, ?)")
-            .bind::<BigInt, _>(b.resource_id)
-            .bind::<BigInt, _>(b.starts_at)
-            .bind::<BigInt, _>(b.ends_at)
-            .execute(&mut conn)?;
-        conn.batch_execute("COMMIT")?;
-        Ok(true)
+        Ok(conn.immediate_transaction(|conn| check_and_insert!(conn, b))?)
     }
 
     /// PostgreSQL's floor: no `BEGIN IMMEDIATE` there, so the resource's
@@ -875,30 +982,16 @@ mod minimal {
             diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
                 .bind::<BigInt, _>(b.resource_id)
                 .execute(conn)?;
-            let taken: Count = diesel::sql_query(
-                "SELECT COUNT(*) AS n FROM bookings WHERE resource_id = $1 AND starts_at < $2 AND ends_at > $3",
-            )
-            .bind::<BigInt, _>(b.resource_id)
-            .bind::<BigInt, _>(b.ends_at)
-            .bind::<BigInt, _>(b.starts_at)
-            .get_result(conn)?;
-            if taken.n > 0 {
-                return Ok::<_, diesel::result::Error>(false);
-            }
-            diesel::sql_query("INSERT INTO bookings (resource_id, starts_at, ends_at) VALUES ($1, $2, $3)")
-                .bind::<BigInt, _>(b.resource_id)
-                .bind::<BigInt, _>(b.starts_at)
-                .bind::<BigInt, _>(b.ends_at)
-                .execute(conn)?;
-            Ok(true)
+            check_and_insert!(conn, b)
         })?)
     }
 
-    async fn book(floor: web::Data<Floor>, body: web::Json<NewBooking>) -> HttpResponse {
+    async fn book(floor: web::Data<Backend>, body: web::Json<NewBooking>) -> HttpResponse {
         let b = body.into_inner();
         let outcome = web::block(move || match floor.get_ref() {
-            Floor::Sqlite(pool) => book_sqlite(pool, &b),
-            Floor::Postgres(pool) => book_postgres(pool, &b),
+            Backend::SingleWriter(conn) => book_single(conn, &b),
+            Backend::Pooled(pool) => book_pooled(pool, &b),
+            Backend::Postgres(pool) => book_postgres(pool, &b),
         })
         .await;
         match outcome {
@@ -908,7 +1001,7 @@ mod minimal {
         }
     }
 
-    fn serve_http(floor: Floor, bind: &str) -> Result<()> {
+    fn serve_http(floor: Backend, bind: &str) -> Result<()> {
         let floor = web::Data::new(floor);
         actix_web::rt::System::new().block_on(async move {
             HttpServer::new(move || {
@@ -936,10 +1029,10 @@ mod minimal {
         let pool = Pool::builder()
             .max_size(16)
             .build(ConnectionManager::<PgConnection>::new(url))?;
-        serve_http(Floor::Postgres(pool), bind)
+        serve_http(Backend::Postgres(pool), bind)
     }
 
-    pub fn serve(db: &Path, bind: &str, synchronous: Sync) -> Result<()> {
+    pub fn serve(db: &Path, bind: &str, synchronous: Sync, floor: super::Floor) -> Result<()> {
         let mut conn = SqliteConnection::establish(&db.to_string_lossy())?;
         conn.batch_execute(
             "PRAGMA journal_mode = WAL;
@@ -947,11 +1040,193 @@ mod minimal {
                  starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL);
              CREATE INDEX IF NOT EXISTS bookings_by_resource ON bookings (resource_id, starts_at);",
         )?;
-        drop(conn);
-        let pool = Pool::builder()
-            .max_size(16)
-            .connection_customizer(Box::new(Pragmas(synchronous.pragma())))
-            .build(ConnectionManager::<SqliteConnection>::new(db.to_string_lossy()))?;
-        serve_http(Floor::Sqlite(pool), bind)
+        let backend = match floor {
+            super::Floor::SingleWriter => {
+                conn.batch_execute(&format!("PRAGMA synchronous = {};", synchronous.pragma()))?;
+                Backend::SingleWriter(std::sync::Mutex::new(conn))
+            }
+            super::Floor::Pooled => {
+                drop(conn);
+                Backend::Pooled(
+                    Pool::builder()
+                        .max_size(16)
+                        .connection_customizer(Box::new(Pragmas(synchronous.pragma())))
+                        .build(ConnectionManager::<SqliteConnection>::new(db.to_string_lossy()))?,
+                )
+            }
+        };
+        serve_http(backend, bind)
+    }
+}
+
+/// `wrk` as the client: written in C and event-driven, it takes the least
+/// of the two cores the servers share with it, so what is measured is the
+/// server. Its Lua script gives each connection's requests to one lane (a
+/// person and her desk) in turn, each on the lane's next 15-minute slot.
+mod wrk {
+    use super::*;
+    use std::fmt::Write as _;
+
+    /// How the servers want instants: the API RFC 3339, the minimal server
+    /// seconds since the epoch.
+    pub enum Times {
+        Rfc3339,
+        Epoch,
+    }
+
+    fn script(lanes: &[Lane], path: &str, times: &Times, first: DateTime<Utc>) -> String {
+        let mut table = String::new();
+        for lane in lanes {
+            let token = lane.token.as_deref().unwrap_or("");
+            let _ = writeln!(
+                table,
+                "  {{ token = \"{token}\", resource = {} }},",
+                lane.resource_id
+            );
+        }
+        let body = match times {
+            Times::Rfc3339 => {
+                r#"'{"resource_id":' .. lane.resource .. ',"starts_at":"' .. os.date("!%Y-%m-%dT%H:%M:%SZ", s) .. '","ends_at":"' .. os.date("!%Y-%m-%dT%H:%M:%SZ", s + slot) .. '","purpose":"load test"}'"#
+            }
+            Times::Epoch => {
+                r#"'{"resource_id":' .. lane.resource .. ',"starts_at":' .. s .. ',"ends_at":' .. (s + slot) .. '}'"#
+            }
+        };
+        format!(
+            r#"
+local lanes = {{
+{table}}}
+local first = {first}
+local slot = {slot}
+local path = "{path}"
+local threads = {{}}
+local counter = 0
+
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  mine = {{}}
+  for i, lane in ipairs(lanes) do
+    if (i - 1) % counter_total == tid then table.insert(mine, lane) end
+  end
+  n = 0
+  ok = 0
+  bad = 0
+  firstbad = 0
+end
+
+function request()
+  local m = #mine
+  local lane = mine[(n % m) + 1]
+  local s = first + slot * math.floor(n / m)
+  n = n + 1
+  local headers = {{ ["Content-Type"] = "application/json" }}
+  if lane.token ~= "" then headers["Authorization"] = "Bearer " .. lane.token end
+  return wrk.format("POST", path, headers, {body})
+end
+
+function response(status, headers, body)
+  if status == 201 then ok = ok + 1 else
+    bad = bad + 1
+    if firstbad == 0 then firstbad = status end
+  end
+end
+
+function done(summary, latency, requests)
+  local okall, badall, firstbadall = 0, 0, 0
+  for _, t in ipairs(threads) do
+    okall = okall + t:get("ok")
+    badall = badall + t:get("bad")
+    if firstbadall == 0 then firstbadall = t:get("firstbad") end
+  end
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d %d %d\n", okall, badall + e.connect + e.read + e.write + e.timeout,
+    summary.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99), firstbadall, e.timeout))
+end
+"#,
+            first = first.timestamp(),
+            slot = SLOT_MINUTES * 60,
+        )
+    }
+
+    pub fn drive(
+        server: &Server,
+        lanes: &[Lane],
+        seconds: u64,
+        times: Times,
+        first: DateTime<Utc>,
+    ) -> Result<(Load, Option<f64>)> {
+        let url = &lanes.first().context("no lanes")?.url;
+        let path = url
+            .strip_prefix(&server.base)
+            .context("the lanes' URL is not the server's")?;
+        let threads = lanes.len().min(2);
+        // `wrk` hands each thread `connections / threads` connections; the
+        // script's lanes are split the same way.
+        let text = script(lanes, path, &times, first).replace("counter_total", &threads.to_string());
+        let mut file = tempfile::Builder::new().suffix(".lua").tempfile()?;
+        file.write_all(text.as_bytes())?;
+        let mut child = Command::new("wrk")
+            .args([
+                "-t",
+                &threads.to_string(),
+                "-c",
+                &lanes.len().to_string(),
+                "-d",
+                &format!("{seconds}s"),
+                "--timeout",
+                "10s",
+                "-s",
+            ])
+            .arg(file.path())
+            .arg(url)
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("starting wrk (apt-get install wrk)")?;
+        let mut peak: Option<f64> = None;
+        let deadline = Instant::now() + Duration::from_secs(seconds + 30);
+        while child.try_wait()?.is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                bail!("wrk ran past its time");
+            }
+            if let Some(rss) = server.rss_mb() {
+                peak = Some(peak.map_or(rss, |p: f64| p.max(rss)));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take().context("wrk's output")?, &mut out)?;
+        let line = out
+            .lines()
+            .find_map(|l| l.strip_prefix("RESULT "))
+            .with_context(|| format!("wrk printed no result:\n{out}"))?;
+        let v: Vec<u64> = line
+            .split_whitespace()
+            .map(|x| x.parse())
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("wrk's result: {line}"))?;
+        let [ok, errors, duration_us, p50, p90, p99, first_bad, _timeouts] = v[..] else {
+            bail!("wrk's result: {line}");
+        };
+        if errors > 0 {
+            eprintln!("{errors} requests failed; first refused with HTTP {first_bad}");
+        }
+        let ms = |us: u64| us as f64 / 1000.0;
+        Ok((
+            Load {
+                ok,
+                errors,
+                elapsed: Duration::from_micros(duration_us),
+                latencies_us: Vec::new(),
+                unanswered: lanes.len() as u64,
+                percentiles_ms: Some([ms(p50), ms(p90), ms(p99)]),
+            },
+            peak,
+        ))
     }
 }

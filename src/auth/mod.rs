@@ -9,5 +9,5 @@ pub mod password;
 pub mod secret;
 pub mod tokens;
 
-pub use extractor::AuthUser;
+pub use extractor::{AuthUser, Bearer};
 pub use tokens::JwtKeys;

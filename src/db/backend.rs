@@ -262,6 +262,12 @@ impl Lock {
     }
 }
 
+/// Whether [`lock`] takes anything: on SQLite the one writer already
+/// holds everything, so a caller need not read ahead to choose its locks.
+pub fn locks_matter(conn: &DbConn) -> bool {
+    matches!(conn, DbConn::Pg(_))
+}
+
 /// Takes `locks` for the rest of the transaction, in a fixed order so two
 /// transactions never wait on each other in a cycle.
 ///

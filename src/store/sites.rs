@@ -143,6 +143,44 @@ pub fn with_member(
         .optional())?)
 }
 
+/// [`with_member`], and the session `session_id` of the caller if it is
+/// still live (not revoked): one statement for a booking's first look.
+#[allow(clippy::type_complexity)]
+pub fn with_member_in_session(
+    conn: &mut DbConn,
+    slug: &str,
+    user_id: i64,
+    session_id: i64,
+) -> Result<Option<(Site, Option<Membership>, User, Option<i64>)>, ApiError> {
+    use crate::db::schema::{memberships, sessions, users};
+    if !could_exist(slug) {
+        return Ok(None);
+    }
+    Ok(concrete!(conn, |c| sites::table
+        .left_join(
+            memberships::table.on(memberships::site_id
+                .eq(sites::id)
+                .and(memberships::user_id.eq(user_id))
+                .and(memberships::joined_at.is_not_null())),
+        )
+        .inner_join(users::table.on(users::id.eq(user_id)))
+        .left_join(
+            sessions::table.on(sessions::id
+                .eq(session_id)
+                .and(sessions::user_id.eq(user_id))
+                .and(sessions::revoked_at.is_null())),
+        )
+        .filter(sites::slug.eq(slug))
+        .select((
+            Site::as_select(),
+            Option::<Membership>::as_select(),
+            User::as_select(),
+            sessions::id.nullable(),
+        ))
+        .first(c)
+        .optional())?)
+}
+
 /// Sites in id order after `after_id`; `only` restricts to a user's sites.
 pub fn list(
     conn: &mut DbConn,

@@ -92,6 +92,23 @@ async fn logout_ends_the_session() {
     )
     .await;
     problem(app.get("/api/v1/me", Some(&access)).await, 401).await;
+    // A booking checks the session in its own transaction (issue 23), and
+    // refuses the ended one there too: at its own site and at one that
+    // does not exist (401 before 404, as everywhere).
+    for slug in ["alpha", "nowhere"] {
+        let p = problem(
+            app.post(
+                &format!("/api/v1/sites/{slug}/bookings"),
+                &json!({"resource_id": 1, "starts_at": "2030-01-07T02:00:00Z",
+                        "ends_at": "2030-01-07T03:00:00Z", "purpose": "after logout"}),
+                Some(&access),
+            )
+            .await,
+            401,
+        )
+        .await;
+        assert!(p["detail"].as_str().unwrap().contains("session has ended"), "{p}");
+    }
     // Logging out again is harmless.
     let res = app
         .post("/api/v1/auth/logout", &json!({"refresh_token": refresh}), None)

@@ -213,6 +213,86 @@ async fn site_lock_is_shared_by_bookings_and_exclusive_for_site_wide_work() {
     .expect("the lock checks ran");
 }
 
+/// PostgreSQL: an ordinary booking of a computer (check-in required, the
+/// default) holds its site's lock shared, like any other ordinary booking,
+/// so it does not queue behind the other bookings at the site. Another
+/// transaction holds the site lock shared throughout; the booking must be
+/// answered while it still does. (Until issue 23 a check-in resource took
+/// the site exclusively and waited here until the holder let go.) A no-show
+/// due for release still makes the booking hold the site:
+/// `bookings::check_in_opens_ten_minutes_before_and_no_shows_are_released`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_computer_booking_does_not_wait_for_other_bookings_at_its_site() {
+    use diesel::connection::SimpleConnection;
+    use livingroom::db::backend::lock;
+    use livingroom::db::{BackendKind, Lock};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let app = spawn_app().await;
+    if app.backend != BackendKind::Postgres {
+        return;
+    }
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let pc = app
+        .resource(
+            "alpha",
+            &admin,
+            json!({"name": "PC 1", "kind": "computer", "rules": {"min_notice_minutes": 0}}),
+        )
+        .await;
+    let qian = app.staff("alpha", "Qian Kai").await;
+    let site_id = app
+        .db
+        .read(|conn| {
+            Ok(livingroom::store::sites::by_slug(conn, "alpha")?
+                .expect("site")
+                .id)
+        })
+        .await
+        .unwrap();
+
+    let (held_tx, held_rx) = tokio::sync::oneshot::channel();
+    let done = Arc::new(AtomicBool::new(false));
+    let holder = {
+        let (db, done) = (app.db.clone(), done.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut c = db.get().expect("a connection");
+            c.batch_execute("BEGIN").expect("begin");
+            lock(&mut c, &[Lock::SiteShared(site_id), Lock::Person(-1)]).expect("shared");
+            held_tx.send(()).expect("told");
+            // Held until the booking is answered, or 20 s at most.
+            let mut released_early = true;
+            for _ in 0..200 {
+                if done.load(Ordering::SeqCst) {
+                    released_early = false;
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            c.batch_execute("ROLLBACK").expect("rollback");
+            released_early
+        })
+    };
+    held_rx.await.expect("the site lock is held");
+    let res = app
+        .book(
+            "alpha",
+            &qian,
+            json!({"resource_id": pc, "starts_at": sh(2, 10, 0), "ends_at": sh(2, 11, 0), "purpose": "casework"}),
+        )
+        .await;
+    done.store(true, Ordering::SeqCst);
+    let status = res.status().as_u16();
+    let gave_up = holder.await.expect("holder");
+    assert_eq!(status, 201);
+    assert!(
+        !gave_up,
+        "the computer booking waited until the other holder of the site lock let go"
+    );
+}
+
 /// The urgent quota is read after the locks (issue 18): one person firing
 /// twenty urgent requests at once, each for a free hour, gets exactly the
 /// site's weekly quota of them and a 422 `urgent_quota` for the rest. Read

@@ -74,11 +74,13 @@ fn offered_resources(conn: &mut DbConn, site_id: i64, target: &Target) -> Result
 /// waitlist (displacing, queueing, releasing no-shows and serving those
 /// waiting) holds the whole site, and must take it now, not later: two
 /// shared holders both waiting to upgrade would deadlock.
-fn locks_for(access: &SiteAccess, req: &BookingRequest, offered: &[Resource]) -> Vec<Lock> {
-    let site_wide = req.urgency > Urgency::Routine
-        || req.on_conflict == OnConflict::Waitlist
-        || offered.iter().any(|r| r.rules().check_in_required);
-    let site = if site_wide {
+///
+/// A resource that asks for check-in holds the whole site only when a
+/// no-show on it is already due for release (`lapsed`, read before
+/// locking): the ordinary booking of a computer or a desk does not queue
+/// behind every other booking at its site.
+fn locks_for(access: &SiteAccess, req: &BookingRequest, offered: &[Resource], lapsed: bool) -> Vec<Lock> {
+    let site = if whole_site(req) || lapsed {
         Lock::Site(access.site.id)
     } else {
         Lock::SiteShared(access.site.id)
@@ -86,6 +88,11 @@ fn locks_for(access: &SiteAccess, req: &BookingRequest, offered: &[Resource]) ->
     let mut locks = vec![site, Lock::Person(access.user_id)];
     locks.extend(offered.iter().map(|r| Lock::Resource(r.id)));
     locks
+}
+
+/// Requests that may move others or join the waitlist: they hold the site.
+fn whole_site(req: &BookingRequest) -> bool {
+    req.urgency > Urgency::Routine || req.on_conflict == OnConflict::Waitlist
 }
 
 /// Makes a booking (or a weekly series). Runs inside the caller's write
@@ -123,9 +130,18 @@ pub fn create(
     let span = Interval::of(occurrences[0].start, occurrences[occurrences.len() - 1].end);
 
     // Lock, then give back what nobody claimed: those already waiting are
-    // served before this request is decided.
-    backend::lock(conn, &locks_for(access, req, &offered))?;
-    let released = !super::release_unclaimed_on(conn, notifier, &offered, now)?.is_empty();
+    // served before this request is decided. Whether anything is due is
+    // read first, unlocked, where the site lock would be shared (on
+    // PostgreSQL; SQLite's one writer holds everything anyway).
+    let lapsed =
+        !whole_site(req) && backend::locks_matter(conn) && super::any_lapsed_on(conn, &offered, now)?;
+    let site_lock = if whole_site(req) || lapsed || !backend::locks_matter(conn) {
+        super::SiteLock::Held
+    } else {
+        super::SiteLock::Shared
+    };
+    backend::lock(conn, &locks_for(access, req, &offered, lapsed))?;
+    let released = !super::release_unclaimed_on(conn, notifier, &offered, now, site_lock)?.is_empty();
     if released {
         priority::serve_waitlist(conn, &access.site, notifier, now)?;
     }

@@ -280,7 +280,15 @@ pub fn check_in(
     access.may_check_in(booking.owner_id)?;
     let resource = resources::by_id(conn, access.site.id, booking.resource_id)?;
     backend::lock(conn, &[Lock::Site(access.site.id)])?;
-    if !super::release_unclaimed_on(conn, notifier, std::slice::from_ref(&resource), now)?.is_empty() {
+    if !super::release_unclaimed_on(
+        conn,
+        notifier,
+        std::slice::from_ref(&resource),
+        now,
+        super::SiteLock::Held,
+    )?
+    .is_empty()
+    {
         priority::serve_waitlist(conn, &access.site, notifier, now)?;
     }
     let booking = bookings::by_id(conn, access.site.id, booking_id)?;

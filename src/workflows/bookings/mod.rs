@@ -23,7 +23,9 @@ pub use lifecycle::{
     CHECK_IN_OPENS_MINUTES, MAX_REJECT_REASON_CHARS, SeriesChange, approve_or_reject, cancel, cancel_series,
     check_in, edit_series, retire_resource,
 };
-pub use release::{release_and_serve_at, release_unclaimed, release_unclaimed_on, sites_to_release};
+pub use release::{
+    SiteLock, any_lapsed_on, release_and_serve_at, release_unclaimed, release_unclaimed_on, sites_to_release,
+};
 
 /// A booking in the way, as shown in a 409.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

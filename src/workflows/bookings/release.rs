@@ -40,16 +40,8 @@ fn release(
     backend::lock(conn, &locks)?;
     let mut released: Vec<Booking> = Vec::new();
     for (booking, rules_json) in candidates {
-        let rules: Rules = match serde_json::from_str(&rules_json) {
-            Ok(r) => r,
-            Err(_) => continue,
-        };
-        if booking::lapsed(
-            &rules,
-            booking.checked_in_at.is_some(),
-            booking.starts_at.and_utc(),
-            now,
-        ) && bookings::end(conn, booking.id, BookingStatus::Released, None, now.naive_utc())?
+        if is_lapsed(&booking, &rules_json, now)
+            && bookings::end(conn, booking.id, BookingStatus::Released, None, now.naive_utc())?
         {
             let site = sites::by_id(conn, booking.site_id)?;
             notifier.bookings(
@@ -65,24 +57,75 @@ fn release(
     Ok(released)
 }
 
-/// [`release_unclaimed`] on these resources. Only a resource whose rules
-/// ask for check-in can have a booking to release (see
-/// [`booking::lapsed`]), so the others are not searched at all.
+/// How a booking holds its site while it releases no-shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SiteLock {
+    /// Exclusively (or SQLite's one writer): releasing may go ahead and the
+    /// waitlist may be served.
+    Held,
+    /// Shared with other bookings at the site: nothing was due when the
+    /// caller looked before locking, and nothing may be released now.
+    Shared,
+}
+
+/// The check-in resources among `on`: only a resource whose rules ask for
+/// check-in can have a booking to release (see [`booking::lapsed`]), so
+/// the others are not searched at all.
+fn check_in_ids(on: &[Resource]) -> Vec<i64> {
+    on.iter()
+        .filter(|r| r.rules().check_in_required)
+        .map(|r| r.id)
+        .collect()
+}
+
+/// Whether a booking on these resources is due for release at `now`: read
+/// before locking, to know whether the site must be held exclusively.
+pub fn any_lapsed_on(conn: &mut DbConn, on: &[Resource], now: DateTime<Utc>) -> Result<bool, ApiError> {
+    let ids = check_in_ids(on);
+    if ids.is_empty() {
+        return Ok(false);
+    }
+    let candidates = bookings::unclaimed_started(conn, Some(&ids), None, now.naive_utc())?;
+    Ok(candidates.iter().any(|(b, rules)| is_lapsed(b, rules, now)))
+}
+
+fn is_lapsed(booking: &Booking, rules_json: &str, now: DateTime<Utc>) -> bool {
+    serde_json::from_str::<Rules>(rules_json).is_ok_and(|rules| {
+        booking::lapsed(
+            &rules,
+            booking.checked_in_at.is_some(),
+            booking.starts_at.and_utc(),
+            now,
+        )
+    })
+}
+
+/// [`release_unclaimed`] on these resources. Under a shared site lock a
+/// no-show that became due between the caller's look and its locks (a
+/// race of milliseconds at a release deadline) cannot be released without
+/// serving the waitlist, which needs the whole site: the request is
+/// answered 503 with `Retry-After`, and the retry holds the site.
 pub fn release_unclaimed_on(
     conn: &mut DbConn,
     notifier: &Notifier,
     on: &[Resource],
     now: DateTime<Utc>,
+    site: SiteLock,
 ) -> Result<Vec<Booking>, ApiError> {
-    let ids: Vec<i64> = on
-        .iter()
-        .filter(|r| r.rules().check_in_required)
-        .map(|r| r.id)
-        .collect();
+    let ids = check_in_ids(on);
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    release_unclaimed(conn, notifier, Some(&ids), now)
+    let candidates = bookings::unclaimed_started(conn, Some(&ids), None, now.naive_utc())?;
+    if site == SiteLock::Shared {
+        if candidates.iter().any(|(b, rules)| is_lapsed(b, rules, now)) {
+            return Err(ApiError::unavailable(
+                "A booking here has just gone unclaimed and is being given back; try again in a moment.",
+            ));
+        }
+        return Ok(Vec::new());
+    }
+    release(conn, notifier, candidates, now)
 }
 
 /// The sites where a booking may have gone unclaimed: the release job
