@@ -42,6 +42,24 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Lowers the calling thread's CPU priority (nice 10): a password check
+/// takes tens of milliseconds of a core, and during a flood of sign-ins
+/// both cores would otherwise be theirs while every other request waits
+/// its turn behind them. At nice 10 they still use any idle core, but an
+/// ordinary request runs first (issue 23: `GET /me` during 400 sign-ins).
+#[allow(unsafe_code)]
+fn yield_to_requests() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its integer arguments; `PRIO_PROCESS`
+    // with a thread id changes that one thread's nice value on Linux.
+    unsafe {
+        let tid = libc::gettid();
+        if libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10) != 0 {
+            tracing::debug!("could not lower the password threads' priority");
+        }
+    }
+}
+
 /// The threads that hash and check passwords. Each check costs 19 MiB and
 /// tens of milliseconds of a core; run without a bound (actix's blocking
 /// pool has 512 threads), a burst of sign-ins held a gigabyte and made
@@ -77,6 +95,7 @@ impl PasswordWork {
             std::thread::Builder::new()
                 .name(format!("passwords-{i}"))
                 .spawn(move || {
+                    yield_to_requests();
                     loop {
                         // The lock is held only while waiting for the next job.
                         let next = match rx.lock() {
