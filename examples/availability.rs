@@ -72,7 +72,9 @@ static NOW_BYTES: AtomicUsize = AtomicUsize::new(0);
 static PEAK_BYTES: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: every call is passed to the system allocator unchanged; the
-// counters only observe sizes.
+// counters only observe sizes. (Allowed here, in this example only: a
+// global allocator cannot be written without `unsafe`.)
+#[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract, passed on.
@@ -255,13 +257,16 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
+fn api(e: ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
 /// The handler's workflow calls for `rooms`, as it makes them: read on a
 /// pooled connection, compute after giving it back, read further while
 /// the answer needs it. What it found, and how long connections were held.
 async fn search_all(db: &Db, f: &Fixture, rooms: &[Resource]) -> Result<(String, Option<StdDuration>)> {
-    let first = search::Search::new(f.tz, rooms.to_vec(), f.window, None, clock::now());
+    let mut next = search::Search::new(f.tz, rooms.to_vec(), f.window, None, clock::now());
     let (mut held, mut reads, mut read) = (StdDuration::ZERO, 0, 0);
-    let mut next = first;
     loop {
         let started = Instant::now();
         let inputs = db.read(move |conn| next.read(conn)).await.map_err(api)?;
@@ -276,10 +281,6 @@ async fn search_all(db: &Db, f: &Fixture, rooms: &[Resource]) -> Result<(String,
             search::Step::ReadFurther(further) => next = further,
         }
     }
-}
-
-fn api(e: ApiError) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -382,7 +383,8 @@ fn report(args: &Args, table: &[(Op, Figure)]) {
 
 /// Where the database lives; removed afterwards.
 enum Store {
-    Sqlite(tempfile::TempDir, std::path::PathBuf),
+    /// The directory (removed when dropped) and the file in it.
+    Sqlite(#[allow(dead_code)] tempfile::TempDir, std::path::PathBuf),
     Postgres { admin: String, name: String, url: String },
 }
 
@@ -472,7 +474,7 @@ fn seed(db: &Db, args: &Args) -> Result<Fixture> {
             ((*d).to_owned(), ranges)
         })
         .collect();
-    let hours = OpeningHours::parse(&hours).map_err(ApiError::from)?;
+    let hours = OpeningHours::parse(&hours).map_err(|e| api(ApiError::from(e)))?;
     let rooms_wanted = args.rooms;
     let (site, owner, rooms, session) = db
         .write_blocking(move |conn| {

@@ -23,7 +23,7 @@ use crate::store::bookings::{self as booking_store, Booking};
 use crate::store::resources::{self, Blackout, Resource};
 
 /// How much of the window the first read covers.
-pub const FIRST_READ: Duration = Duration::days(7);
+pub const FIRST_READ: Duration = Duration::days(2);
 /// Each further read covers this many times as much (then the rest).
 const GROWTH: i32 = 8;
 
