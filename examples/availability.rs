@@ -23,6 +23,10 @@
 //!   `?kind=room&from=<tomorrow 00:00>&to=<366 days later>`;
 //! - `GET year, 1 room`: the same for one room (`resource_id`), whose 500
 //!   windows reach months ahead;
+//! - `GET year, none fit`: the rooms again with `duration_minutes=240`,
+//!   longer than any opening range: nothing fits, so the whole year is
+//!   read and computed for every room (the worst case, which the
+//!   heavy-read turns are for);
 //! - `search, rooms` and `search, 1 room`: the handler's workflow calls
 //!   without HTTP: `workflows::availability::Search` read in `Db::read`,
 //!   computed off the connection, read further while the answer needs it;
@@ -222,8 +226,13 @@ async fn main() -> Result<()> {
         Ok(format!("{n} windows, {} bytes", body.len()))
     };
     let stamp = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let span = format!("from={}&to={}", stamp(fixture.window.start), stamp(fixture.window.end));
+    let span = format!(
+        "from={}&to={}",
+        stamp(fixture.window.start),
+        stamp(fixture.window.end)
+    );
     let rooms_uri = format!("/api/v1/sites/{SLUG}/availability?kind=room&{span}");
+    let none_uri = format!("{rooms_uri}&duration_minutes=240");
     let one_uri = format!(
         "/api/v1/sites/{SLUG}/availability?resource_id={}&{span}",
         fixture.rooms[0].id
@@ -240,6 +249,7 @@ async fn main() -> Result<()> {
             let ((result, conn_time), took, peak) = match op {
                 Op::GetRooms => measured(async || Ok((get(&rooms_uri).await?, None))).await,
                 Op::GetOne => measured(async || Ok((get(&one_uri).await?, None))).await,
+                Op::GetNone => measured(async || Ok((get(&none_uri).await?, None))).await,
                 Op::SearchRooms => measured(async || search_all(&db, &fixture, &fixture.rooms).await).await,
                 Op::SearchOne => measured(async || search_all(&db, &fixture, one).await).await,
             }
@@ -287,17 +297,25 @@ async fn search_all(db: &Db, f: &Fixture, rooms: &[Resource]) -> Result<(String,
 enum Op {
     GetRooms,
     GetOne,
+    GetNone,
     SearchRooms,
     SearchOne,
 }
 
 impl Op {
-    const ALL: [Op; 4] = [Op::GetRooms, Op::GetOne, Op::SearchRooms, Op::SearchOne];
+    const ALL: [Op; 5] = [
+        Op::GetRooms,
+        Op::GetOne,
+        Op::GetNone,
+        Op::SearchRooms,
+        Op::SearchOne,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Op::GetRooms => "GET year, rooms",
             Op::GetOne => "GET year, 1 room",
+            Op::GetNone => "GET year, none fit",
             Op::SearchRooms => "search, rooms",
             Op::SearchOne => "search, 1 room",
         }
@@ -307,6 +325,7 @@ impl Op {
         match self {
             Op::GetRooms => "GET /api/v1/sites/{site}/availability?kind=room&from=..&to=.. (366 days)",
             Op::GetOne => "GET /api/v1/sites/{site}/availability?resource_id=..&from=..&to=.. (366 days)",
+            Op::GetNone => "the rooms' GET with duration_minutes=240: fits nowhere, the whole year computed",
             Op::SearchRooms => "workflows::availability for every room, as the handler calls it, no HTTP",
             Op::SearchOne => "the same for one room",
         }
@@ -329,7 +348,12 @@ fn quantile(samples: &mut [StdDuration], q: f64) -> f64 {
 }
 
 impl Figure {
-    fn of(mut samples: Vec<StdDuration>, mut held: Vec<StdDuration>, peaks: Vec<usize>, out: String) -> Figure {
+    fn of(
+        mut samples: Vec<StdDuration>,
+        mut held: Vec<StdDuration>,
+        peaks: Vec<usize>,
+        out: String,
+    ) -> Figure {
         Figure {
             p50_ms: quantile(&mut samples, 0.50),
             p90_ms: quantile(&mut samples, 0.90),
@@ -385,7 +409,11 @@ fn report(args: &Args, table: &[(Op, Figure)]) {
 enum Store {
     /// The directory (removed when dropped) and the file in it.
     Sqlite(#[allow(dead_code)] tempfile::TempDir, std::path::PathBuf),
-    Postgres { admin: String, name: String, url: String },
+    Postgres {
+        admin: String,
+        name: String,
+        url: String,
+    },
 }
 
 impl Store {
@@ -549,12 +577,8 @@ fn seed(db: &Db, args: &Args) -> Result<Fixture> {
                 } else {
                     [30, 60, 90][(h / 100 % 3) as usize]
                 };
-                let at = |m: u32| {
-                    resolve_lenient(
-                        tz,
-                        date.and_hms_opt(m / 60, m % 60, 0).expect("a time of day"),
-                    )
-                };
+                let at =
+                    |m: u32| resolve_lenient(tz, date.and_hms_opt(m / 60, m % 60, 0).expect("a time of day"));
                 let (start, end) = (at(*a), at(a + minutes));
                 rows.push(format!(
                     "({}, {}, {}, {}, {}, {}, 'confirmed', 'routine', '社区活动', 8, {}, {created}, {created})",

@@ -76,7 +76,13 @@ async fn a_crowd_of_year_long_searches_waits_its_turn_and_others_stay_quick() {
     assert_eq!(first["slots"].as_array().unwrap().len(), 500);
     // The longest opening is 3.5 hours: four fit nowhere, all year.
     let url = format!("{url}&duration_minutes=240");
-    let nowhere = app.client.get(&url).bearer_auth(&searcher.token).send().await.unwrap();
+    let nowhere = app
+        .client
+        .get(&url)
+        .bearer_auth(&searcher.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(nowhere.status(), 200);
     let nowhere: Value = nowhere.json().await.unwrap();
     assert_eq!(nowhere["slots"].as_array().unwrap().len(), 0);

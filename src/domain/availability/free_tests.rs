@@ -90,7 +90,10 @@ fn hours() -> impl Strategy<Value = OpeningHours> {
                 }
             }
             let clock = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
-            let texts = kept.iter().map(|(a, b)| format!("{}-{}", clock(*a), clock(*b))).collect();
+            let texts = kept
+                .iter()
+                .map(|(a, b)| format!("{}-{}", clock(*a), clock(*b)))
+                .collect();
             map.insert((*name).to_owned(), texts);
         }
         OpeningHours::parse(&map).expect("generated hours parse")
@@ -199,7 +202,12 @@ impl Owned {
                 .filter(|b| b.blocked.start - buffer < known)
                 .copied()
                 .collect(),
-            blackouts: self.blackouts.iter().filter(|b| b.start < known).copied().collect(),
+            blackouts: self
+                .blackouts
+                .iter()
+                .filter(|b| b.start < known)
+                .copied()
+                .collect(),
             hours: self.hours.clone(),
             retired: self.retired,
             duration: self.duration,
@@ -321,7 +329,8 @@ fn a_free_stretch_across_midnight_is_one_window() {
     };
     let window = Interval::of(day - Duration::hours(2), day + Duration::hours(30));
     let thirty = Duration::minutes(30);
-    let whole: Vec<Interval> = FreeWindows::new(tz, &cal, window, thirty, day - Duration::days(1), None).collect();
+    let whole: Vec<Interval> =
+        FreeWindows::new(tz, &cal, window, thirty, day - Duration::days(1), None).collect();
     assert_eq!(
         whole,
         vec![
@@ -331,7 +340,14 @@ fn a_free_stretch_across_midnight_is_one_window() {
     );
     // Known only up to noon: the stretch from 04:00 may go on; the one
     // before the booking is certain, though it crossed midnight.
-    let mut part = FreeWindows::new(tz, &cal, window, thirty, day - Duration::days(1), Some(day + Duration::hours(12)));
+    let mut part = FreeWindows::new(
+        tz,
+        &cal,
+        window,
+        thirty,
+        day - Duration::days(1),
+        Some(day + Duration::hours(12)),
+    );
     assert_eq!(part.next(), Some(whole[0]));
     assert_eq!(part.next(), None);
     assert_eq!(part.stopped_at(), Some(day + Duration::hours(4)));
