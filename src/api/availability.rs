@@ -125,13 +125,22 @@ pub async fn availability(
                 _ => Vec::new(),
             };
             let length = q.duration_minutes.map(Duration::minutes);
-            Ok((tz, search::load(conn, tz, candidates, window, length, now)?))
+            let first = search::Search::new(tz, candidates, window, length, now);
+            Ok((tz, first.read(conn)?))
         })
         .await?;
-    let (tz, inputs) = inputs;
-    // Computed off the connection: it is back in the pool by now.
-    let slots = web::block(move || inputs.free_windows(MAX_SLOTS))
-        .await?
+    let (tz, mut inputs) = inputs;
+    // Computed off the connection: it is back in the pool by now, and is
+    // taken again only when the answer needs more of the window read.
+    let slots = loop {
+        match web::block(move || inputs.earliest(MAX_SLOTS)).await? {
+            search::Step::Found(slots) => break slots,
+            search::Step::ReadFurther(further) => {
+                inputs = state.db.read(move |conn| further.read(conn)).await?;
+            }
+        }
+    };
+    let slots = slots
         .into_iter()
         .map(|s| Slot {
             resource_id: s.resource_id,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Duration, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -302,27 +302,69 @@ impl OpeningHours {
 
     /// The open intervals that meet `window`, merged where they touch.
     pub fn open_within(&self, tz: Tz, window: Interval) -> Vec<Interval> {
-        let first = local_date(tz, window.start) - Duration::days(1);
-        let last = local_date(tz, window.end) + Duration::days(1);
-        let mut out: Vec<Interval> = Vec::new();
-        let mut date = first;
-        while date <= last {
-            for (a, b) in self.ranges(date.weekday()) {
-                let start = resolve_lenient(tz, at_minutes(date, *a));
-                let end = resolve_lenient(tz, at_minutes(date, *b));
-                if start >= end {
-                    continue;
-                }
-                if let Some(piece) = Interval::of(start, end).intersect(&window) {
-                    match out.last_mut() {
-                        Some(prev) if prev.end >= piece.start => prev.end = prev.end.max(piece.end),
-                        _ => out.push(piece),
+        self.open_iter(tz, window).collect()
+    }
+
+    /// [`OpeningHours::open_within`], a day at a time as they are asked
+    /// for: a year-long search that needs only its first days reads no
+    /// further.
+    pub fn open_iter(&self, tz: Tz, window: Interval) -> OpenWithin<'_> {
+        OpenWithin {
+            hours: self,
+            tz,
+            window,
+            date: local_date(tz, window.start) - Duration::days(1),
+            last: local_date(tz, window.end) + Duration::days(1),
+            range: 0,
+            merging: None,
+        }
+    }
+}
+
+/// The open intervals of some opening hours within a window, in order,
+/// merged where they touch (see [`OpeningHours::open_iter`]).
+pub struct OpenWithin<'a> {
+    hours: &'a OpeningHours,
+    tz: Tz,
+    window: Interval,
+    /// The day whose ranges come next, and the index of the next one.
+    date: NaiveDate,
+    last: NaiveDate,
+    range: usize,
+    /// The interval being built: a later range may still touch it.
+    merging: Option<Interval>,
+}
+
+impl Iterator for OpenWithin<'_> {
+    type Item = Interval;
+
+    fn next(&mut self) -> Option<Interval> {
+        while self.date <= self.last {
+            let ranges = self.hours.ranges(self.date.weekday());
+            let Some((a, b)) = ranges.get(self.range) else {
+                self.date += Duration::days(1);
+                self.range = 0;
+                continue;
+            };
+            self.range += 1;
+            let start = resolve_lenient(self.tz, at_minutes(self.date, *a));
+            let end = resolve_lenient(self.tz, at_minutes(self.date, *b));
+            if start >= end {
+                continue;
+            }
+            let Some(piece) = Interval::of(start, end).intersect(&self.window) else {
+                continue;
+            };
+            match &mut self.merging {
+                Some(prev) if prev.end >= piece.start => prev.end = prev.end.max(piece.end),
+                _ => {
+                    if let Some(done) = self.merging.replace(piece) {
+                        return Some(done);
                     }
                 }
             }
-            date += Duration::days(1);
         }
-        out
+        self.merging.take()
     }
 }
 

@@ -52,3 +52,5 @@ mod reports_people;
 mod pages_console_resources;
 // Issue 22: the console's 排班 and duty set-up pages.
 mod pages_console_rota;
+// Issue 23, 3: availability computed as far as it is answered.
+mod availability_year;

@@ -5,10 +5,11 @@
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
-use super::booking::{earliest_start, latest_end};
-use super::interval::{Interval, subtract};
-use super::local_time::{ceil_to_slot, floor_to_slot};
+use super::interval::Interval;
 use super::resource::{OpeningHours, Rules};
+
+mod free;
+pub use free::{FreeWindows, NeedsMore, earliest};
 
 /// One existing booking as the conflict rules see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,37 +77,7 @@ pub fn free_windows(
     duration: Duration,
     now: DateTime<Utc>,
 ) -> Vec<Interval> {
-    if cal.retired || duration <= Duration::zero() {
-        return Vec::new();
-    }
-    let rules = cal.rules;
-    let start = window.start.max(earliest_start(tz, rules, now));
-    let end = window.end.min(latest_end(rules, now));
-    if start >= end {
-        return Vec::new();
-    }
-    let range = Interval::of(start, end);
-    let open = match cal.opening {
-        Some(hours) => hours.open_within(tz, range),
-        None => vec![range],
-    };
-    let buffer = Duration::minutes(i64::from(rules.buffer_minutes));
-    let mut cuts: Vec<Interval> = cal.blackouts.to_vec();
-    // A new booking must end `buffer` before an existing one starts.
-    cuts.extend(
-        cal.busy
-            .iter()
-            .map(|b| Interval::of(b.blocked.start - buffer, b.blocked.end)),
-    );
-    let slot = rules.slot_minutes;
-    subtract(&open, &cuts)
-        .into_iter()
-        .filter_map(|free| {
-            let s = ceil_to_slot(tz, free.start, slot);
-            let e = floor_to_slot(tz, free.end, slot);
-            (e - s >= duration).then(|| Interval::of(s, e))
-        })
-        .collect()
+    FreeWindows::new(tz, cal, window, duration, now, None).collect()
 }
 
 #[cfg(test)]
