@@ -42,7 +42,10 @@ pub fn overlaps(conn: &mut DbConn, resources: Option<&[i64]>) -> Result<(i64, i6
         format!(" AND resource_id IN ({})", ids.join(","))
     });
     let active = format!("status IN ('pending', 'confirmed'){only}");
-    let rows = count(conn, &format!("SELECT COUNT(*) AS n FROM bookings WHERE {active}"))?;
+    let rows = count(
+        conn,
+        &format!("SELECT COUNT(*) AS n FROM bookings WHERE {active}"),
+    )?;
     let bad = count(
         conn,
         &format!(

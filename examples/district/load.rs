@@ -324,7 +324,11 @@ pub fn pct_ms(sorted_us: &[u32], q: f64) -> f64 {
 /// The district office's quarterly check: `GET /api/v1/reports/summary`
 /// (every site's summary over the last 91 days, one row per site), timed
 /// once; returns the time and the number of rows.
-pub async fn district_summary(client: &reqwest::Client, base: &str, token: &str) -> Result<(Duration, usize)> {
+pub async fn district_summary(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+) -> Result<(Duration, usize)> {
     let today = Utc::now().date_naive();
     let from = today - Span::days(90);
     let url = format!("{base}/api/v1/reports/summary?from={from}&to={today}");

@@ -152,16 +152,16 @@ impl Store {
             Backend::Sqlite => {
                 let dir = tempfile::Builder::new().prefix("district-").tempdir()?;
                 let file = dir.path().join("livingroom.db");
-                Ok(Store::Sqlite {
-                    dir: Some(dir),
-                    file,
-                })
+                Ok(Store::Sqlite { dir: Some(dir), file })
             }
             Backend::Postgres => {
                 let name = format!("district_{}", uuid::Uuid::new_v4().simple());
                 let mut admin = PgConnection::establish(&args.pg_url)?;
                 admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
-                let base = args.pg_url.rsplit_once('/').map_or(args.pg_url.as_str(), |(b, _)| b);
+                let base = args
+                    .pg_url
+                    .rsplit_once('/')
+                    .map_or(args.pg_url.as_str(), |(b, _)| b);
                 Ok(Store::Postgres {
                     admin: args.pg_url.clone(),
                     url: format!("{base}/{name}"),
@@ -263,7 +263,9 @@ fn main() -> Result<()> {
     let parsed = DatabaseUrl::parse(&url)?;
     if args.reuse.is_none() {
         let db = Db::connect(&parsed, 4, false)?;
-        migrate::run(&mut db.get().map_err(|e| anyhow::anyhow!("{e}"))?)?;
+        let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+        migrate::run(&mut conn)?;
+        drop(conn);
         let seeded = seed::seed(&db, shape)?;
         println!(
             "seeded: directory (sites, staff, resources) {:.1} s; {} bookings {:.1} s ({:.0}/s); VACUUM ANALYZE {:.1} s",
@@ -292,7 +294,10 @@ fn main() -> Result<()> {
     println!(
         "database: {:.0} MB{} for {rows} bookings: {:.2} MB per site-year, {:.0} bytes per booking",
         mb(bytes),
-        bookings_bytes.map_or(String::new(), |b| format!(" (bookings with indexes {:.0} MB)", mb(b))),
+        bookings_bytes.map_or(String::new(), |b| format!(
+            " (bookings with indexes {:.0} MB)",
+            mb(b)
+        )),
         mb(bytes) / site_years,
         bytes as f64 / rows.max(1) as f64,
     );
@@ -316,13 +321,14 @@ fn main() -> Result<()> {
     }
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let mail = tempfile::Builder::new()
-        .prefix("district-mail-")
-        .tempdir_in(if Path::new("/dev/shm").is_dir() {
-            Path::new("/dev/shm")
-        } else {
-            Path::new("/tmp")
-        })?;
+    let mail =
+        tempfile::Builder::new()
+            .prefix("district-mail-")
+            .tempdir_in(if Path::new("/dev/shm").is_dir() {
+                Path::new("/dev/shm")
+            } else {
+                Path::new("/tmp")
+            })?;
     println!(
         "{:<8} {:>4} {:>5} {:>9} {:>7} {:>7} {:>7} {:>6} | {:>7} {:>7} {:>7} {:>7} {:>7} | {:>8} {:>8} {:>8} {:>5} | {:>8} {:>11}",
         "db",
@@ -483,7 +489,9 @@ async fn measure(
         load::availability_pass(&client, &bases[0], &observer, sites, Instant::now() + bound).await?;
     let mut warm = Vec::new();
     for _ in 0..args.passes {
-        warm.extend(load::availability_pass(&client, &bases[0], &observer, sites, Instant::now() + bound).await?);
+        warm.extend(
+            load::availability_pass(&client, &bases[0], &observer, sites, Instant::now() + bound).await?,
+        );
     }
     cold.sort_unstable();
     warm.sort_unstable();
