@@ -36,6 +36,7 @@
 //! `--keep` leaves the seeded database behind and `--reuse URL` measures
 //! one kept earlier without seeding again.
 
+mod bulk;
 mod check;
 mod load;
 mod seed;

@@ -2,11 +2,9 @@
 //! and resources through the store functions (a few thousand rows), then a
 //! year of bookings as bulk `INSERT ... SELECT`s, a month per transaction,
 //! in time order across all sites as a live deployment would have written
-//! them. The constraints stay on: the SQLite no-overlap trigger and
-//! PostgreSQL's exclusion constraint check every seeded row, as they check
-//! every booking the API writes. The longest-hold figures are kept by
-//! their triggers on SQLite; on PostgreSQL they are raised once at the end
-//! (see `bookings`).
+//! them, as a bulk load (`bulk.rs`): indexes, the overlap guard and the
+//! row triggers are set aside and everything they keep is built and
+//! checked once at the end.
 
 use std::collections::BTreeMap;
 use std::time::{Duration as StdDuration, Instant};
@@ -332,7 +330,7 @@ fn bookings(conn: &mut DbConn, kind: BackendKind, shape: Shape, layout: &[Ids]) 
     for chunk in res_rows.chunks(1000) {
         conn.batch_execute(&format!("INSERT INTO seed_res VALUES {};", chunk.join(",")))?;
     }
-    let rebuilt = if pg { pg_bulk_start(conn)? } else { Vec::new() };
+    let rebuild = crate::bulk::start(conn)?;
     let stamp = now.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string();
     let mut written = 0i64;
     let month = 31;
@@ -356,102 +354,8 @@ fn bookings(conn: &mut DbConn, kind: BackendKind, shape: Shape, layout: &[Ids]) 
         d0 = d1 + 1;
     }
     conn.batch_execute("DROP TABLE seed_res; DROP TABLE seed_pattern;")?;
-    if pg {
-        pg_bulk_end(conn, &rebuilt)?;
-    }
+    crate::bulk::finish(conn, rebuild)?;
     Ok(written)
-}
-
-#[derive(QueryableByName)]
-struct Definition {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    name: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    def: String,
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    is_constraint: bool,
-}
-
-/// PostgreSQL's bulk-load set-up, as for any large import: the bookings'
-/// secondary indexes and exclusion constraint are dropped (their exact
-/// definitions kept, read from the catalogue) and built again at the end,
-/// which checks the constraint over every row; row triggers (the foreign
-/// key checks and the longest-hold trigger) are off for this session
-/// (`session_replication_role`), and [`pg_bulk_end`] checks the foreign
-/// keys and raises the longest-hold figures itself. Kept as they were
-/// (seeding a year row by row took about three times as long).
-fn pg_bulk_start(conn: &mut DbConn) -> Result<Vec<Definition>> {
-    let DbConn::Pg(c) = conn else {
-        return Ok(Vec::new());
-    };
-    let defs: Vec<Definition> = diesel::sql_query(
-        "SELECT conname::text AS name,
-                'ALTER TABLE bookings ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) AS def,
-                TRUE AS is_constraint
-         FROM pg_constraint WHERE conrelid = 'bookings'::regclass AND contype = 'x'
-         UNION ALL
-         SELECT indexname::text, indexdef, FALSE FROM pg_indexes
-         WHERE schemaname = current_schema() AND tablename = 'bookings'
-           AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'bookings'::regclass)",
-    )
-    .load(c)?;
-    for d in &defs {
-        let drop = if d.is_constraint {
-            format!("ALTER TABLE bookings DROP CONSTRAINT \"{}\"", d.name)
-        } else {
-            format!("DROP INDEX \"{}\"", d.name)
-        };
-        c.batch_execute(&drop)?;
-    }
-    c.batch_execute("SET session_replication_role = replica; SET maintenance_work_mem = '256MB';")?;
-    Ok(defs)
-}
-
-#[derive(QueryableByName)]
-struct Missing {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
-fn pg_bulk_end(conn: &mut DbConn, rebuilt: &[Definition]) -> Result<()> {
-    let DbConn::Pg(c) = conn else {
-        return Ok(());
-    };
-    c.batch_execute("RESET session_replication_role")?;
-    for d in rebuilt {
-        let started = Instant::now();
-        c.batch_execute(&d.def).with_context(|| d.def.clone())?;
-        eprintln!("  {} built in {:.1} s", d.name, started.elapsed().as_secs_f64());
-    }
-    // What the foreign keys' triggers would have checked row by row.
-    for (column, table) in [
-        ("site_id", "sites"),
-        ("resource_id", "resources"),
-        ("owner_id", "users"),
-        ("ended_by", "users"),
-    ] {
-        let missing: Missing = diesel::sql_query(format!(
-            "SELECT COUNT(*) AS n FROM bookings b WHERE b.{column} IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = b.{column})"
-        ))
-        .get_result(c)?;
-        if missing.n != 0 {
-            bail!("{} bookings name a {column} not in {table}", missing.n);
-        }
-    }
-    c.batch_execute(
-            "BEGIN;
-             UPDATE resources r SET longest_hold_seconds = m.hold
-             FROM (SELECT resource_id, MAX(CEIL(EXTRACT(EPOCH FROM (busy_until - starts_at)))::BIGINT + 1) AS hold
-                   FROM bookings GROUP BY resource_id) m
-             WHERE m.resource_id = r.id AND r.longest_hold_seconds < m.hold;
-             UPDATE users u SET longest_booking_seconds = m.span
-             FROM (SELECT owner_id, MAX(CEIL(EXTRACT(EPOCH FROM (ends_at - starts_at)))::BIGINT + 1) AS span
-                   FROM bookings GROUP BY owner_id) m
-             WHERE m.owner_id = u.id AND u.longest_booking_seconds < m.span;
-             COMMIT;",
-    )?;
-    Ok(())
 }
 
 /// One transaction: the bookings of days `d0..=d1` (counted from the first
