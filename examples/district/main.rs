@@ -12,7 +12,8 @@
 //! Seeding (`seed.rs`) writes rows directly: sites, staff, memberships and
 //! resources through the store functions, then a year of bookings plus the
 //! next two weeks (60 a site a day: four sessions a computer, two shifts a
-//! desk, three room bookings) as bulk inserts with every constraint on. It
+//! desk, three room bookings) as a bulk load (`bulk.rs`: indexes, the
+//! overlap guard and row triggers set aside, then rebuilt and checked). It
 //! prints how long that took and how big the database is, and checks that
 //! no two active bookings of a resource overlap.
 //!
