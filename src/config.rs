@@ -117,7 +117,7 @@ impl Default for Settings {
             sign_in_per_minute: 10,
             sign_in_burst: 20,
             password_threads: 0,
-            password_queue: 8,
+            password_queue: 64,
             metrics_token: None,
             body_timeout_seconds: 10,
         }

@@ -40,7 +40,7 @@ if [ -x target/release/examples/availability ]; then
     target/release/examples/availability 2>&1 | tee -a "$log"
     target/release/examples/availability --db postgres 2>&1 | tee -a "$log"
 fi
-target/release/examples/history --sizes 10000,1000000 2>&1 | tee -a "$log"
+target/release/examples/history --sizes 10000,1000000 --reps 500 --warmup 100 2>&1 | tee -a "$log"
 
 say "4. Sign-in flood: 400 at once, GET /me meanwhile"
 target/release/examples/signin_flood --logins 400 2>&1 | tee -a "$log"
@@ -49,8 +49,8 @@ target/release/examples/signin_flood --logins 400 --db postgres 2>&1 | tee -a "$
 say "5. The web pages on a site with a year of bookings"
 tests/perf/pages.sh target/release/livingroom 5 2>&1 | tee -a "$log"
 
-say "6. A district on one deployment"
-if [ -x target/release/examples/district ]; then
+say "6. A district on one deployment (DISTRICT=1 only: seeding takes minutes; see docs/scaling.md)"
+if [ -x target/release/examples/district ] && [ "${DISTRICT:-0}" = 1 ]; then
     target/release/examples/district --db sqlite --seconds "$seconds" 2>&1 | tee -a "$log"
     target/release/examples/district --db postgres --instances 1,2,3 --seconds "$seconds" 2>&1 | tee -a "$log"
 fi

@@ -55,11 +55,19 @@ for day in range(1, 366):
                          (end + datetime.timedelta(minutes=buffer)).strftime(fmt),
                          "confirmed", "routine", "历史记录", 0, start.strftime(fmt),
                          start.strftime(fmt), start.strftime(fmt)))
-db.executemany("""INSERT INTO bookings (site_id, resource_id, owner_id, starts_at, ends_at,
-    busy_until, status, urgency, purpose, flexible, created_at, updated_at, checked_in_at)
-    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""", rows)
+added = 0
+for row in rows:
+    # The demo's own recent history may hold the hour already (the
+    # database's no-overlap and one-seat rules refuse it): skip those.
+    try:
+        db.execute("""INSERT INTO bookings (site_id, resource_id, owner_id, starts_at, ends_at,
+            busy_until, status, urgency, purpose, flexible, created_at, updated_at, checked_in_at)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""", row)
+        added += 1
+    except sqlite3.IntegrityError:
+        pass
 db.commit()
-print(f"added {len(rows)} past bookings on {len(resources)} resources over 365 days")
+print(f"added {added} past bookings on {len(resources)} resources over 365 days")
 EOF
 start
 
