@@ -79,24 +79,12 @@ impl FromRequest for AuthUser {
     type Future = LocalBoxFuture<'static, Result<AuthUser, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // The token is checked now, the session in a read of its own.
+        let verified = verify_bearer(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer(req);
         Box::pin(async move {
+            let Bearer { user_id, session_id } = verified?;
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
-            let token = token.ok_or_else(|| {
-                ApiError::unauthorized(
-                    "Sign in and send the access token as 'Authorization: Bearer <token>'.",
-                )
-            })?;
-            let claims = state
-                .jwt
-                .verify(&token)
-                .map_err(|_| ApiError::unauthorized("The access token is invalid or has expired."))?;
-            let user_id: i64 = claims
-                .sub
-                .parse()
-                .map_err(|_| ApiError::unauthorized("The access token is invalid."))?;
-            let session_id = claims.sid;
             let user = state
                 .db
                 .read(move |conn| sessions::user_of_live_session(conn, session_id, user_id))
