@@ -88,6 +88,12 @@ pub struct Settings {
     /// `LIVINGROOM_BODY_TIMEOUT_SECONDS`: the time a client has to send a
     /// whole request body once its headers are in.
     pub body_timeout_seconds: u64,
+    /// `LIVINGROOM_CHANNEL_ALLOW_PRIVATE`: let site admins point robots and
+    /// webhooks at plain `http://`, local and private addresses, and robots
+    /// at hosts other than their service's. Off by default: a site admin
+    /// must not be able to make the server call its own network. On for a
+    /// private WeCom installation, or tests.
+    pub channel_allow_private: bool,
 }
 
 impl Default for Settings {
@@ -120,6 +126,7 @@ impl Default for Settings {
             password_queue: 64,
             metrics_token: None,
             body_timeout_seconds: 10,
+            channel_allow_private: false,
         }
     }
 }

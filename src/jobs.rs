@@ -10,14 +10,19 @@ use chrono::Duration as ChronoDuration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use std::collections::HashMap;
+
+use crate::channels::{Notice, Target, Verdict};
 use crate::clock;
 use crate::db::DbConn;
+use crate::domain::channel::ChannelKind;
 use crate::domain::person::Language;
 use crate::errors::ApiError;
 use crate::mail::compose::{self, Parts};
 use crate::mail::content::Content;
 use crate::notify::Notifier;
 use crate::state::AppState;
+use crate::store::channels::{self, ChannelRow};
 use crate::store::{jobs as leases, outbox};
 use crate::workflows::{bookings, duties, priority, rota};
 
@@ -223,6 +228,27 @@ pub async fn deliver_due(state: &AppState, worker: &str) -> usize {
             return 0;
         }
     };
+    // The robots and webhooks among them, read once for the batch: their
+    // addresses and secrets are kept only in `site_channels`, so a secret
+    // replaced while a message waits is the one it is signed with.
+    let channel_ids: Vec<i64> = batch.iter().filter_map(|r| r.channel_id).collect();
+    let targets: Option<HashMap<i64, ChannelRow>> = if channel_ids.is_empty() {
+        Some(HashMap::new())
+    } else {
+        match state
+            .db
+            .read(move |conn| channels::by_ids(conn, &channel_ids))
+            .await
+        {
+            Ok(rows) => Some(rows.into_iter().map(|c| (c.id, c)).collect()),
+            Err(e) => {
+                // They are left alone: their leases run out and they are
+                // claimed again, without an attempt counted.
+                tracing::warn!(error = ?e, "could not read the channels of claimed messages");
+                None
+            }
+        }
+    };
     // Outcomes are recorded together, in one write, rather than one write
     // per message: at load every message was a commit (and a disk flush) of
     // its own, queued on SQLite's writer between the bookings. They are
@@ -233,19 +259,28 @@ pub async fn deliver_due(state: &AppState, worker: &str) -> usize {
     let mut outcomes: Vec<Outcome> = Vec::new();
     let mut sent = 0;
     for row in batch {
-        let outcome = send_one(state, &row).await;
+        let outcome = match row.channel_id {
+            None => send_one(state, &row).await.map_err(|e| Failure {
+                reason: format!("{e:#}"),
+                wait: None,
+            }),
+            Some(id) => match &targets {
+                Some(targets) => post_one(state, &row, targets.get(&id)).await,
+                None => continue,
+            },
+        };
         let at = clock::now_naive();
         match outcome {
             Ok(()) => {
                 sent += 1;
                 outcomes.push(Outcome { row, at, error: None });
             }
-            Err(e) => {
-                tracing::warn!(message = %row.message_id, attempt = row.attempts + 1, error = %e, "mail not sent");
+            Err(failure) => {
+                tracing::warn!(message = %row.message_id, attempt = row.attempts + 1, error = %failure.reason, "message not sent");
                 outcomes.push(Outcome {
                     row,
                     at,
-                    error: Some(format!("{e:#}")),
+                    error: Some(failure),
                 });
             }
         }
@@ -257,13 +292,53 @@ pub async fn deliver_due(state: &AppState, worker: &str) -> usize {
     sent
 }
 
+/// Why a message was not sent, and the least wait its receiver asked for.
+struct Failure {
+    reason: String,
+    wait: Option<ChronoDuration>,
+}
+
+/// Posts one message to its robot or webhook.
+async fn post_one(
+    state: &AppState,
+    row: &outbox::OutboxRow,
+    channel: Option<&ChannelRow>,
+) -> Result<(), Failure> {
+    let fail = |reason: &str| Failure {
+        reason: reason.to_owned(),
+        wait: None,
+    };
+    let channel = channel.ok_or_else(|| fail("the channel is gone"))?;
+    if !channel.active {
+        return Err(fail("the channel is turned off"));
+    }
+    let kind = ChannelKind::parse(&channel.kind).map_err(|_| fail("the channel's kind is unknown"))?;
+    let notice = Notice::parse(&row.content).map_err(|_| fail("the stored notice cannot be read"))?;
+    let target = Target {
+        kind,
+        url: &channel.url,
+        secret: channel.secret.as_deref(),
+    };
+    match state
+        .channels
+        .send(&target, &notice, &row.event_key, clock::now())
+        .await
+    {
+        Verdict::Delivered => Ok(()),
+        Verdict::Failed { reason, wait_seconds } => Err(Failure {
+            reason,
+            wait: wait_seconds.map(ChronoDuration::seconds),
+        }),
+    }
+}
+
 /// What became of one claimed message.
 struct Outcome {
     row: outbox::OutboxRow,
     /// When it was sent or failed.
     at: chrono::NaiveDateTime,
     /// Why it failed; `None`: sent.
-    error: Option<String>,
+    error: Option<Failure>,
 }
 
 /// Records sent and failed messages in one write transaction.
@@ -278,11 +353,13 @@ async fn record(state: &AppState, outcomes: Vec<Outcome>) {
         .write(move |conn| {
             for o in &outcomes {
                 match &o.error {
+                    // A notice to a group holds no live link to redact.
+                    None if o.row.channel_id.is_some() => outbox::mark_sent(conn, o.row.id, o.at, None)?,
                     None => {
                         let redacted = crate::mail::content::redacted(&o.row.content);
                         outbox::mark_sent(conn, o.row.id, o.at, redacted.as_deref())?
                     }
-                    Some(error) => outbox::mark_failed(conn, &o.row, error, o.at, max, base)?,
+                    Some(f) => outbox::mark_failed(conn, &o.row, &f.reason, o.at, max, base, f.wait)?,
                 }
             }
             Ok(())

@@ -22,6 +22,9 @@
 //!   the event).
 //! - [`mail`]: layout, calendar attachments, message building, and the
 //!   transports (SMTP, `.eml` files, memory).
+//! - [`channels`]: group-chat robots (WeCom, DingTalk, Feishu) and signed
+//!   webhooks: each receiver's request, signature and answer, and the HTTP
+//!   client; queued and retried through the same outbox as mail.
 //! - [`words`]: the Chinese and English words mail and the board share
 //!   (weekdays, time ranges, urgencies).
 //! - [`pages`]: server-rendered HTML for people (password pages, the board).
@@ -38,6 +41,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod channels;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -79,6 +79,7 @@ impl Application {
             jwt,
             notifier: crate::notify::Notifier::new(&settings.public_url()),
             mailer,
+            channels: crate::channels::Sender::new()?,
             settings,
             metrics: Metrics::default(),
             heavy: crate::heavy::HeavyReads::per_core(),

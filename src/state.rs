@@ -20,6 +20,8 @@ pub struct AppState {
     pub notifier: Notifier,
     /// Where the outbox worker sends mail.
     pub mailer: Mailer,
+    /// Where the outbox worker posts to robots and webhooks.
+    pub channels: crate::channels::Sender,
     /// The password threads and the per-client-address budgets.
     pub limits: crate::auth::limits::Limits,
     /// Turns for heavy reads, so they cannot take every core at once.

@@ -27,6 +27,9 @@ pub struct OutboxView {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// The site's robot or webhook it goes to (`to_address` is then the
+    /// channel's name); absent for mail.
+    pub channel_id: Option<i64>,
 }
 
 fn view(r: OutboxRow) -> OutboxView {
@@ -42,6 +45,7 @@ fn view(r: OutboxRow) -> OutboxView {
         last_error: r.last_error,
         created_at: utc(r.created_at),
         sent_at: r.sent_at.map(utc),
+        channel_id: r.channel_id,
     }
 }
 

@@ -285,11 +285,12 @@ pub async fn sign_up(
         _ => return Err(ApiError::invalid("scope", "must be weekly or once")),
     };
     let now = clock::now();
+    let notifier = state.notifier.clone();
     let s = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &slug, &user)?;
-            flow::sign_up(conn, &access, id, once, now)
+            flow::sign_up(conn, &access, id, once, &notifier, now)
         })
         .await?;
     Ok(HttpResponse::Created().json(signup_view(&s)))

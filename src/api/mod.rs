@@ -8,6 +8,7 @@ pub mod auth;
 pub mod availability;
 pub mod bookings;
 pub mod calendar_feed;
+pub mod channels;
 pub mod duties;
 pub mod groups;
 pub mod health;
@@ -30,6 +31,13 @@ use crate::errors::ApiError;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(channels::list_channels)
+        .service(channels::create_channel)
+        .service(channels::get_channel)
+        .service(channels::update_channel)
+        .service(channels::delete_channel)
+        .service(channels::test_channel)
+        .service(channels::list_deliveries)
         .service(health::metrics)
         .service(auth::login)
         .service(auth::refresh)

@@ -8,8 +8,8 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::reports;
 use super::{
-    admin, auth, availability, bookings, calendar_feed, duties, groups, health, members, resources, rota,
-    sites, waitlist,
+    admin, auth, availability, bookings, calendar_feed, channels, duties, groups, health, members, resources,
+    rota, sites, waitlist,
 };
 use crate::store::pagination::Page;
 
@@ -107,6 +107,13 @@ use crate::store::pagination::Page;
         reports::volunteers::volunteers_report,
         reports::summary::summary_report,
         reports::summary::sites_summary_report,
+        channels::list_channels,
+        channels::create_channel,
+        channels::get_channel,
+        channels::update_channel,
+        channels::delete_channel,
+        channels::test_channel,
+        channels::list_deliveries,
     ),
     components(schemas(
         crate::errors::FieldError,
@@ -122,6 +129,7 @@ use crate::store::pagination::Page;
         crate::workflows::bookings::ConflictView,
         crate::domain::booking::Violation,
         crate::domain::booking::Rule,
+        channels::WebhookEvent,
     )),
     modifiers(&BearerAuth, &ProblemResponses),
     tags(
@@ -136,6 +144,7 @@ use crate::store::pagination::Page;
         (name = "duties", description = "Volunteer weekly duty and the site calendar"),
         (name = "rota", description = "The front-desk rota, swaps and calendar feeds"),
         (name = "reports", description = "The reports of the quarterly check"),
+        (name = "channels", description = "Group-chat robots (WeCom, DingTalk, Feishu) and signed webhooks of a site"),
     )
 )]
 pub struct ApiDoc;

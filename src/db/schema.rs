@@ -15,6 +15,7 @@ diesel::table! {
         duty_reminder_time -> Text,
         max_future_bookings_per_person -> Nullable<Integer>,
         new_person_weeks -> Integer,
+        channel_topics -> Text,
     }
 }
 
@@ -142,6 +143,22 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        channel_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    site_channels (id) {
+        id -> BigInt,
+        site_id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        url -> Text,
+        secret -> Nullable<Text>,
+        topics -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -453,6 +470,8 @@ diesel::table! {
 }
 
 diesel::joinable!(resources -> sites (site_id));
+diesel::joinable!(site_channels -> sites (site_id));
+diesel::joinable!(outbox -> site_channels (channel_id));
 diesel::joinable!(blackouts -> resources (resource_id));
 diesel::joinable!(interest_groups -> sites (site_id));
 diesel::joinable!(bookings -> resources (resource_id));
@@ -492,4 +511,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     rota_versions,
     rota_swaps,
     feed_tokens,
+    site_channels,
 );

@@ -94,6 +94,8 @@ fn caller(conn: &mut DbConn, email: &str) -> Result<Caller, ApiError> {
 
 /// Adds the duties and sign-ups to the demo site `slug`, as `admin_email`.
 pub fn load(conn: &mut DbConn, slug: &str, admin_email: &str) -> Result<(), ApiError> {
+    // The demo site has no robots; nothing is announced.
+    let notifier = crate::notify::Notifier::new(super::rota::MAIL_URL);
     let now = clock::now();
     let admin = caller(conn, admin_email)?;
     let access = site_access(conn, slug, admin)?;
@@ -126,7 +128,7 @@ pub fn load(conn: &mut DbConn, slug: &str, admin_email: &str) -> Result<(), ApiE
         for email in *weekly {
             let volunteer = caller(conn, email)?;
             let theirs = site_access(conn, slug, volunteer)?;
-            sign_up(conn, &theirs, duty.id, None, now)?;
+            sign_up(conn, &theirs, duty.id, None, &notifier, now)?;
         }
     }
     Ok(())

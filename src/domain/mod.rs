@@ -12,6 +12,8 @@
 //! - [`booking`]: urgency, statuses, the rule check of a requested slot.
 //! - [`availability`]: conflicts and free windows.
 //! - [`calendar`]: site holidays and make-up working days.
+//! - [`channel`]: group-chat robots and webhooks: kinds, topics, which
+//!   addresses may be written in, what of them is shown.
 //! - [`duty`]: volunteer duty occurrences, capacity and skills.
 //! - [`csv`]: spreadsheet-safe CSV export of user text.
 //! - [`report`]: a report as a table (chart, table, CSV and print alike).
@@ -28,6 +30,7 @@ pub mod allocation;
 pub mod availability;
 pub mod booking;
 pub mod calendar;
+pub mod channel;
 pub mod csv;
 pub mod duty;
 pub mod interval;

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod bookings;
+mod channels;
 
 pub use bookings::Recipient;
 mod duties;

@@ -215,12 +215,13 @@ pub async fn signup(
     } else {
         f.date.map(|d| d.date())
     };
+    let notifier = state.notifier.clone();
     let (caller, now, site) = (user.clone(), clock::now(), slug.clone());
     let done = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &site, &caller)?;
-            sign_up(conn, &access, id, once, now).map(|_| ())
+            sign_up(conn, &access, id, once, &notifier, now).map(|_| ())
         })
         .await;
     let e = match done {

@@ -6,6 +6,7 @@ pub mod access;
 pub mod audit;
 pub mod bookings;
 pub mod calendar;
+pub mod channels;
 pub mod duties;
 pub mod groups;
 pub mod idempotency;

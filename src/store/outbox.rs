@@ -30,6 +30,8 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    /// The robot or webhook it goes to; `None`: mail to `to_address`.
+    pub channel_id: Option<i64>,
 }
 
 /// A message about to be queued.
@@ -71,6 +73,71 @@ pub fn enqueue(conn: &mut DbConn, mail: &NewMail<'_>, now: NaiveDateTime) -> Res
         .do_nothing()
         .execute(c))?;
     Ok(inserted > 0)
+}
+
+/// A message to a robot or webhook about to be queued.
+pub struct NewPost<'a> {
+    /// One event, one message per channel.
+    pub event_key: &'a str,
+    pub channel_id: i64,
+    /// The topic's code (`rota.published`).
+    pub kind: &'a str,
+    /// The channel's name, shown where mail shows the address.
+    pub label: &'a str,
+    pub subject: &'a str,
+    /// [`crate::channels::Notice`] as JSON.
+    pub content: &'a str,
+}
+
+/// Queues a message to a channel unless its event was queued for it before;
+/// returns whether it was queued now.
+pub fn enqueue_post(conn: &mut DbConn, post: &NewPost<'_>, now: NaiveDateTime) -> Result<bool, ApiError> {
+    let values = (
+        outbox::event_key.eq(post.event_key),
+        outbox::message_id.eq(post.event_key),
+        outbox::kind.eq(post.kind),
+        outbox::user_id.eq(None::<i64>),
+        outbox::to_address.eq(post.label),
+        outbox::language.eq("zh-CN"),
+        outbox::subject.eq(post.subject),
+        outbox::content.eq(post.content),
+        outbox::next_attempt_at.eq(now),
+        outbox::created_at.eq(now),
+        outbox::channel_id.eq(Some(post.channel_id)),
+    );
+    let inserted = concrete!(conn, |c| diesel::insert_into(outbox::table)
+        .values(values)
+        .on_conflict(outbox::event_key)
+        .do_nothing()
+        .execute(c))?;
+    Ok(inserted > 0)
+}
+
+/// Whether a message with this event key was ever queued.
+pub fn queued(conn: &mut DbConn, event_key: &str) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        outbox::table.filter(outbox::event_key.eq(event_key)),
+    ))
+    .get_result(conn)?)
+}
+
+/// A channel's messages, newest first, before `before_id` (0: from the newest).
+pub fn of_channel(
+    conn: &mut DbConn,
+    channel_id: i64,
+    before_id: i64,
+    limit: i64,
+) -> Result<Vec<OutboxRow>, ApiError> {
+    let mut query = outbox::table
+        .filter(outbox::channel_id.eq(channel_id))
+        .order(outbox::id.desc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .into_boxed();
+    if before_id > 0 {
+        query = query.filter(outbox::id.lt(before_id));
+    }
+    Ok(query.load(conn)?)
 }
 
 /// Claims up to `limit` due messages for `worker` until `now + lease`.
@@ -174,8 +241,12 @@ pub fn mark_failed(
     now: NaiveDateTime,
     max_attempts: i32,
     base: Duration,
+    at_least: Option<Duration>,
 ) -> Result<(), ApiError> {
     let attempts = row.attempts + 1;
+    // A receiver that said how long to wait (a robot's rate limit, a
+    // webhook's `Retry-After`) is not asked again sooner.
+    let wait = backoff(base, attempts).max(at_least.unwrap_or_else(Duration::zero));
     let status = if attempts >= max_attempts {
         "dead"
     } else {
@@ -186,7 +257,7 @@ pub fn mark_failed(
         .set((
             outbox::status.eq(status),
             outbox::attempts.eq(attempts),
-            outbox::next_attempt_at.eq(now + backoff(base, attempts)),
+            outbox::next_attempt_at.eq(now + wait),
             outbox::last_error.eq(Some(error)),
             outbox::locked_by.eq(None::<String>),
             outbox::locked_until.eq(None::<NaiveDateTime>),

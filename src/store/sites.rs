@@ -24,6 +24,10 @@ pub struct Site {
     pub max_future_bookings_per_person: Option<i32>,
     /// Weeks a member counts as new at the site (never alone at the desk); 0: nobody does.
     pub new_person_weeks: i32,
+    /// Event types some active channel of the site listens to, comma-
+    /// separated; kept by `workflows::channels` so that a change at a site
+    /// without robots costs no query to find that out.
+    pub channel_topics: String,
 }
 
 impl Site {

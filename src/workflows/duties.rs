@@ -11,6 +11,7 @@ use crate::db::{DbConn, Lock, backend};
 use crate::domain::availability::blocked_by;
 use crate::domain::booking::{BookingStatus, Urgency};
 use crate::domain::calendar::SiteCalendar;
+use crate::domain::channel::{self, Topic};
 use crate::domain::duty::{Commitment, Occurrence, Refusal, check_signup, occurrences, on_duty};
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{format_clock, local_date, minute_of_day, parse_clock};
@@ -301,12 +302,15 @@ fn occurrence_on(site: &Site, duty: &Duty, cal: &SiteCalendar, date: NaiveDate) 
         .next()
 }
 
-/// Signs the caller up: every week (a standing commitment) or once.
+/// Signs the caller up: every week (a standing commitment) or once. A
+/// date the site's group was told is uncovered, and full now, is told
+/// covered.
 pub fn sign_up(
     conn: &mut DbConn,
     access: &SiteAccess,
     duty_id: i64,
     once: Option<NaiveDate>,
+    notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Signup, ApiError> {
     access.may_sign_up_for_duty()?;
@@ -402,14 +406,43 @@ pub fn sign_up(
             }
         }
     }
-    store::duties::insert_signup(
+    let signup = store::duties::insert_signup(
         conn,
         duty.id,
         access.user_id,
         once.is_none(),
         first,
         now.naive_utc(),
-    )
+    )?;
+    if channel::listens(&site.channel_topics, Topic::DutyCovered) {
+        // Only dates a day or two away can have been told uncovered.
+        let soon: Vec<NaiveDate> = dates
+            .iter()
+            .copied()
+            .filter(|d| *d <= today + Duration::days(2))
+            .collect();
+        if !soon.is_empty() {
+            let commitments: Vec<Commitment> = store::duties::signups(conn, &[duty.id])?
+                .iter()
+                .map(Signup::commitment)
+                .collect();
+            for date in soon {
+                let full = on_duty(&commitments, &absent, date).len() >= duty.capacity.max(0) as usize;
+                if let (true, Some(occ)) = (full, occurrence_on(site, &duty, &cal, date)) {
+                    notifier.announce_duty_covered(
+                        conn,
+                        site,
+                        duty.id,
+                        &duty.name,
+                        date,
+                        occ.slot,
+                        now.naive_utc(),
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(signup)
 }
 
 /// A volunteer cannot come one week: that occurrence is freed, and the
@@ -635,6 +668,17 @@ pub fn flag_short_at(
         if occ.free <= 0 || occ.starts_at <= now || occ.starts_at > now + Duration::hours(24) {
             continue;
         }
+        // The site's group hears of it once (the key is the date's).
+        notifier.announce_duty_uncovered(
+            conn,
+            &site,
+            occ.duty_id,
+            &occ.name,
+            occ.date,
+            Interval::of(occ.starts_at, occ.ends_at),
+            occ.free,
+            now.naive_utc(),
+        )?;
         for (admin, m) in users::members_of_site(conn, site.id, 0, 10_000)? {
             if !m.is_admin {
                 continue;

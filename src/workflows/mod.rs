@@ -16,6 +16,8 @@ pub mod bookings;
 pub mod calendar;
 /// Personal calendar feed links and what a feed holds.
 pub mod calendar_feed;
+/// A site's group-chat robots and webhooks: set-up, tests, what was sent.
+pub mod channels;
 /// Volunteer duty series, sign-ups, absences, attendance and reminders.
 pub mod duties;
 /// The volunteer's duty pages: the list with what she may do, her dates, one date.

@@ -225,6 +225,14 @@ pub fn relocate(
                     req,
                     now.naive_utc(),
                 )?;
+                notifier.announce_displaced(
+                    conn,
+                    &access.site,
+                    victim,
+                    req.urgency,
+                    Some((*resource_id, *slot)),
+                    now.naive_utc(),
+                )?;
                 DisplacedView {
                     booking_id: victim.id,
                     moved_to: Some(MovedTo {
@@ -274,6 +282,14 @@ pub fn relocate(
                     now.naive_utc(),
                 )?;
                 notifier.displaced(conn, &access.site, victim, &d.outcome, None, req, now.naive_utc())?;
+                notifier.announce_displaced(
+                    conn,
+                    &access.site,
+                    victim,
+                    req.urgency,
+                    None,
+                    now.naive_utc(),
+                )?;
                 DisplacedView {
                     booking_id: victim.id,
                     moved_to: None,

@@ -124,6 +124,16 @@ pub fn add_blackout(
     }
     let blackout =
         resources::insert_blackout(conn, resource.id, period, reason, access.user_id, now.naive_utc())?;
+    notifier.announce_blackout(
+        conn,
+        &access.site,
+        &resource,
+        blackout.id,
+        period,
+        reason,
+        cancelled.len(),
+        now.naive_utc(),
+    )?;
     Ok((blackout, cancelled))
 }
 

@@ -346,6 +346,7 @@ pub fn publish(
             .collect();
         notifier.rota_published(conn, site, *user_id, version, &theirs, now.naive_utc())?;
     }
+    notifier.announce_rota_published(conn, site, version, from, to, fresh.len(), now.naive_utc())?;
     Ok(Published {
         version,
         changed_shifts: changed.len() + dropped.len(),
@@ -657,6 +658,8 @@ pub fn take(
             )?;
         }
     }
+    let slot = Interval::of(shift.starts_at.and_utc(), shift.ends_at.and_utc());
+    notifier.announce_rota_changed(conn, site, shift.id, &shift.label, slot, "taken", now.naive_utc())?;
     Ok(shift)
 }
 

@@ -11,12 +11,18 @@ fn next_monday() -> NaiveDate {
     today + Duration::days(7 - i64::from(today.weekday().num_days_from_monday()))
 }
 
-struct Office {
-    admin: Person,
-    staff: Vec<Person>,
+pub struct Office {
+    pub admin: Person,
+    pub staff: Vec<Person>,
 }
 
-async fn office(app: &TestApp) -> Office {
+/// Next week, Monday to Friday, as the rota routes take a period.
+pub fn next_period() -> Value {
+    let mon = next_monday();
+    json!({"from": mon, "to": mon + Duration::days(4)})
+}
+
+pub async fn office(app: &TestApp) -> Office {
     app.site("alpha").await;
     let admin = app.admin("alpha").await;
     // Everyone here joined a moment ago; these tests are about the other

@@ -299,12 +299,13 @@ pub async fn cover_submit(
 ) -> Result<HttpResponse, PageError> {
     user.check(&f.csrf)?;
     let (slug, id, date) = path.into_inner();
+    let notifier = state.notifier.clone();
     let (caller, now, site) = (user.clone(), clock::now(), slug.clone());
     let done = state
         .db
         .write(move |conn| {
             let access = site_access(conn, &site, &caller)?;
-            sign_up(conn, &access, id, Some(date), now).map(|_| ())
+            sign_up(conn, &access, id, Some(date), &notifier, now).map(|_| ())
         })
         .await;
     match done {

@@ -18,6 +18,7 @@ use crate::domain::booking::{
     Booked, BookingRequest, BookingStatus, Decision, Offered, OnConflict, Refusal, Snapshot, Target, Urgency,
     decide,
 };
+use crate::domain::channel::Topic;
 use crate::domain::interval::Interval;
 use crate::domain::local_time::{local_date, local_day, local_week, to_local, week_start};
 use crate::domain::recurrence::{self, SeriesEnd};
@@ -397,6 +398,7 @@ fn write(
         None => Vec::new(),
     };
     priority::audit_use(conn, access, req, &made, now)?;
+    notifier.announce_bookings(conn, &access.site, Topic::BookingCreated, &made, now.naive_utc())?;
     let to_requester = Recipient {
         site: &access.site,
         resource,

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::db::{DbConn, Lock, backend};
 use crate::domain::booking::BookingStatus;
+use crate::domain::channel::Topic;
 use crate::domain::interval::Interval;
 use crate::domain::local_time::local_date;
 use crate::errors::ApiError;
@@ -67,6 +68,13 @@ fn end_and_tell(
         return Ok(None);
     }
     let ended = super::reload(conn, access, booking)?;
+    notifier.announce_bookings(
+        conn,
+        &access.site,
+        Topic::BookingCancelled,
+        std::slice::from_ref(&ended),
+        now.naive_utc(),
+    )?;
     if booking.owner_id != access.user_id {
         notifier.booking_cancelled_by_admin(conn, &access.site, &ended, now.naive_utc())?;
     } else {
