@@ -144,7 +144,11 @@ fn topics_or_default(
     match topics {
         Some(codes) => invalid.collect(channel::parse_topics("topics", codes)),
         None if kind == ChannelKind::Webhook => Some(Topic::LISTENABLE.to_vec()),
-        None => Some(Topic::group_defaults()),
+        None => {
+            let mut topics = Topic::group_defaults();
+            topics.sort();
+            Some(topics)
+        }
     }
 }
 
