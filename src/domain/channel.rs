@@ -77,6 +77,32 @@ impl ChannelKind {
     }
 }
 
+/// The ways a notice reaches one person, each chosen per kind of notice in
+/// her settings. E-mail is the only one built; SMS through a provider's
+/// adapter is described in `docs/notifications.md`. A site's robots are
+/// not among them: they speak to a group, and the site admin sets them up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PersonalChannel {
+    Email,
+}
+
+impl PersonalChannel {
+    pub const ALL: [PersonalChannel; 1] = [PersonalChannel::Email];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PersonalChannel::Email => "email",
+        }
+    }
+
+    pub fn parse(field: &str, code: &str) -> Result<PersonalChannel, Invalid> {
+        PersonalChannel::ALL
+            .into_iter()
+            .find(|c| c.code() == code)
+            .ok_or_else(|| Invalid::field(field, "no such channel; e-mail (`email`) is the one there is"))
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecretRule {
     None,
