@@ -710,7 +710,11 @@ impl World {
         let n = self.next("channel");
         let res = self
             .app
-            .post("/api/v1/sites/alpha/channels", &self.channel_body(n), Some(&self.admin.token))
+            .post(
+                "/api/v1/sites/alpha/channels",
+                &self.channel_body(n),
+                Some(&self.admin.token),
+            )
             .await;
         id(&created(res, 201, "channel").await)
     }
