@@ -1,4 +1,4 @@
-# livingroom in a container: one static binary on a distroless base, run as
+# livingroom in a container: the release binary on a distroless base, run as
 # a user without privileges, its SQLite file and mail in the /data volume.
 #
 #   docker build -t livingroom .
@@ -25,34 +25,33 @@ COPY migrations ./migrations
 COPY benches ./benches
 COPY deploy/healthcheck.rs ./deploy/healthcheck.rs
 
-# A static binary, so the runtime image needs no C library. glibc, not musl:
-# main.rs tunes glibc's allocator, and SQLite, libpq and OpenSSL are already
-# compiled from source into the binary. `--target` is spelled out so that
-# build scripts and macros stay dynamic (they cannot be static) and only
-# the binary is. The cache mounts keep crates and objects between builds;
-# the binaries are copied out of them because a cache mount is not part of
-# the image. The last loop fails the build, not the first start, if either
-# binary came out dynamic.
-ENV RUSTFLAGS="-C target-feature=+crt-static"
+# Not a static binary, though the issue asked for one. Built here with
+# `-C target-feature=+crt-static` (glibc; musl cannot be installed), the
+# binary started and served, but it crashed in 10 of 30 starts on
+# PostgreSQL with TLS: heap corruption inside OpenSSL while the pool's
+# threads opened connections (0 of 30 with sslmode=disable, and 0 of 30
+# for a dynamically linked build, also inside a copy of distroless/cc's
+# files). SMTP's STARTTLS goes through the same OpenSSL. So the
+# ordinary build runs on distroless/cc, which is glibc and libgcc and no
+# more; SQLite, libpq and OpenSSL are compiled into the binary. The probe is
+# plain Rust without OpenSSL and is built static. The cache mounts keep
+# crates and objects between builds; the binaries are copied out of them
+# because a cache mount is not part of the image.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     set -eux; \
-    target="$(uname -m)-unknown-linux-gnu"; \
-    cargo build --release --locked --target "$target"; \
-    install -D -m 0755 "target/$target/release/livingroom" /out/usr/local/bin/livingroom; \
+    cargo build --release --locked; \
+    install -D -m 0755 target/release/livingroom /out/usr/local/bin/livingroom; \
     rustc --edition 2024 -C opt-level=s -C strip=symbols -C target-feature=+crt-static \
         -o /out/usr/local/bin/healthcheck deploy/healthcheck.rs; \
-    install -d -m 0700 /out/data /out/data/mail; \
-    for bin in /out/usr/local/bin/*; do \
-        ldd "$bin" 2>&1 | grep -Eq 'statically linked|not a dynamic executable' \
-            || { echo "$bin is not static" >&2; exit 1; }; \
-    done
+    install -d -m 0700 /out/data /out/data/mail
 
 # ---- run --------------------------------------------------------------------
-# distroless/static: CA certificates (SMTP over TLS, PostgreSQL with
-# sslmode), /etc/passwd with the `nonroot` user (65532), and no shell,
-# package manager or libc. The binary carries the time zone data it needs.
-FROM gcr.io/distroless/static-debian12:nonroot
+# distroless/cc on Debian 12, the same glibc the build stage links against:
+# the C library, CA certificates (SMTP over TLS, PostgreSQL with sslmode),
+# /etc/passwd with the `nonroot` user (65532), and no shell or package
+# manager. The binary carries the time zone data it needs.
+FROM gcr.io/distroless/cc-debian12:nonroot
 
 COPY --from=build /out/usr/local/bin/ /usr/local/bin/
 # /data and /data/mail owned by the service's user, so a new named volume
@@ -63,9 +62,12 @@ COPY --from=build --chown=65532:65532 /out/data /data
 # The SQLite database (and the JWT secret generated beside it) and the mail
 # written as .eml files while no SMTP server is configured; set
 # DATABASE_URL=postgres://... to keep the data in PostgreSQL instead.
+# NO_COLOR: text logs without terminal colour codes, which a log collector
+# would keep as escape characters (LOG_FORMAT=json for one JSON object a line).
 ENV DATABASE_URL=sqlite:///data/livingroom.db \
     LIVINGROOM_MAIL_DIR=/data/mail \
-    LIVINGROOM_BIND=0.0.0.0:8080
+    LIVINGROOM_BIND=0.0.0.0:8080 \
+    NO_COLOR=1
 VOLUME ["/data"]
 WORKDIR /data
 
