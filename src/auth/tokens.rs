@@ -118,35 +118,66 @@ pub fn secret_path(db_path: &Path) -> std::path::PathBuf {
     db_path.with_file_name(name)
 }
 
-fn secret_file(path: &Path, generate: impl FnOnce() -> String) -> anyhow::Result<Vec<u8>> {
-    if let Ok(existing) = std::fs::read_to_string(path) {
-        let existing = existing.trim().to_owned();
-        if existing.len() < MIN_SECRET_BYTES {
-            anyhow::bail!(
-                "{} holds a secret shorter than {MIN_SECRET_BYTES} bytes",
-                path.display()
-            );
-        }
-        return Ok(existing.into_bytes());
+/// The secret in `path`, if the file is there.
+fn read_secret_file(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+    let Ok(existing) = std::fs::read_to_string(path) else {
+        return Ok(None);
+    };
+    let existing = existing.trim().to_owned();
+    if existing.len() < MIN_SECRET_BYTES {
+        anyhow::bail!(
+            "{} holds a secret shorter than {MIN_SECRET_BYTES} bytes",
+            path.display()
+        );
     }
-    let value = generate();
-    write_private(path, &value)?;
-    tracing::info!(path = %path.display(), "generated a new JWT signing secret");
-    Ok(value.into_bytes())
+    Ok(Some(existing.into_bytes()))
 }
 
+fn secret_file(path: &Path, generate: impl FnOnce() -> String) -> anyhow::Result<Vec<u8>> {
+    if let Some(existing) = read_secret_file(path)? {
+        return Ok(existing);
+    }
+    let value = generate();
+    match write_private(path, &value) {
+        Ok(()) => {
+            tracing::info!(path = %path.display(), "generated a new JWT signing secret");
+            Ok(value.into_bytes())
+        }
+        // Another instance starting at the same moment stored its secret
+        // first; everyone signs with that one.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>().map(|e| e.kind())
+                == Some(std::io::ErrorKind::AlreadyExists) =>
+        {
+            read_secret_file(path)?.ok_or_else(|| anyhow::anyhow!("{} vanished", path.display()))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes the secret whole under a name of its own, then links it in
+/// place, which fails if the file exists: a reader never sees it half
+/// written, and of two instances racing, one wins.
 #[cfg(unix)]
 fn write_private(path: &Path, value: &str) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(value.as_bytes())?;
-    file.sync_all()?;
-    Ok(())
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
+    let temp = path.with_file_name(name);
+    let written = (|| -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&temp)?;
+        file.write_all(value.as_bytes())?;
+        file.sync_all()?;
+        std::fs::hard_link(&temp, path)
+    })();
+    let _ = std::fs::remove_file(&temp);
+    Ok(written?)
 }
 
 #[cfg(not(unix))]

@@ -41,10 +41,15 @@ pub fn run_first(conn: &mut DbConn, n: usize) -> anyhow::Result<usize> {
 /// Applies every pending migration; returns how many ran.
 pub fn run(conn: &mut DbConn) -> anyhow::Result<usize> {
     let applied = match conn {
-        DbConn::Sqlite(c) => c
-            .run_pending_migrations(SQLITE)
-            .map_err(|e| anyhow::anyhow!("migrating SQLite: {e}"))?
-            .len(),
+        // In one write transaction (each migration a savepoint in it): an
+        // instance starting at the same moment on the same file waits for
+        // it, then finds nothing pending, instead of running the same
+        // migrations again ("table sites already exists").
+        DbConn::Sqlite(c) => c.immediate_transaction(|c| {
+            c.run_pending_migrations(SQLITE)
+                .map(|v| v.len())
+                .map_err(|e| anyhow::anyhow!("migrating SQLite: {e}"))
+        })?,
         DbConn::Pg(c) => {
             c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
             let result = c

@@ -23,16 +23,16 @@ pub fn get_or_create(
     if let Some(value) = read(conn)? {
         return Ok(value);
     }
-    let inserted = diesel::insert_into(server_secrets::table)
-        .values((
-            server_secrets::name.eq(name),
-            server_secrets::value.eq(generate()),
-        ))
-        .execute(conn);
-    match inserted {
-        Ok(_) => {}
-        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {}
-        Err(e) => return Err(e.into()),
-    }
+    // `ON CONFLICT DO NOTHING`: an instance that loses the race to another
+    // starting at the same moment reads the winner's secret. Catching the
+    // unique violation instead left PostgreSQL's transaction aborted, and
+    // the read after it failed ("current transaction is aborted"): two
+    // instances started at once on an empty database, one of them exited.
+    let value = generate();
+    crate::db::concrete!(conn, |c| diesel::insert_into(server_secrets::table)
+        .values((server_secrets::name.eq(name), server_secrets::value.eq(&value)))
+        .on_conflict(server_secrets::name)
+        .do_nothing()
+        .execute(c))?;
     read(conn)?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("secret {name} vanished")))
 }

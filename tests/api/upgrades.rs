@@ -54,3 +54,34 @@ see you', '<p>Hello</p>', 'booking.ics', 'text/calendar; charset=utf-8', 'BEGIN:
     assert_eq!(rows[1].subject, "重置密码");
     assert_eq!(rows[1].status, "pending");
 }
+
+/// Two instances started at the same moment on a new database (a first
+/// `docker compose up`) both come up, sharing the key they generated. The
+/// second used to exit: its insert of the key failed on the first's, and
+/// PostgreSQL refused the read after it in the aborted transaction.
+#[tokio::test]
+async fn two_instances_starting_at_once_on_a_new_database_both_come_up() {
+    for _ in 0..3 {
+        let (url, _database) = empty_database();
+        let mail = tempfile::tempdir().unwrap();
+        let settings = livingroom::config::Settings {
+            database_url: url,
+            bind: "127.0.0.1:0".to_owned(),
+            jwt_secret: None,
+            pool_size: 2,
+            workers: 1,
+            mail_dir: mail.path().display().to_string(),
+            ..livingroom::config::Settings::default()
+        };
+        let (a, b) = tokio::join!(
+            livingroom::startup::Application::build(settings.clone()),
+            livingroom::startup::Application::build(settings)
+        );
+        let (a, b) = (a.expect("the first instance"), b.expect("the second instance"));
+        let (token, _) = a.state().jwt.issue(1, 1, chrono::Utc::now()).unwrap();
+        assert!(
+            b.state().jwt.verify(&token).is_ok(),
+            "both sign with the same key"
+        );
+    }
+}
