@@ -249,10 +249,9 @@ db_url="${pg_url%/*}/$scratch_db"
 # 127.0.0.1, .3 and .4: on one machine that stands for a proxy and visitors
 # on different addresses. A small sign-in budget (3 at once, then 1 a
 # minute) makes it quick to spend.
-# One after the other: two instances starting at the same moment on an
-# empty PostgreSQL database can both try to store the generated JWT secret,
-# and the loser stops ("current transaction is aborted"); under Compose its
-# restart policy starts it again.
+# Both at once, as a first `docker compose up` starts them: on an empty
+# database they race to store the generated JWT secret and both must come
+# up with the same one (tests/api/upgrades.rs has the same race).
 for n in 1 2; do
     port_var="app${n}_port"
     DATABASE_URL="$db_url" LIVINGROOM_BIND="127.0.0.1:${!port_var}" \
@@ -260,6 +259,9 @@ for n in 1 2; do
         LIVINGROOM_MAIL_DIR="$work/mail" LIVINGROOM_PUBLIC_URL="https://localhost:$https_port" \
         LOG_FORMAT=json "$bin" serve > "$work/app$n.log" 2>&1 &
     pids+=("$!")
+done
+for n in 1 2; do
+    port_var="app${n}_port"
     for _ in $(seq 1 150); do
         curl -sf "http://127.0.0.1:${!port_var}/readyz" >/dev/null 2>&1 && break
         sleep 0.2
