@@ -264,6 +264,17 @@ pub async fn deliver_due(state: &AppState, worker: &str) -> usize {
     // refusal one by one and using up their attempts.
     let mut resting: HashMap<i64, chrono::NaiveDateTime> = HashMap::new();
     for row in batch {
+        // Past half the lease, what is left goes back to the queue untried:
+        // sent after its lease ran out, another instance could have claimed
+        // and sent it too (slow receivers: 10 s a robot, 60 s a mail server).
+        if claimed.elapsed() >= half_lease {
+            outcomes.push(Outcome {
+                row,
+                at: clock::now_naive(),
+                fate: Fate::Deferred(clock::now_naive()),
+            });
+            continue;
+        }
         if let Some(until) = row.channel_id.and_then(|id| resting.get(&id)).copied() {
             outcomes.push(Outcome {
                 row,

@@ -113,6 +113,15 @@ pub fn enqueue_post(conn: &mut DbConn, post: &NewPost<'_>, now: NaiveDateTime) -
     Ok(inserted > 0)
 }
 
+/// The message queued for this event key.
+pub fn by_event_key(conn: &mut DbConn, event_key: &str) -> Result<Option<OutboxRow>, ApiError> {
+    Ok(outbox::table
+        .filter(outbox::event_key.eq(event_key))
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Whether a message with this event key was ever queued.
 pub fn queued(conn: &mut DbConn, event_key: &str) -> Result<bool, ApiError> {
     Ok(diesel::select(diesel::dsl::exists(

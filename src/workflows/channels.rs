@@ -289,9 +289,7 @@ pub fn send_test(
         ));
     }
     let key = notifier.channel_test(conn, &access.site, &row, now)?;
-    let queued = outbox::of_channel(conn, row.id, 0, 1)?
-        .into_iter()
-        .find(|m| m.event_key == key)
+    let queued = outbox::by_event_key(conn, &key)?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("the test message was not queued")))?;
     Ok(DeliveryView::of(&queued))
 }

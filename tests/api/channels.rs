@@ -586,6 +586,59 @@ async fn a_failing_receiver_ends_dead_and_a_replaced_secret_signs_the_next() {
     assert!(rows_of(&app, id).await.is_empty());
 }
 
+/// A receiver so slow that a batch outlives half its lease, with a second
+/// instance claiming whatever the first lets go: every message still
+/// arrives exactly once (the first puts back what it has not tried).
+#[tokio::test]
+async fn a_slow_receiver_with_two_instances_gets_each_message_once() {
+    let robot = FakeRobot::start(Vec::new(), Answer::json(200, "{}")).await;
+    robot.slow_down(Duration::from_millis(700));
+    let app = spawn_app_with(|s| {
+        s.channel_allow_private = true;
+        s.mail_lease_seconds = 2;
+    })
+    .await;
+    app.site("alpha").await;
+    let admin = app.admin("alpha").await;
+    let ch = add_channel(
+        &app,
+        &admin,
+        json!({"kind": "webhook", "name": "slow", "url": format!("{}/h", robot.base), "secret": HOOK_SECRET}),
+    )
+    .await;
+    let id = ch["id"].as_i64().unwrap();
+    let _second = app.second_instance().await;
+    for _ in 0..5 {
+        let res = app
+            .post(
+                &format!("/api/v1/sites/alpha/channels/{id}/test"),
+                &json!({}),
+                Some(&admin.token),
+            )
+            .await;
+        assert_eq!(res.status(), 202);
+    }
+    for _ in 0..300 {
+        let rows = rows_of(&app, id).await;
+        if rows.iter().all(|r| r.status == "sent") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let rows = rows_of(&app, id).await;
+    assert!(rows.iter().all(|r| r.status == "sent"), "{rows:?}");
+    let mut ids: Vec<String> = robot
+        .seen()
+        .iter()
+        .map(|s| s.headers["x-livingroom-delivery"].clone())
+        .collect();
+    ids.sort();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(before, ids.len(), "a message was delivered twice");
+    assert_eq!(ids.len(), 5);
+}
+
 /// A duty date a day away and short is told to the group once; when a
 /// volunteer signs up and it is full, the group is told it is covered.
 #[tokio::test]

@@ -58,6 +58,8 @@ struct Script {
     seen: Arc<Mutex<Vec<Seen>>>,
     next: Arc<Mutex<VecDeque<Answer>>>,
     otherwise: Answer,
+    /// How long every answer takes (a slow receiver).
+    delay: Arc<Mutex<Duration>>,
 }
 
 pub struct FakeRobot {
@@ -104,6 +106,8 @@ async fn answer(req: HttpRequest, body: web::Bytes, script: web::Data<Script>) -
     for (k, v) in a.headers {
         res.insert_header((k, v));
     }
+    let delay = *script.delay.lock().unwrap();
+    tokio::time::sleep(delay).await;
     res.content_type("application/json").body(a.body)
 }
 
@@ -114,11 +118,12 @@ impl FakeRobot {
             seen: Arc::new(Mutex::new(Vec::new())),
             next: Arc::new(Mutex::new(first.into())),
             otherwise,
+            delay: Arc::new(Mutex::new(Duration::ZERO)),
         };
         let data = web::Data::new(script.clone());
         let server =
             HttpServer::new(move || App::new().app_data(data.clone()).default_service(web::to(answer)))
-                .workers(1)
+                .workers(2)
                 .bind("127.0.0.1:0")
                 .unwrap();
         let port = server.addrs()[0].port();
@@ -130,6 +135,11 @@ impl FakeRobot {
             script,
             handle,
         }
+    }
+
+    /// Makes every answer from now on take `delay`.
+    pub fn slow_down(&self, delay: Duration) {
+        *self.script.delay.lock().unwrap() = delay;
     }
 
     /// Gives `answer` to the next request, before the rest of the script.
