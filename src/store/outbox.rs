@@ -51,8 +51,17 @@ pub struct NewMail<'a> {
 /// Queues a message unless its event was queued before; returns whether
 /// it was queued now.
 pub fn enqueue(conn: &mut DbConn, mail: &NewMail<'_>, now: NaiveDateTime) -> Result<bool, ApiError> {
-    // One message per event: a second enqueue of the same event is a no-op
-    // (the unique event key decides, in the same statement).
+    insert_once(conn, mail, None, now)
+}
+
+/// One message per event: a second enqueue of the same event is a no-op
+/// (the unique event key decides, in the same statement).
+fn insert_once(
+    conn: &mut DbConn,
+    mail: &NewMail<'_>,
+    channel_id: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<bool, ApiError> {
     let values = (
         outbox::event_key.eq(mail.event_key),
         outbox::message_id.eq(mail.message_id),
@@ -64,6 +73,7 @@ pub fn enqueue(conn: &mut DbConn, mail: &NewMail<'_>, now: NaiveDateTime) -> Res
         outbox::content.eq(mail.content),
         outbox::next_attempt_at.eq(now),
         outbox::created_at.eq(now),
+        outbox::channel_id.eq(channel_id),
     );
     // `ON CONFLICT DO NOTHING` is the same SQL on both databases, but diesel
     // offers it only on a concrete backend's connection.
@@ -92,25 +102,17 @@ pub struct NewPost<'a> {
 /// Queues a message to a channel unless its event was queued for it before;
 /// returns whether it was queued now.
 pub fn enqueue_post(conn: &mut DbConn, post: &NewPost<'_>, now: NaiveDateTime) -> Result<bool, ApiError> {
-    let values = (
-        outbox::event_key.eq(post.event_key),
-        outbox::message_id.eq(post.event_key),
-        outbox::kind.eq(post.kind),
-        outbox::user_id.eq(None::<i64>),
-        outbox::to_address.eq(post.label),
-        outbox::language.eq("zh-CN"),
-        outbox::subject.eq(post.subject),
-        outbox::content.eq(post.content),
-        outbox::next_attempt_at.eq(now),
-        outbox::created_at.eq(now),
-        outbox::channel_id.eq(Some(post.channel_id)),
-    );
-    let inserted = concrete!(conn, |c| diesel::insert_into(outbox::table)
-        .values(values)
-        .on_conflict(outbox::event_key)
-        .do_nothing()
-        .execute(c))?;
-    Ok(inserted > 0)
+    let mail = NewMail {
+        event_key: post.event_key,
+        message_id: post.event_key,
+        kind: post.kind,
+        user_id: None,
+        to_address: post.label,
+        language: "zh-CN",
+        subject: post.subject,
+        content: post.content,
+    };
+    insert_once(conn, &mail, Some(post.channel_id), now)
 }
 
 /// The message queued for this event key.
