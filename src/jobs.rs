@@ -258,7 +258,20 @@ pub async fn deliver_due(state: &AppState, worker: &str) -> usize {
     let half_lease = Duration::from_secs(settings.mail_lease_seconds.max(1).div_ceil(2));
     let mut outcomes: Vec<Outcome> = Vec::new();
     let mut sent = 0;
+    // Channels whose receiver asked for a pause (a robot's rate limit, a
+    // `Retry-After`), until when: the rest of their messages in this batch
+    // wait too, without an attempt counted, instead of meeting the same
+    // refusal one by one and using up their attempts.
+    let mut resting: HashMap<i64, chrono::NaiveDateTime> = HashMap::new();
     for row in batch {
+        if let Some(until) = row.channel_id.and_then(|id| resting.get(&id)).copied() {
+            outcomes.push(Outcome {
+                row,
+                at: clock::now_naive(),
+                fate: Fate::Deferred(until),
+            });
+            continue;
+        }
         let outcome = match row.channel_id {
             None => send_one(state, &row).await.map_err(|e| Failure {
                 reason: format!("{e:#}"),
@@ -273,14 +286,21 @@ pub async fn deliver_due(state: &AppState, worker: &str) -> usize {
         match outcome {
             Ok(()) => {
                 sent += 1;
-                outcomes.push(Outcome { row, at, error: None });
-            }
-            Err(failure) => {
-                tracing::warn!(message = %row.message_id, attempt = row.attempts + 1, error = %failure.reason, "message not sent");
                 outcomes.push(Outcome {
                     row,
                     at,
-                    error: Some(failure),
+                    fate: Fate::Sent,
+                });
+            }
+            Err(failure) => {
+                tracing::warn!(message = %row.message_id, attempt = row.attempts + 1, error = %failure.reason, "message not sent");
+                if let (Some(id), Some(wait)) = (row.channel_id, failure.wait) {
+                    resting.insert(id, at + wait);
+                }
+                outcomes.push(Outcome {
+                    row,
+                    at,
+                    fate: Fate::Failed(failure),
                 });
             }
         }
@@ -337,8 +357,14 @@ struct Outcome {
     row: outbox::OutboxRow,
     /// When it was sent or failed.
     at: chrono::NaiveDateTime,
-    /// Why it failed; `None`: sent.
-    error: Option<Failure>,
+    fate: Fate,
+}
+
+enum Fate {
+    Sent,
+    Failed(Failure),
+    /// Not tried: its channel asked for a pause until then.
+    Deferred(chrono::NaiveDateTime),
 }
 
 /// Records sent and failed messages in one write transaction.
@@ -352,14 +378,17 @@ async fn record(state: &AppState, outcomes: Vec<Outcome>) {
         .db
         .write(move |conn| {
             for o in &outcomes {
-                match &o.error {
+                match &o.fate {
                     // A notice to a group holds no live link to redact.
-                    None if o.row.channel_id.is_some() => outbox::mark_sent(conn, o.row.id, o.at, None)?,
-                    None => {
+                    Fate::Sent if o.row.channel_id.is_some() => {
+                        outbox::mark_sent(conn, o.row.id, o.at, None)?
+                    }
+                    Fate::Sent => {
                         let redacted = crate::mail::content::redacted(&o.row.content);
                         outbox::mark_sent(conn, o.row.id, o.at, redacted.as_deref())?
                     }
-                    Some(f) => outbox::mark_failed(conn, &o.row, &f.reason, o.at, max, base, f.wait)?,
+                    Fate::Failed(f) => outbox::mark_failed(conn, &o.row, &f.reason, o.at, max, base, f.wait)?,
+                    Fate::Deferred(until) => outbox::defer(conn, o.row.id, *until)?,
                 }
             }
             Ok(())

@@ -77,6 +77,32 @@ impl ChannelKind {
     }
 }
 
+/// The ways a notice reaches one person, each chosen per kind of notice in
+/// her settings. E-mail is the only one built; SMS through a provider's
+/// adapter is described in `docs/notifications.md`. A site's robots are
+/// not among them: they speak to a group, and the site admin sets them up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PersonalChannel {
+    Email,
+}
+
+impl PersonalChannel {
+    pub const ALL: [PersonalChannel; 1] = [PersonalChannel::Email];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PersonalChannel::Email => "email",
+        }
+    }
+
+    pub fn parse(field: &str, code: &str) -> Result<PersonalChannel, Invalid> {
+        PersonalChannel::ALL
+            .into_iter()
+            .find(|c| c.code() == code)
+            .ok_or_else(|| Invalid::field(field, "no such channel; e-mail (`email`) is the one there is"))
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecretRule {
     None,
@@ -312,7 +338,9 @@ fn is_private(ip: IpAddr) -> bool {
 }
 
 /// What the API and the pages show of an address: scheme, host and path,
-/// with every query value and the last path segment's middle hidden. The
+/// with every query value hidden but its last four characters (when it is
+/// long enough to spare them), and the last path segment too unless it is
+/// a short word. The
 /// key of a WeCom robot, a DingTalk token or a Feishu hook id is the
 /// credential itself, so none of it is shown whole.
 pub fn url_hint(stored: &str) -> String {
@@ -320,7 +348,10 @@ pub fn url_hint(stored: &str) -> String {
         return "…".to_owned();
     };
     let mut path: Vec<String> = url.path().split('/').map(str::to_owned).collect();
-    if let Some(last) = path.last_mut() {
+    // A word such as `send` or `hook` is kept; anything like an id is not.
+    if let Some(last) = path.last_mut()
+        && (last.chars().count() >= 12 || last.chars().any(|c| !c.is_ascii_alphabetic()))
+    {
         *last = mask(last);
     }
     let mut hint = format!(
@@ -431,7 +462,11 @@ mod tests {
         assert_eq!(hint, "https://open.feishu.cn/open-apis/bot/v2/hook/…cdef");
         assert_eq!(
             url_hint("https://example.org/x?t=short"),
-            "https://example.org/…?t=…"
+            "https://example.org/x?t=…"
+        );
+        assert_eq!(
+            url_hint("https://example.org/hooks/a1b2c3"),
+            "https://example.org/hooks/…"
         );
     }
 

@@ -145,8 +145,8 @@ impl Notifier {
         self.announce(conn, event, now)
     }
 
-    /// A shift of the published rota changed: edited by an admin
-    /// (`how` = "edited") or taken over by a colleague ("taken").
+    /// A shift of the published rota was taken over by a colleague (the
+    /// one change to a published shift made without publishing again).
     pub fn announce_rota_changed(
         &self,
         conn: &mut DbConn,
@@ -154,25 +154,19 @@ impl Notifier {
         shift_id: i64,
         label: &str,
         slot: Interval,
-        how: &str,
         now: NaiveDateTime,
     ) -> Result<usize, ApiError> {
         let w = zh();
         let when = w.range(site.tz(), slot.start, slot.end);
-        let what = if how == "taken" {
-            "已由同事接班"
-        } else {
-            "已调整"
-        };
         let event = Event {
             site,
             topic: Topic::RotaChanged,
-            key: format!("rota-shift-{shift_id}-{how}-{}", now.and_utc().timestamp_micros()),
+            key: format!("rota-shift-{shift_id}-taken-{}", now.and_utc().timestamp_micros()),
             title: "前台值班有变动".to_owned(),
-            lines: vec![format!("{when} 「{label}」{what}。")],
+            lines: vec![format!("{when} 「{label}」已由同事接班。")],
             link: self.page(site, "shifts"),
             data: json!({
-                "shift_id": shift_id, "label": label, "change": how,
+                "shift_id": shift_id, "label": label, "change": "taken",
                 "starts_at": slot.start, "ends_at": slot.end,
             }),
         };
@@ -362,9 +356,8 @@ impl Notifier {
         let mut queued = 0;
         let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
         for b in made {
-            if !names.contains_key(&b.resource_id) {
-                let name = resources::by_id(conn, site.id, b.resource_id)?.name;
-                names.insert(b.resource_id, name);
+            if let std::collections::hash_map::Entry::Vacant(e) = names.entry(b.resource_id) {
+                e.insert(resources::by_id(conn, site.id, b.resource_id)?.name);
             }
             let resource_name = names[&b.resource_id].as_str();
             let (verb, tag) = if topic == Topic::BookingCancelled {

@@ -108,14 +108,25 @@ pub fn page(
                 h2 #mail { (s.mail) }
                 form method="post" action="/me/notifications" {
                     input type="hidden" name="csrf" value=(user.csrf);
-                    fieldset {
-                        legend.hint { (s.mail_intro) }
-                        ul.plain.checks {
+                    p.hint #notice-intro { (s.mail_intro) }
+                    // A row per kind, a column per channel a person has
+                    // (e-mail only, so far): each box is named by its
+                    // row's and its column's heads.
+                    table.notices aria-describedby="notice-intro" {
+                        thead {
+                            tr {
+                                th scope="col" { (s.notice_kind) }
+                                th scope="col" #channel-email { (s.channel_email) }
+                            }
+                        }
+                        tbody {
                             @for (code, words) in s.kinds {
                                 @let on = account.mail.get(code).copied().unwrap_or(true);
-                                li {
-                                    input type="checkbox" id=(format!("kind-{code}")) name="kind" value=(code) checked[on];
-                                    label for=(format!("kind-{code}")) { (words) }
+                                tr {
+                                    th scope="row" { label #(format!("notice-{code}")) for=(format!("kind-{code}")) { (words) } }
+                                    td {
+                                        input type="checkbox" aria-labelledby=(format!("notice-{code} channel-email")) id=(format!("kind-{code}")) name="kind" value=(code) checked[on];
+                                    }
                                 }
                             }
                         }

@@ -266,6 +266,18 @@ pub fn mark_failed(
     Ok(())
 }
 
+/// Puts a claimed message back, due at `until`, without counting an attempt.
+pub fn defer(conn: &mut DbConn, id: i64, until: NaiveDateTime) -> Result<(), ApiError> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::next_attempt_at.eq(until),
+            outbox::locked_by.eq(None::<String>),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn list(
     conn: &mut DbConn,
     status: Option<&str>,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 
 use crate::db::DbConn;
+use crate::domain::channel::PersonalChannel;
 use crate::domain::person::Language;
 use crate::errors::ApiError;
 use crate::mail::templates::Kind;
@@ -79,6 +80,48 @@ pub fn set_mail_preferences(
     }
     let opt_out = accounts::set_mail_preferences(conn, user_id, kinds)?;
     Ok(preferences_of(&opt_out))
+}
+
+/// Channel code -> kind code -> wanted, for every channel a person has
+/// (e-mail only, today) and every kind that can be turned off.
+pub type NoticeSettings = BTreeMap<String, BTreeMap<String, bool>>;
+
+fn by_channel(mail: BTreeMap<String, bool>) -> NoticeSettings {
+    PersonalChannel::ALL
+        .into_iter()
+        .map(|c| match c {
+            PersonalChannel::Email => (c.code().to_owned(), mail.clone()),
+        })
+        .collect()
+}
+
+/// How she is told of each kind of notice, channel by channel.
+pub fn notice_settings(conn: &mut DbConn, user_id: i64) -> Result<NoticeSettings, ApiError> {
+    Ok(by_channel(mail_preferences(conn, user_id)?))
+}
+
+/// Turns kinds of notice on or off per channel (left out: kept). An
+/// unknown channel or kind is refused before anything is changed.
+pub fn set_notice_settings(
+    conn: &mut DbConn,
+    user_id: i64,
+    channels: NoticeSettings,
+) -> Result<NoticeSettings, ApiError> {
+    let mut invalid = crate::domain::invalid::Invalid::default();
+    let mut parsed = Vec::new();
+    for (code, kinds) in channels {
+        if let Some(c) = invalid.collect(PersonalChannel::parse(&format!("channels.{code}"), &code)) {
+            parsed.push((c, kinds));
+        }
+    }
+    invalid.into_result()?;
+    let mut mail = mail_preferences(conn, user_id)?;
+    for (c, kinds) in parsed {
+        match c {
+            PersonalChannel::Email => mail = set_mail_preferences(conn, user_id, kinds)?,
+        }
+    }
+    Ok(by_channel(mail))
 }
 
 /// The language of her pages and mail, from now on.

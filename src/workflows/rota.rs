@@ -659,7 +659,7 @@ pub fn take(
         }
     }
     let slot = Interval::of(shift.starts_at.and_utc(), shift.ends_at.and_utc());
-    notifier.announce_rota_changed(conn, site, shift.id, &shift.label, slot, "taken", now.naive_utc())?;
+    notifier.announce_rota_changed(conn, site, shift.id, &shift.label, slot, now.naive_utc())?;
     Ok(shift)
 }
 

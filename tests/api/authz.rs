@@ -21,7 +21,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, Person, TestApp, sh, spawn_app};
+use crate::helpers::{PASSWORD, Person, TestApp, sh, spawn_app_with};
 use livingroom::domain::person::Roles;
 
 /// Who may do what. Columns: anonymous, volunteer, group leader, staff,
@@ -147,6 +147,15 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /api/v1/sites/{site}/reports/summary",                   "U F F F A A N A"),
     ("GET /api/v1/sites/{site}/reports/volunteers",                "U F F F A A N A"),
     ("PUT /api/v1/admin/users/{id}/observer",                      "U F F F F A F F"),
+    // Issue 24: a site's robots and webhooks are its admins' (and an
+    // operator's); an observer reads no set-up.
+    ("GET /api/v1/sites/{site}/channels",                          "U F F F A A N F"),
+    ("GET /api/v1/sites/{site}/channels/{id}",                     "U F F F A A N F"),
+    ("GET /api/v1/sites/{site}/channels/{id}/deliveries",          "U F F F A A N F"),
+    ("POST /api/v1/sites/{site}/channels",                         "U F F F A A N F"),
+    ("POST /api/v1/sites/{site}/channels/{id}/test",               "U F F F A A N F"),
+    ("PATCH /api/v1/sites/{site}/channels/{id}",                   "U F F F A A N F"),
+    ("DELETE /api/v1/sites/{site}/channels/{id}",                  "U F F F A A N F"),
 ];
 
 /// Operations that need no sign-in. Everything else answers 401 to an
@@ -356,6 +365,8 @@ struct World {
     shift_take: i64,
     next_period: Value,
     outbox: i64,
+    /// A robot of alpha's, changed and tested by the channel routes.
+    channel: i64,
     feed_token: String,
     counters: Mutex<BTreeMap<&'static str, i64>>,
 }
@@ -373,7 +384,9 @@ fn id(v: &Value) -> i64 {
 
 impl World {
     async fn build() -> World {
-        let app = spawn_app().await;
+        // Channels point at a closed port of this machine: nothing in this
+        // test may reach another host.
+        let app = spawn_app_with(|s| s.channel_allow_private = true).await;
         app.site("alpha").await;
         app.site("beta").await;
         let admin = app.admin("alpha").await;
@@ -432,6 +445,7 @@ impl World {
             shift_take: 0,
             next_period: Value::Null,
             outbox: 0,
+            channel: 0,
             feed_token: String::new(),
             counters: Mutex::new(BTreeMap::new()),
         };
@@ -568,6 +582,8 @@ impl World {
             .await
             .expect("an outbox row");
 
+        w.channel = w.fresh_channel().await;
+
         // A personal calendar feed of someone who is not a caller.
         let feed_owner = w.app.quick_member("alpha", Roles::VOLUNTEER).await;
         let res = w
@@ -690,6 +706,24 @@ impl World {
         id(&created(res, 202, "waitlist entry").await)
     }
 
+    async fn fresh_channel(&self) -> i64 {
+        let n = self.next("channel");
+        let res = self
+            .app
+            .post(
+                "/api/v1/sites/alpha/channels",
+                &self.channel_body(n),
+                Some(&self.admin.token),
+            )
+            .await;
+        id(&created(res, 201, "channel").await)
+    }
+
+    fn channel_body(&self, n: i64) -> Value {
+        json!({"kind": "wecom", "name": format!("Robot {n}"),
+               "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=not-a-real-key"})
+    }
+
     async fn fresh_resource(&self) -> i64 {
         let n = self.next("resource");
         self.app
@@ -789,6 +823,15 @@ impl World {
             }
             "PUT /api/v1/me/notifications" => call.body = json!({"kinds": {}}),
             "PUT /api/v1/me/language" => call.body = json!({"language": "zh-CN"}),
+            "POST /api/v1/sites/{site}/channels" => call.body = self.channel_body(self.next("channel")),
+            "GET /api/v1/sites/{site}/channels/{id}"
+            | "GET /api/v1/sites/{site}/channels/{id}/deliveries"
+            | "POST /api/v1/sites/{site}/channels/{id}/test" => call.set("id", self.channel),
+            "PATCH /api/v1/sites/{site}/channels/{id}" => {
+                call.set("id", self.channel);
+                call.body = json!({"topics": ["rota.published", "duty.uncovered"]});
+            }
+            "DELETE /api/v1/sites/{site}/channels/{id}" => call.set("id", self.fresh_channel().await),
             "POST /api/v1/admin/outbox/{id}/retry" => call.set("id", self.outbox),
             "POST /api/v1/sites" => {
                 let n = self.next("site");

@@ -16,6 +16,10 @@ pub struct Settings {
     pub language_saved: &'static str,
     pub mail: &'static str,
     pub mail_intro: &'static str,
+    /// The head of the column of kinds of notice.
+    pub notice_kind: &'static str,
+    /// The head of the e-mail column, one per channel a person has.
+    pub channel_email: &'static str,
     pub save_mail: &'static str,
     pub mail_saved: &'static str,
     /// Kind code and what that mail is about, for every kind that can be turned off.
@@ -79,8 +83,10 @@ pub const ZH: Settings = Settings {
     switch_language: "Switch to English",
     switch_lang: "en",
     language_saved: "语言已保存。",
-    mail: "邮件通知",
-    mail_intro: "勾选你想收到的邮件。邀请、重设密码这类安全邮件总会发出。",
+    mail: "通知方式",
+    mail_intro: "每类通知，勾选你想用的方式；目前只有邮件。邀请、重设密码这类安全邮件总会发出。站点的工作群消息由管理员设置，不在这里。",
+    notice_kind: "通知",
+    channel_email: "邮件",
     save_mail: "保存通知设置",
     mail_saved: "通知设置已保存。",
     kinds: [
@@ -162,8 +168,10 @@ pub const EN: Settings = Settings {
     switch_language: "改用中文",
     switch_lang: "zh-CN",
     language_saved: "Language saved.",
-    mail: "Mail",
-    mail_intro: "Tick the mail you want. Security mail (invitations, password resets) always goes out.",
+    mail: "How you are told",
+    mail_intro: "For each kind of notice, tick the ways you want it; e-mail is the only one so far. Security mail (invitations, password resets) always goes out. The site's work-group messages are set up by its admins, not here.",
+    notice_kind: "Notice",
+    channel_email: "E-mail",
     save_mail: "Save mail settings",
     mail_saved: "Mail settings saved.",
     kinds: [
