@@ -196,7 +196,7 @@ async fn the_secretary_adds_a_wecom_robot_and_a_webhook_without_javascript() {
     assert!(list.contains("已添加"), "{list}");
     assert!(list.contains("企业微信群机器人") && list.contains("Webhook"));
     assert!(
-        list.contains("https://qyapi.weixin.qq.com/cgi-bin/webhook/…?key=…5aaa"),
+        list.contains("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…5aaa"),
         "{list}"
     );
     assert!(list.contains("已设置（不显示）"), "{list}");
@@ -376,7 +376,7 @@ async fn an_empty_field_keeps_and_a_typed_one_replaces() {
     assert_eq!(c["has_secret"], true);
     assert_eq!(c["topics"], json!(["duty.uncovered"]));
     assert_eq!(
-        c["url_hint"], "https://oapi.dingtalk.com/robot/…?access_token=…b1c2",
+        c["url_hint"], "https://oapi.dingtalk.com/robot/send?access_token=…b1c2",
         "the address is kept"
     );
     assert_eq!(stored_secret(&app, id).await.as_deref(), Some(NEW_DING_SECRET));
