@@ -56,3 +56,5 @@ mod pages_console_resources;
 mod pages_console_rota;
 // Issue 23, 3: availability computed as far as it is answered.
 mod availability_year;
+// Issue 24: the console's 群机器人 (robots and webhooks).
+mod pages_console_channels;

@@ -1,12 +1,13 @@
 //! The secretary's console (管理): the admin's side of a site, in the same
 //! frame and style as the people's pages and through the same workflows as
 //! the API. Its sections grow one by one (UI.md lists 人员, 场地, 日历, 审批,
-//! 排班, 值班, 报表, 日志); only those built are linked, so no link leads
-//! nowhere.
+//! 排班, 值班, 报表, 日志; issue 24 adds 群机器人); only those built are
+//! linked, so no link leads nowhere.
 
 pub mod approvals;
 pub mod audit;
 pub mod calendar;
+pub mod channels;
 pub mod duties;
 pub mod duties_new;
 pub mod people;
@@ -44,6 +45,7 @@ fn sections(user: &PageUser, slug: &str, here: &str) -> Markup {
         ("duties", c.duties),
         ("audit", c.audit),
         ("reports", user.text().reports.title),
+        ("channels", channels::words(user).nav),
     ];
     html! {
         nav.console aria-label=(c.sections) {
@@ -139,6 +141,10 @@ pub async fn home(
                 li.card {
                     h2 { a href=(format!("/s/{slug}/console/reports")) { (user.text().reports.title) } }
                     p { (user.text().reports.intro) }
+                }
+                li.card {
+                    h2 { a href=(format!("/s/{slug}/console/channels")) { (channels::words(&user).title) } }
+                    p { (channels::words(&user).card_intro) }
                 }
             }
         },

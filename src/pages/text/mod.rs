@@ -4,6 +4,7 @@
 
 use crate::domain::person::Language;
 
+pub mod channels_console;
 mod console;
 mod duties;
 mod reports;
@@ -12,6 +13,7 @@ mod rooms;
 mod settings;
 mod shifts;
 
+pub use channels_console::ChannelsText;
 pub use console::Console;
 pub use duties::Duties;
 pub use reports::Reports;
