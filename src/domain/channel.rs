@@ -64,6 +64,20 @@ impl ChannelKind {
         }
     }
 
+    /// What a channel of this kind is told when its admin does not choose,
+    /// in the order of [`Topic`]. A group chat gets the notices about
+    /// shared work: every booking made or cancelled would drown it. A
+    /// webhook's receiver is a system and gets everything.
+    pub fn default_topics(self) -> Vec<Topic> {
+        match self {
+            ChannelKind::Webhook => Topic::LISTENABLE.to_vec(),
+            _ => Topic::LISTENABLE
+                .into_iter()
+                .filter(|t| !matches!(t, Topic::BookingCreated | Topic::BookingCancelled))
+                .collect(),
+        }
+    }
+
     /// Whether a signing secret is part of the robot's set-up. WeCom's
     /// group robot has none: its key is in the address. For the others it
     /// may be left out (DingTalk and Feishu also allow keyword or IP checks
@@ -178,20 +192,6 @@ impl Topic {
             .into_iter()
             .chain([Topic::ChannelTest])
             .find(|t| t.code() == code)
-    }
-
-    /// What a committee's group wants by default: the notices about shared
-    /// work. Every booking made or cancelled would drown a group chat; an
-    /// integrator chooses those.
-    pub fn group_defaults() -> Vec<Topic> {
-        vec![
-            Topic::RotaPublished,
-            Topic::RotaChanged,
-            Topic::DutyUncovered,
-            Topic::DutyCovered,
-            Topic::BookingDisplaced,
-            Topic::ResourceBlackout,
-        ]
     }
 }
 
@@ -468,6 +468,23 @@ mod tests {
             url_hint("https://example.org/hooks/a1b2c3"),
             "https://example.org/hooks/…"
         );
+    }
+
+    #[test]
+    fn a_group_is_not_told_of_every_booking_by_default() {
+        let group = ChannelKind::Wecom.default_topics();
+        assert_eq!(
+            group,
+            [
+                Topic::BookingDisplaced,
+                Topic::RotaPublished,
+                Topic::RotaChanged,
+                Topic::DutyUncovered,
+                Topic::DutyCovered,
+                Topic::ResourceBlackout
+            ]
+        );
+        assert_eq!(ChannelKind::Webhook.default_topics(), Topic::LISTENABLE);
     }
 
     #[test]

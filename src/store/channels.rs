@@ -127,12 +127,9 @@ pub fn update(conn: &mut DbConn, row: &ChannelRow, now: NaiveDateTime) -> Result
     Ok(())
 }
 
-/// Removes a channel and, with it, its queued and past messages.
+/// Removes a channel and, with it (`ON DELETE CASCADE`; every SQLite
+/// connection turns foreign keys on), its queued and past messages.
 pub fn delete(conn: &mut DbConn, site_id: i64, id: i64) -> Result<bool, ApiError> {
-    // The outbox rows first: SQLite's foreign keys cascade only when the
-    // connection enables them, and the rows must go either way.
-    diesel::delete(crate::db::schema::outbox::table.filter(crate::db::schema::outbox::channel_id.eq(id)))
-        .execute(conn)?;
     let n = diesel::delete(
         site_channels::table
             .filter(site_channels::site_id.eq(site_id))

@@ -143,12 +143,7 @@ fn topics_or_default(
 ) -> Option<Vec<Topic>> {
     match topics {
         Some(codes) => invalid.collect(channel::parse_topics("topics", codes)),
-        None if kind == ChannelKind::Webhook => Some(Topic::LISTENABLE.to_vec()),
-        None => {
-            let mut topics = Topic::group_defaults();
-            topics.sort();
-            Some(topics)
-        }
+        None => Some(kind.default_topics()),
     }
 }
 
@@ -187,7 +182,7 @@ pub fn create(
         ),
         None => (None, None, None),
     };
-    invalid.clone().into_result()?;
+    // Each part left out above named its field in `invalid`.
     let (Some(kind), Some(name), Some(url), Some(secret), Some(topics)) = (kind, name, url, secret, topics)
     else {
         return Err(invalid.into());

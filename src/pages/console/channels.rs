@@ -81,11 +81,7 @@ pub struct ChannelForm {
 impl ChannelForm {
     /// A new channel of `kind`, its kind's notices ticked.
     fn new_of(kind: ChannelKind) -> ChannelForm {
-        let topics = if kind == ChannelKind::Webhook {
-            Topic::LISTENABLE.to_vec()
-        } else {
-            Topic::group_defaults()
-        };
+        let topics = kind.default_topics();
         ChannelForm {
             kind: kind.code().to_owned(),
             ticks: topics
