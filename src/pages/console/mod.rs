@@ -8,6 +8,7 @@ pub mod approvals;
 pub mod audit;
 pub mod calendar;
 pub mod channels;
+pub mod channels_form;
 pub mod duties;
 pub mod duties_new;
 pub mod people;
