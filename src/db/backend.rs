@@ -72,14 +72,39 @@ impl Manager {
     }
 }
 
-/// Per-connection SQLite settings. `synchronous=FULL`: an acknowledged write
-/// survives power loss. `busy_timeout`: a writer from another process (a
-/// backup, the CLI) waits instead of failing.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
-PRAGMA journal_mode = WAL;
-PRAGMA synchronous = FULL;
+/// Per-connection SQLite settings, after the journal mode
+/// ([`sqlite_wal`]). `synchronous=FULL`: an acknowledged write survives
+/// power loss.
+const SQLITE_PRAGMAS: &str = "PRAGMA synchronous = FULL;
 PRAGMA foreign_keys = ON;
 PRAGMA temp_store = MEMORY;";
+
+/// How long a writer from another process (a backup, the CLI, a second
+/// instance) is waited for before a statement fails as busy.
+const SQLITE_BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Puts the connection's file in WAL mode. Switching a new file needs it
+/// alone: when two processes open a new file at the same moment (a first
+/// `docker compose up`), both hold a read lock and want the write lock, and
+/// SQLite answers one of them "database is locked" at once, without its
+/// busy handler, since waiting could never end. That one retries here
+/// until the other has switched (then it is a no-op), within the same wait
+/// as a busy statement.
+fn sqlite_wal(conn: &mut SqliteConnection) -> Result<(), diesel::result::Error> {
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(5);
+    loop {
+        match conn.batch_execute("PRAGMA journal_mode = WAL") {
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("locked") && started.elapsed() < SQLITE_BUSY_WAIT =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
 
 /// PostgreSQL: instants are `timestamptz`, bound by diesel as `timestamp`;
 /// a UTC session makes that conversion the identity. Generic plans: every
@@ -130,7 +155,9 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConn, ConnectionError> {
         DatabaseUrl::Sqlite(path) => {
             stable_plans_for_every_connection();
             let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
-            conn.batch_execute(SQLITE_PRAGMAS)
+            conn.batch_execute(&format!("PRAGMA busy_timeout = {}", SQLITE_BUSY_WAIT.as_millis()))
+                .and_then(|()| sqlite_wal(&mut conn))
+                .and_then(|()| conn.batch_execute(SQLITE_PRAGMAS))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
             Ok(DbConn::Sqlite(conn))
         }
@@ -348,4 +375,47 @@ pub fn set_auto_checkpoint(conn: &mut DbConn, pages: u32) -> Result<(), ApiError
         c.batch_execute(&format!("PRAGMA wal_autocheckpoint = {pages}"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Processes opening a new file at the same moment all get a working
+    /// connection: the one SQLite refuses while another switches the file
+    /// to WAL waits for it. Repeated because the refusal needs the two
+    /// switches to overlap.
+    #[test]
+    fn connections_opening_a_new_file_at_once_all_switch_it_to_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        for round in 0..40 {
+            let url = DatabaseUrl::Sqlite(dir.path().join(format!("new-{round}.db")));
+            let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let (url, start) = (url.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        establish(&url).map(|_| ())
+                    })
+                })
+                .collect();
+            for opener in openers {
+                let opened = opener.join().unwrap();
+                assert!(opened.is_ok(), "round {round}: {opened:?}");
+            }
+            let DbConn::Sqlite(mut conn) = establish(&url).unwrap() else {
+                unreachable!()
+            };
+            #[derive(diesel::QueryableByName)]
+            struct Mode {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                journal_mode: String,
+            }
+            let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
+                .get_result(&mut conn)
+                .unwrap();
+            assert_eq!(mode.journal_mode, "wal");
+        }
+    }
 }

@@ -36,6 +36,16 @@ async function freeCell(page, weekday, time) {
   }, [weekday, time]);
 }
 
+// Go one week on and wait for that week's grid. The link is a plain page
+// load: waiting for something the old page also has (the legend) returns
+// at once, and a second click would land on whichever page is up by then.
+async function nextWeek(page) {
+  const before = await page.textContent("p.week-span");
+  await page.click("text=下一周");
+  await page.waitForFunction((w) => document.querySelector("p.week-span")?.textContent !== w, before);
+  await page.waitForSelector(".legend");
+}
+
 async function clickVisible(page, selector) {
   await page.locator(`${selector}:visible`).first().click();
 }
@@ -53,13 +63,10 @@ export async function run(browser, base, size) {
   await audit("rooms");
   await page.click(`a.room-card:has-text("${me.room}")`);
   await page.waitForSelector("p.week-span");
-  await page.click("text=下一周");
-  await page.waitForSelector(".legend");
-  const firstWeek = await page.textContent("p.week-span");
+  await nextWeek(page);
 
   // The clash first: the same time two weeks ahead, once, for her group.
-  await page.click("text=下一周");
-  await page.waitForFunction((w) => document.querySelector("p.week-span")?.textContent !== w, firstWeek);
+  await nextWeek(page);
   const ahead = await freeCell(page, me.day, me.at);
   check(ahead !== null, `a free cell ${me.at} two weeks ahead`);
   await clickVisible(page, `a.cell.free[href="${ahead}"]`);
@@ -75,8 +82,7 @@ export async function run(browser, base, size) {
   // Next week's grid: the free cell at her time, weekly for four weeks.
   await page.goto(`${base}${ahead.replace(/\/book\?.*/, "").replace(/\/rooms\/(\d+)$/, "/rooms?room=$1")}`);
   await page.waitForSelector("p.week-span");
-  await page.click("text=下一周");
-  await page.waitForSelector(".legend");
+  await nextWeek(page);
   const cell = await freeCell(page, me.day, me.at);
   check(cell !== null, `next week ${me.at} is free in the grid`);
   await audit("week grid");
@@ -119,8 +125,7 @@ export async function run(browser, base, size) {
   await page.click("text=预约房间");
   await page.click('a.room-card:has-text("多功能厅")');
   await page.waitForSelector("p.week-span");
-  await page.click("text=下一周");
-  await page.waitForSelector(".legend");
+  await nextWeek(page);
   const hall = await freeCell(page, me.hallDay, me.hallAt);
   check(hall !== null, "the hall has a free cell");
   await clickVisible(page, `a.cell.free[href="${hall}"]`);
