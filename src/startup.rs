@@ -79,7 +79,7 @@ impl Application {
             jwt,
             notifier: crate::notify::Notifier::new(&settings.public_url()),
             mailer,
-            channels: crate::channels::Sender::new()?,
+            channels: crate::channels::Sender::new(settings.channel_allow_private)?,
             settings,
             metrics: Metrics::default(),
             heavy: crate::heavy::HeavyReads::per_core(),

@@ -144,7 +144,7 @@ async fn main() -> Result<()> {
         metrics: Metrics::default(),
         notifier: Notifier::new("http://127.0.0.1:8080"),
         mailer: Mailer::Memory(Arc::new(Mutex::new(Vec::new()))),
-        channels: livingroom::channels::Sender::new()?,
+        channels: livingroom::channels::Sender::new(false)?,
         limits: livingroom::auth::limits::Limits::new(&Settings::default())?,
         heavy: livingroom::heavy::HeavyReads::per_core(),
     });

@@ -248,7 +248,8 @@ pub fn listens(stored: &str, topic: Topic) -> bool {
 /// - Unless `allow_private`, no loopback, private, link-local or
 ///   unspecified IP literal and no `localhost`: the server must not be
 ///   turned into a way to reach its own network. (A name that resolves to
-///   such an address is not caught here; the docs say so.)
+///   such an address is refused when a message is sent, since what a name
+///   resolves to can change: `crate::channels`.)
 pub fn parse_url(kind: ChannelKind, raw: &str, allow_private: bool) -> Result<url::Url, Invalid> {
     let field = "url";
     let raw = raw.trim();
@@ -315,7 +316,10 @@ pub fn parse_url(kind: ChannelKind, raw: &str, allow_private: bool) -> Result<ur
     }
 }
 
-fn is_private(ip: IpAddr) -> bool {
+/// Whether `ip` is on the server's own side: loopback, private,
+/// link-local, unspecified, broadcast or carrier-grade NAT (and their
+/// IPv4-mapped IPv6 forms).
+pub fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
             v4.is_loopback()

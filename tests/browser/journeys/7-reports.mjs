@@ -41,7 +41,10 @@ export async function run(browser, base, size) {
   await page.waitForSelector("nav.bottom");
   await page.click("nav.bottom >> text=管理");
   await page.waitForSelector("nav.console");
+  // The console's front page has cards too: wait for the reports' own
+  // address, or the links read below could be the front page's.
   await page.click("nav.console >> text=报表");
+  await page.waitForURL(/\/console\/reports$/);
   await page.waitForSelector("ul.cards");
   await audit("the list of reports");
   await shot("list");
@@ -52,7 +55,8 @@ export async function run(browser, base, size) {
     const slug = report.href.split("/").pop();
     await page.goto(`${base}/s/demo/console/reports`);
     await page.click(`ul.cards a[href='${report.href}']`);
-    await page.waitForSelector("h1");
+    // The list has an h1 too: wait for what only a report has.
+    await page.waitForSelector("table.report");
     check((await page.textContent("h1")).trim() === report.title, `${slug}: the page is the report asked for`);
     const table = await page.$eval("table.report", (t) => ({
       rows: t.querySelectorAll("tbody tr").length,
