@@ -65,6 +65,10 @@ pub struct Settings {
     /// `LIVINGROOM_MAIL_LEASE_SECONDS`: how long a worker holds a message
     /// it is sending before another may try.
     pub mail_lease_seconds: u64,
+    /// `LIVINGROOM_OUTBOX_KEEP_DAYS`: how long sent messages stay in the
+    /// outbox (at least 30 days; see `workflows::outbox::MIN_KEEP_DAYS`).
+    /// Pending and dead ones stay until sent or retried.
+    pub outbox_keep_days: u32,
     /// `LIVINGROOM_SCHEDULER_TICK_MILLIS`: how often timed jobs are checked.
     pub scheduler_tick_millis: u64,
     /// `LIVINGROOM_TRUSTED_PROXIES`: comma-separated addresses or ranges
@@ -118,6 +122,7 @@ impl Default for Settings {
             mail_retry_seconds: 30,
             mail_poll_millis: 1000,
             mail_lease_seconds: 120,
+            outbox_keep_days: 90,
             scheduler_tick_millis: 1000,
             trusted_proxies: None,
             sign_in_per_minute: 10,

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use crate::channels::{Notice, Target, Verdict};
 use crate::clock;
+use crate::config::Settings;
 use crate::db::DbConn;
 use crate::domain::channel::ChannelKind;
 use crate::domain::person::Language;
@@ -24,68 +25,121 @@ use crate::notify::Notifier;
 use crate::state::AppState;
 use crate::store::channels::{self, ChannelRow};
 use crate::store::{jobs as leases, outbox};
-use crate::workflows::{bookings, duties, priority, rota};
+use crate::workflows::{bookings, duties, outbox as outbox_flow, priority, rota};
 
 type Instant = chrono::DateTime<chrono::Utc>;
 
-/// A timed job: runs every `every`, on one instance at a time, and at each
-/// site in a transaction of its own. One site whose work fails (a bad row,
-/// a refused write) is logged and tried again next run; the other sites
-/// are not held up by it, as they were when one transaction did them all.
+/// A timed job: runs every `every`, on one instance at a time.
 struct Job {
     name: &'static str,
     every: ChronoDuration,
-    /// The sites with work for the job now.
-    sites: fn(&mut DbConn, Instant) -> Result<Vec<i64>, ApiError>,
-    /// The job's work at one site; returns how much was done.
-    run: fn(&mut DbConn, &Notifier, i64, Instant) -> Result<usize, ApiError>,
+    work: Work,
+}
+
+/// How a job's work is cut into transactions.
+enum Work {
+    /// At each site with work for it, in a transaction of its own. One site
+    /// whose work fails (a bad row, a refused write) is logged and tried
+    /// again next run; the other sites are not held up by it, as they were
+    /// when one transaction did them all.
+    PerSite {
+        /// The sites with work for the job now.
+        sites: fn(&mut DbConn, Instant) -> Result<Vec<i64>, ApiError>,
+        /// The job's work at one site; returns how much was done.
+        run: fn(&mut DbConn, &Notifier, i64, Instant) -> Result<usize, ApiError>,
+    },
+    /// Across the deployment, a bounded batch per transaction (so that the
+    /// writer is held briefly), until a batch comes back short or
+    /// `most_batches` were done; the rest waits for the next run.
+    Batches {
+        /// One batch; returns how much was done (less than `batch`: the last).
+        run: fn(&mut DbConn, &Settings, Instant) -> Result<usize, ApiError>,
+        batch: usize,
+        most_batches: usize,
+    },
 }
 
 fn jobs() -> Vec<Job> {
+    let per_site = |name, every, sites, run| Job {
+        name,
+        every,
+        work: Work::PerSite { sites, run },
+    };
     vec![
+        per_site(
+            "release_unclaimed",
+            ChronoDuration::seconds(30),
+            bookings::sites_to_release,
+            bookings::release_and_serve_at,
+        ),
+        per_site(
+            "serve_waitlist",
+            ChronoDuration::seconds(60),
+            priority::sites_waiting,
+            priority::serve_at,
+        ),
+        per_site(
+            "duty_reminders",
+            ChronoDuration::minutes(5),
+            duties::sites_with_duties,
+            duties::send_reminders_at,
+        ),
+        per_site(
+            "duty_short",
+            ChronoDuration::minutes(15),
+            duties::sites_with_duties,
+            duties::flag_short_at,
+        ),
+        per_site(
+            "rota_untaken",
+            ChronoDuration::minutes(15),
+            rota::sites_with_offers,
+            rota::flag_untaken_at,
+        ),
+        per_site(
+            "duty_room_bookings",
+            ChronoDuration::hours(6),
+            duties::sites_with_rooms,
+            duties::sync_room_bookings_at,
+        ),
         Job {
-            name: "release_unclaimed",
-            every: ChronoDuration::seconds(30),
-            sites: bookings::sites_to_release,
-            run: bookings::release_and_serve_at,
-        },
-        Job {
-            name: "serve_waitlist",
-            every: ChronoDuration::seconds(60),
-            sites: priority::sites_waiting,
-            run: priority::serve_at,
-        },
-        Job {
-            name: "duty_reminders",
-            every: ChronoDuration::minutes(5),
-            sites: duties::sites_with_duties,
-            run: duties::send_reminders_at,
-        },
-        Job {
-            name: "duty_short",
-            every: ChronoDuration::minutes(15),
-            sites: duties::sites_with_duties,
-            run: duties::flag_short_at,
-        },
-        Job {
-            name: "rota_untaken",
-            every: ChronoDuration::minutes(15),
-            sites: rota::sites_with_offers,
-            run: rota::flag_untaken_at,
-        },
-        Job {
-            name: "duty_room_bookings",
-            every: ChronoDuration::hours(6),
-            sites: duties::sites_with_rooms,
-            run: duties::sync_room_bookings_at,
+            name: "outbox_prune",
+            every: ChronoDuration::hours(1),
+            work: Work::Batches {
+                run: |conn, settings, now| {
+                    outbox_flow::prune_sent(conn, now.naive_utc(), settings.outbox_keep_days)
+                },
+                batch: outbox_flow::PRUNE_BATCH as usize,
+                most_batches: 200,
+            },
         },
     ]
 }
 
-/// Runs `job` at every site with work for it, each site in a transaction
-/// of its own; returns how much was done.
+/// Runs `job`; returns how much was done.
 async fn run_job(state: &AppState, job: &Job, now: Instant) -> usize {
-    let (name, sites, run) = (job.name, job.sites, job.run);
+    match job.work {
+        Work::PerSite { sites, run } => run_at_sites(state, job.name, sites, run, now).await,
+        Work::Batches {
+            run,
+            batch,
+            most_batches,
+        } => run_batches(state, job.name, run, batch, most_batches, now).await,
+    }
+}
+
+type SitesFn = fn(&mut DbConn, Instant) -> Result<Vec<i64>, ApiError>;
+type AtSiteFn = fn(&mut DbConn, &Notifier, i64, Instant) -> Result<usize, ApiError>;
+
+/// Runs a job at every site with work for it, each site in a transaction
+/// of its own; returns how much was done.
+async fn run_at_sites(
+    state: &AppState,
+    name: &'static str,
+    sites: SitesFn,
+    run: AtSiteFn,
+    now: Instant,
+) -> usize {
     let site_ids = match state.db.read(move |conn| sites(conn, now)).await {
         Ok(ids) => ids,
         Err(e) => {
@@ -108,6 +162,35 @@ async fn run_job(state: &AppState, job: &Job, now: Instant) -> usize {
                 error = ?e,
                 "job failed at this site; the other sites go on, and it is tried again next run"
             ),
+        }
+    }
+    done
+}
+
+/// Runs a job's batches, each in a transaction of its own, until one comes
+/// back short or `most` were done; returns how much was done.
+async fn run_batches(
+    state: &AppState,
+    name: &'static str,
+    run: fn(&mut DbConn, &Settings, Instant) -> Result<usize, ApiError>,
+    batch: usize,
+    most: usize,
+    now: Instant,
+) -> usize {
+    let mut done = 0;
+    for _ in 0..most {
+        let settings = state.settings.clone();
+        match state.db.write(move |conn| run(conn, &settings, now)).await {
+            Ok(n) => {
+                done += n;
+                if n < batch {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::error!(job = name, error = ?e, "job failed; it is tried again next run");
+                break;
+            }
         }
     }
     done

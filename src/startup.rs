@@ -72,6 +72,13 @@ impl Application {
             ),
             other => tracing::info!(transport = %other.describe(), "mail is sent by SMTP"),
         }
+        if settings.outbox_keep_days < crate::workflows::outbox::MIN_KEEP_DAYS {
+            anyhow::bail!(
+                "LIVINGROOM_OUTBOX_KEEP_DAYS is {}; it must be at least {}: a sent message's key is what stops an event being told twice",
+                settings.outbox_keep_days,
+                crate::workflows::outbox::MIN_KEEP_DAYS
+            );
+        }
         let limits = crate::auth::limits::Limits::new(&settings)?;
         let state = web::Data::new(AppState {
             limits,

@@ -330,6 +330,25 @@ pub fn retry(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<bool, Api
     Ok(n > 0)
 }
 
+/// Deletes up to `limit` messages sent before `before`, oldest first;
+/// returns how many. A sent row was due when it was claimed, so its
+/// `next_attempt_at` is at most its `sent_at`: bounding both lets the
+/// `outbox_due` index find the rows instead of a scan of the table.
+pub fn prune_sent(conn: &mut DbConn, before: NaiveDateTime, limit: i64) -> Result<usize, ApiError> {
+    let ids: Vec<i64> = outbox::table
+        .filter(outbox::status.eq("sent"))
+        .filter(outbox::next_attempt_at.lt(before))
+        .filter(outbox::sent_at.lt(before))
+        .order(outbox::next_attempt_at)
+        .limit(limit)
+        .select(outbox::id)
+        .load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(diesel::delete(outbox::table.filter(outbox::id.eq_any(&ids))).execute(conn)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

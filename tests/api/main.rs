@@ -22,6 +22,7 @@ mod limits;
 mod mail;
 mod members;
 mod openapi;
+mod outbox_retention;
 mod pages;
 mod pages_console;
 mod pages_duties;
