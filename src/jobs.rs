@@ -44,20 +44,23 @@ enum Work {
     /// when one transaction did them all.
     PerSite {
         /// The sites with work for the job now.
-        sites: fn(&mut DbConn, Instant) -> Result<Vec<i64>, ApiError>,
+        sites: SitesFn,
         /// The job's work at one site; returns how much was done.
-        run: fn(&mut DbConn, &Notifier, i64, Instant) -> Result<usize, ApiError>,
+        run: AtSiteFn,
     },
     /// Across the deployment, a bounded batch per transaction (so that the
-    /// writer is held briefly), until a batch comes back short or
+    /// writer is held briefly), until a batch finds nothing left or
     /// `most_batches` were done; the rest waits for the next run.
     Batches {
-        /// One batch; returns how much was done (less than `batch`: the last).
-        run: fn(&mut DbConn, &Settings, Instant) -> Result<usize, ApiError>,
-        batch: usize,
+        /// One batch; returns how much was done.
+        run: BatchFn,
         most_batches: usize,
     },
 }
+
+type SitesFn = fn(&mut DbConn, Instant) -> Result<Vec<i64>, ApiError>;
+type AtSiteFn = fn(&mut DbConn, &Notifier, i64, Instant) -> Result<usize, ApiError>;
+type BatchFn = fn(&mut DbConn, &Settings, Instant) -> Result<usize, ApiError>;
 
 fn jobs() -> Vec<Job> {
     let per_site = |name, every, sites, run| Job {
@@ -109,7 +112,6 @@ fn jobs() -> Vec<Job> {
                 run: |conn, settings, now| {
                     outbox_flow::prune_sent(conn, now.naive_utc(), settings.outbox_keep_days)
                 },
-                batch: outbox_flow::PRUNE_BATCH as usize,
                 most_batches: 200,
             },
         },
@@ -120,16 +122,9 @@ fn jobs() -> Vec<Job> {
 async fn run_job(state: &AppState, job: &Job, now: Instant) -> usize {
     match job.work {
         Work::PerSite { sites, run } => run_at_sites(state, job.name, sites, run, now).await,
-        Work::Batches {
-            run,
-            batch,
-            most_batches,
-        } => run_batches(state, job.name, run, batch, most_batches, now).await,
+        Work::Batches { run, most_batches } => run_batches(state, job.name, run, most_batches, now).await,
     }
 }
-
-type SitesFn = fn(&mut DbConn, Instant) -> Result<Vec<i64>, ApiError>;
-type AtSiteFn = fn(&mut DbConn, &Notifier, i64, Instant) -> Result<usize, ApiError>;
 
 /// Runs a job at every site with work for it, each site in a transaction
 /// of its own; returns how much was done.
@@ -167,26 +162,16 @@ async fn run_at_sites(
     done
 }
 
-/// Runs a job's batches, each in a transaction of its own, until one comes
-/// back short or `most` were done; returns how much was done.
-async fn run_batches(
-    state: &AppState,
-    name: &'static str,
-    run: fn(&mut DbConn, &Settings, Instant) -> Result<usize, ApiError>,
-    batch: usize,
-    most: usize,
-    now: Instant,
-) -> usize {
+/// Runs a job's batches, each in a transaction of its own, until one finds
+/// nothing to do or `most` were done; returns how much was done.
+async fn run_batches(state: &AppState, name: &'static str, run: BatchFn, most: usize, now: Instant) -> usize {
+    let settings = std::sync::Arc::new(state.settings.clone());
     let mut done = 0;
     for _ in 0..most {
-        let settings = state.settings.clone();
+        let settings = settings.clone();
         match state.db.write(move |conn| run(conn, &settings, now)).await {
-            Ok(n) => {
-                done += n;
-                if n < batch {
-                    break;
-                }
-            }
+            Ok(0) => break,
+            Ok(n) => done += n,
             Err(e) => {
                 tracing::error!(job = name, error = ?e, "job failed; it is tried again next run");
                 break;
